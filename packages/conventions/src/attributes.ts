@@ -1,0 +1,80 @@
+/**
+ * Attribute keys. GenAI semantic-convention names (`gen_ai.*`) are still of
+ * "Development" stability and their npm constants are deprecated, so they are copied
+ * here as OpenTelemetry contrib instrumentations do (see contrib's `src/semconv.ts`).
+ * The stable keys (`error.type`, `server.*`, `http.*`) are repeated too, so that this
+ * package stays free of dependencies; their values match
+ * `@opentelemetry/semantic-conventions`, which a test checks.
+ */
+
+// --- GenAI semantic conventions (Development) ---------------------------------------
+export const ATTR_GEN_AI_OPERATION_NAME = 'gen_ai.operation.name';
+export const ATTR_GEN_AI_PROVIDER_NAME = 'gen_ai.provider.name';
+export const ATTR_GEN_AI_REQUEST_MODEL = 'gen_ai.request.model';
+export const ATTR_GEN_AI_REQUEST_STREAM = 'gen_ai.request.stream';
+export const ATTR_GEN_AI_REQUEST_MAX_TOKENS = 'gen_ai.request.max_tokens';
+export const ATTR_GEN_AI_RESPONSE_MODEL = 'gen_ai.response.model';
+export const ATTR_GEN_AI_RESPONSE_ID = 'gen_ai.response.id';
+export const ATTR_GEN_AI_RESPONSE_FINISH_REASONS = 'gen_ai.response.finish_reasons';
+export const ATTR_GEN_AI_USAGE_INPUT_TOKENS = 'gen_ai.usage.input_tokens';
+export const ATTR_GEN_AI_USAGE_OUTPUT_TOKENS = 'gen_ai.usage.output_tokens';
+export const ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS = 'gen_ai.usage.cache_read.input_tokens';
+export const ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS = 'gen_ai.usage.cache_creation.input_tokens';
+export const ATTR_GEN_AI_TOKEN_TYPE = 'gen_ai.token.type';
+export const ATTR_GEN_AI_INPUT_MESSAGES = 'gen_ai.input.messages';
+export const ATTR_GEN_AI_OUTPUT_MESSAGES = 'gen_ai.output.messages';
+export const ATTR_GEN_AI_SYSTEM_INSTRUCTIONS = 'gen_ai.system_instructions';
+
+// --- Stable semantic conventions --------------------------------------------------------
+export const ATTR_ERROR_TYPE = 'error.type';
+export const ATTR_SERVER_ADDRESS = 'server.address';
+export const ATTR_SERVER_PORT = 'server.port';
+export const ATTR_HTTP_RESPONSE_STATUS_CODE = 'http.response.status_code';
+export const ATTR_HTTP_REQUEST_RESEND_COUNT = 'http.request.resend_count';
+export const ATTR_SERVICE_NAME = 'service.name';
+
+// --- Anthropic-specific ----------------------------------------------------------------
+/** The `request-id` response header. Spans only, never metrics. */
+export const ATTR_ANTHROPIC_REQUEST_ID = 'anthropic.request_id';
+
+// --- Stormwatch: the logical call -------------------------------------------------------
+export const ATTR_POLICY = 'stormwatch.policy';
+export const ATTR_CALL_OUTCOME = 'stormwatch.call.outcome';
+export const ATTR_CALL_ATTEMPTS = 'stormwatch.call.attempts';
+export const ATTR_CALL_FINAL_MODEL = 'stormwatch.call.final_model';
+/** The call's deadline, in milliseconds from the call's start. */
+export const ATTR_CALL_DEADLINE_MS = 'stormwatch.call.deadline_ms';
+export const ATTR_TOKENS_WASTED_INPUT = 'stormwatch.tokens.wasted.input';
+export const ATTR_TOKENS_WASTED_OUTPUT = 'stormwatch.tokens.wasted.output';
+/** Cost of the call in USD; absent when a model's price is unknown. */
+export const ATTR_COST_USD = 'stormwatch.cost.usd';
+export const ATTR_COST_WASTED_USD = 'stormwatch.cost.wasted_usd';
+
+// --- Stormwatch: one attempt ---------------------------------------------------------
+/** 1-based number of the attempt within its call. */
+export const ATTR_ATTEMPT_NUMBER = 'stormwatch.attempt.number';
+export const ATTR_ATTEMPT_OUTCOME = 'stormwatch.attempt.outcome';
+/** `true` for every attempt after the first (metrics only). */
+export const ATTR_ATTEMPT_RETRY = 'stormwatch.attempt.retry';
+/** Breaker state when the attempt started. */
+export const ATTR_BREAKER_STATE = 'stormwatch.breaker.state';
+/** Wait chosen after an attempt, in seconds. */
+export const ATTR_RETRY_DELAY_S = 'stormwatch.retry.delay_s';
+export const ATTR_RETRY_DELAY_SOURCE = 'stormwatch.retry.delay_source';
+
+// --- Stormwatch: decisions -----------------------------------------------------------
+export const ATTR_BREAKER_KEY = 'stormwatch.breaker.key';
+export const ATTR_BREAKER_FROM = 'stormwatch.breaker.from';
+export const ATTR_BREAKER_TO = 'stormwatch.breaker.to';
+export const ATTR_FALLBACK_FROM_MODEL = 'stormwatch.fallback.from_model';
+export const ATTR_FALLBACK_TO_MODEL = 'stormwatch.fallback.to_model';
+export const ATTR_FALLBACK_REASON = 'stormwatch.fallback.reason';
+export const ATTR_BUDGET_KEY = 'stormwatch.budget.key';
+export const ATTR_ABANDON_DECISION = 'stormwatch.abandon.decision';
+export const ATTR_ABANDON_DEADLINE_REMAINING_MS = 'stormwatch.abandon.deadline_remaining_ms';
+export const ATTR_LIMITER_WAIT_MS = 'stormwatch.limiter.wait_ms';
+
+// --- Stormwatch: metric-only dimensions ---------------------------------------------------
+export const ATTR_WASTE_KIND = 'stormwatch.waste.kind';
+export const ATTR_COST_KIND = 'stormwatch.cost.kind';
+export const ATTR_RATELIMIT_KIND = 'stormwatch.ratelimit.kind';

@@ -1,0 +1,60 @@
+/**
+ * @stormwatch/conventions: the one source of truth for Stormwatch telemetry names.
+ * Zero dependencies; imported by the library, the Grafana app, the pipeline's rules
+ * checks and the tests. The contract is described in docs/TELEMETRY.md.
+ */
+export * from './attributes.js';
+export {
+  SPAN_CALL,
+  SPAN_BACKOFF,
+  attemptSpanName,
+  EVENT_BREAKER_TRANSITION,
+  EVENT_FALLBACK,
+  EVENT_BUDGET_EXHAUSTED,
+  EVENT_ABANDON,
+  EVENT_LIMITER_WAIT,
+} from './spans.js';
+export {
+  GEN_AI_OPERATION_CHAT,
+  GEN_AI_PROVIDER_ANTHROPIC,
+  CallOutcome,
+  AttemptOutcome,
+  ErrorType,
+  DelaySource,
+  BreakerState,
+  BREAKER_STATE_GAUGE_VALUE,
+  AbandonDecision,
+  FallbackReason,
+  TokenType,
+  WasteKind,
+  CostKind,
+  RatelimitKind,
+} from './values.js';
+export {
+  METRIC_CALLS,
+  METRIC_ATTEMPTS,
+  METRIC_CALL_DURATION,
+  METRIC_CALL_ATTEMPTS,
+  METRIC_RETRY_DELAY,
+  METRIC_BUDGET_REJECTIONS,
+  METRIC_BREAKER_TRANSITIONS,
+  METRIC_BREAKER_STATE,
+  METRIC_FALLBACKS,
+  METRIC_TOKENS_WASTED,
+  METRIC_COST_USD,
+  METRIC_RATELIMIT_REMAINING,
+  METRIC_LIMITER_RATE,
+  METRIC_GEN_AI_OPERATION_DURATION,
+  METRIC_GEN_AI_TOKEN_USAGE,
+  CALL_ATTEMPTS_BUCKETS,
+  GEN_AI_DURATION_BUCKETS,
+  GEN_AI_TOKEN_BUCKETS,
+  SECONDS_BUCKETS,
+  METRICS,
+  metricDefinition,
+  prometheusLabel,
+} from './metrics.js';
+export type { InstrumentKind, MetricDefinition } from './metrics.js';
+export { OTHER_MODEL, KNOWN_MODEL_FAMILIES, createModelAllowList } from './models.js';
+export type { ModelAllowList } from './models.js';
+export * from './prometheus.js';

@@ -1,0 +1,234 @@
+import {
+  ATTR_BREAKER_FROM,
+  ATTR_BREAKER_KEY,
+  ATTR_BREAKER_TO,
+  ATTR_ATTEMPT_OUTCOME,
+  ATTR_ATTEMPT_RETRY,
+  ATTR_BUDGET_KEY,
+  ATTR_CALL_OUTCOME,
+  ATTR_COST_KIND,
+  ATTR_ERROR_TYPE,
+  ATTR_FALLBACK_FROM_MODEL,
+  ATTR_FALLBACK_REASON,
+  ATTR_FALLBACK_TO_MODEL,
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_TOKEN_TYPE,
+  ATTR_POLICY,
+  ATTR_RATELIMIT_KIND,
+  ATTR_RETRY_DELAY_SOURCE,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  ATTR_WASTE_KIND,
+} from './attributes.js';
+
+export const METRIC_CALLS = 'stormwatch.calls';
+export const METRIC_ATTEMPTS = 'stormwatch.attempts';
+export const METRIC_CALL_DURATION = 'stormwatch.call.duration';
+export const METRIC_CALL_ATTEMPTS = 'stormwatch.call.attempts';
+export const METRIC_RETRY_DELAY = 'stormwatch.retry.delay';
+export const METRIC_BUDGET_REJECTIONS = 'stormwatch.retry.budget.rejections';
+export const METRIC_BREAKER_TRANSITIONS = 'stormwatch.breaker.transitions';
+export const METRIC_BREAKER_STATE = 'stormwatch.breaker.state';
+export const METRIC_FALLBACKS = 'stormwatch.fallbacks';
+export const METRIC_TOKENS_WASTED = 'stormwatch.tokens.wasted';
+export const METRIC_COST_USD = 'stormwatch.cost.usd';
+export const METRIC_RATELIMIT_REMAINING = 'stormwatch.ratelimit.remaining';
+export const METRIC_LIMITER_RATE = 'stormwatch.limiter.rate';
+export const METRIC_GEN_AI_OPERATION_DURATION = 'gen_ai.client.operation.duration';
+export const METRIC_GEN_AI_TOKEN_USAGE = 'gen_ai.client.token.usage';
+
+/** Bucket boundaries of `stormwatch.call.attempts`. */
+export const CALL_ATTEMPTS_BUCKETS: readonly number[] = Object.freeze([1, 2, 3, 4, 5, 6, 8, 10]);
+/** Semconv's advised buckets for `gen_ai.client.operation.duration`, in seconds. */
+export const GEN_AI_DURATION_BUCKETS: readonly number[] = Object.freeze([
+  0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92,
+]);
+/** Semconv's advised buckets for `gen_ai.client.token.usage`. */
+export const GEN_AI_TOKEN_BUCKETS: readonly number[] = Object.freeze([
+  1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864,
+]);
+/** Buckets for Stormwatch's own second-valued histograms (call duration, retry delay). */
+export const SECONDS_BUCKETS: readonly number[] = Object.freeze([
+  0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 30, 60, 120, 300,
+]);
+
+export type InstrumentKind = 'counter' | 'histogram' | 'gauge';
+
+/** One instrument of the contract, with the name Prometheus stores it under. */
+export interface MetricDefinition {
+  readonly name: string;
+  readonly kind: InstrumentKind;
+  readonly unit: string;
+  readonly description: string;
+  /** Attribute keys the instrument carries (the "model" dimension is `gen_ai.request.model`). */
+  readonly attributes: readonly string[];
+  readonly buckets?: readonly number[];
+  /**
+   * The base name after the collector's Prometheus translation (dots to underscores, the
+   * unit as a suffix unless it is an annotation in braces, `_total` on counters). A
+   * histogram's series add `_bucket`, `_sum` and `_count`. Checked by the end-to-end test.
+   */
+  readonly prometheusName: string;
+}
+
+const MODEL = ATTR_GEN_AI_REQUEST_MODEL;
+
+/** Every instrument of TELEMETRY.md, in its order. */
+export const METRICS: readonly MetricDefinition[] = Object.freeze([
+  {
+    name: METRIC_CALLS,
+    kind: 'counter',
+    unit: '{call}',
+    description: 'Logical calls by final outcome (error.type: the final error class of a failed call).',
+    attributes: [MODEL, ATTR_POLICY, ATTR_CALL_OUTCOME, ATTR_ERROR_TYPE],
+    prometheusName: 'stormwatch_calls_total',
+  },
+  {
+    name: METRIC_ATTEMPTS,
+    kind: 'counter',
+    unit: '{attempt}',
+    description: 'HTTP attempts by outcome and error class.',
+    attributes: [MODEL, ATTR_POLICY, ATTR_ATTEMPT_OUTCOME, ATTR_ERROR_TYPE, ATTR_ATTEMPT_RETRY],
+    prometheusName: 'stormwatch_attempts_total',
+  },
+  {
+    name: METRIC_CALL_DURATION,
+    kind: 'histogram',
+    unit: 's',
+    description: 'Duration of logical calls, backoff included.',
+    attributes: [MODEL, ATTR_POLICY, ATTR_CALL_OUTCOME],
+    buckets: SECONDS_BUCKETS,
+    prometheusName: 'stormwatch_call_duration_seconds',
+  },
+  {
+    name: METRIC_CALL_ATTEMPTS,
+    kind: 'histogram',
+    unit: '{attempt}',
+    description: 'Attempts per logical call.',
+    attributes: [MODEL, ATTR_POLICY],
+    buckets: CALL_ATTEMPTS_BUCKETS,
+    prometheusName: 'stormwatch_call_attempts',
+  },
+  {
+    name: METRIC_RETRY_DELAY,
+    kind: 'histogram',
+    unit: 's',
+    description: 'Waits between attempts, by what chose them.',
+    attributes: [MODEL, ATTR_RETRY_DELAY_SOURCE],
+    buckets: SECONDS_BUCKETS,
+    prometheusName: 'stormwatch_retry_delay_seconds',
+  },
+  {
+    name: METRIC_BUDGET_REJECTIONS,
+    kind: 'counter',
+    unit: '{retry}',
+    description: 'Retries refused by the retry budget.',
+    attributes: [ATTR_BUDGET_KEY],
+    prometheusName: 'stormwatch_retry_budget_rejections_total',
+  },
+  {
+    name: METRIC_BREAKER_TRANSITIONS,
+    kind: 'counter',
+    unit: '{transition}',
+    description: 'Circuit breaker state transitions.',
+    attributes: [ATTR_BREAKER_KEY, ATTR_BREAKER_FROM, ATTR_BREAKER_TO],
+    prometheusName: 'stormwatch_breaker_transitions_total',
+  },
+  {
+    name: METRIC_BREAKER_STATE,
+    kind: 'gauge',
+    unit: '',
+    description: 'Circuit breaker state: 0 closed, 1 open, 2 half-open.',
+    attributes: [ATTR_BREAKER_KEY],
+    prometheusName: 'stormwatch_breaker_state',
+  },
+  {
+    name: METRIC_FALLBACKS,
+    kind: 'counter',
+    unit: '{fallback}',
+    description: 'Switches from one model to another, and why.',
+    attributes: [ATTR_FALLBACK_FROM_MODEL, ATTR_FALLBACK_TO_MODEL, ATTR_FALLBACK_REASON],
+    prometheusName: 'stormwatch_fallbacks_total',
+  },
+  {
+    name: METRIC_TOKENS_WASTED,
+    kind: 'counter',
+    unit: '{token}',
+    description: 'Tokens resent by failed attempts or billed for discarded results.',
+    attributes: [MODEL, ATTR_GEN_AI_TOKEN_TYPE, ATTR_WASTE_KIND],
+    prometheusName: 'stormwatch_tokens_wasted_total',
+  },
+  {
+    name: METRIC_COST_USD,
+    kind: 'counter',
+    unit: '{USD}',
+    description: 'Cost in US dollars, useful or wasted (models with a known price only).',
+    attributes: [MODEL, ATTR_COST_KIND],
+    prometheusName: 'stormwatch_cost_usd_total',
+  },
+  {
+    name: METRIC_RATELIMIT_REMAINING,
+    kind: 'gauge',
+    unit: '',
+    description: 'Last anthropic-ratelimit-*-remaining value seen.',
+    attributes: [MODEL, ATTR_RATELIMIT_KIND],
+    prometheusName: 'stormwatch_ratelimit_remaining',
+  },
+  {
+    name: METRIC_LIMITER_RATE,
+    kind: 'gauge',
+    unit: '{request}/s',
+    description: "The adaptive limiter's current allowed rate.",
+    attributes: [MODEL],
+    prometheusName: 'stormwatch_limiter_rate_per_second',
+  },
+  {
+    name: METRIC_GEN_AI_OPERATION_DURATION,
+    kind: 'histogram',
+    unit: 's',
+    description: 'GenAI operation duration, per HTTP attempt.',
+    attributes: [
+      ATTR_GEN_AI_OPERATION_NAME,
+      ATTR_GEN_AI_PROVIDER_NAME,
+      MODEL,
+      ATTR_GEN_AI_RESPONSE_MODEL,
+      ATTR_SERVER_ADDRESS,
+      ATTR_SERVER_PORT,
+      ATTR_ERROR_TYPE,
+    ],
+    buckets: GEN_AI_DURATION_BUCKETS,
+    prometheusName: 'gen_ai_client_operation_duration_seconds',
+  },
+  {
+    name: METRIC_GEN_AI_TOKEN_USAGE,
+    kind: 'histogram',
+    unit: '{token}',
+    description: 'Billable tokens of successful attempts.',
+    attributes: [
+      ATTR_GEN_AI_OPERATION_NAME,
+      ATTR_GEN_AI_PROVIDER_NAME,
+      MODEL,
+      ATTR_GEN_AI_RESPONSE_MODEL,
+      ATTR_SERVER_ADDRESS,
+      ATTR_SERVER_PORT,
+      ATTR_GEN_AI_TOKEN_TYPE,
+    ],
+    buckets: GEN_AI_TOKEN_BUCKETS,
+    prometheusName: 'gen_ai_client_token_usage',
+  },
+] satisfies MetricDefinition[]);
+
+/** The contract's definition of one instrument; throws on a name it does not hold. */
+export function metricDefinition(name: string): MetricDefinition {
+  const found = METRICS.find((m) => m.name === name);
+  if (!found) throw new RangeError(`"${name}" is not a metric of the Stormwatch telemetry contract`);
+  return found;
+}
+
+/** The Prometheus label an attribute key becomes (`error.type` → `error_type`). */
+export function prometheusLabel(attributeKey: string): string {
+  return attributeKey.replace(/[^a-zA-Z0-9_]/g, '_');
+}

@@ -1,0 +1,68 @@
+/**
+ * Names on the Prometheus side of the pipeline: the labels resource attributes become,
+ * and the recording rules of the derived figures (TELEMETRY.md, "Derived figures").
+ * The rules themselves live in `deploy/prometheus/rules/`; a test there checks that
+ * every name here is recorded, and the Grafana app and alerts query them by these names.
+ */
+
+/** The label `service.name` becomes through the collector's Prometheus remote write. */
+export const PROM_LABEL_SERVICE = 'job';
+/** The label `service.instance.id` becomes. */
+export const PROM_LABEL_INSTANCE = 'instance';
+
+/** Recording rules: `level:metric:operations`, as Prometheus's naming guide asks. */
+export const RULE_CALLS_RATE = 'stormwatch:calls:rate5m';
+export const RULE_ATTEMPTS_RATE = 'stormwatch:attempts:rate5m';
+/** attempts / calls; 1.0 means no retries. */
+export const RULE_RETRY_AMPLIFICATION = 'stormwatch:retry_amplification:ratio_rate5m';
+/** attempts with `error.type="overloaded_error"` / attempts. */
+export const RULE_OVERLOAD_RATIO = 'stormwatch:overload_ratio:ratio_rate5m';
+/** calls that failed after retryable errors, per minute. */
+export const RULE_RETRY_EXHAUSTION = 'stormwatch:retry_exhaustion:per_minute';
+/** successful calls (direct or by fallback) / calls. */
+export const RULE_SUCCESS_RATIO = 'stormwatch:success_ratio:ratio_rate5m';
+/** wasted USD per hour. */
+export const RULE_WASTED_COST_PER_HOUR = 'stormwatch:wasted_cost_usd:per_hour';
+/** wasted cost / total cost. */
+export const RULE_WASTE_SHARE = 'stormwatch:waste_share:ratio_rate1h';
+
+export const RECORDING_RULES: readonly string[] = Object.freeze([
+  RULE_CALLS_RATE,
+  RULE_ATTEMPTS_RATE,
+  RULE_RETRY_AMPLIFICATION,
+  RULE_OVERLOAD_RATIO,
+  RULE_RETRY_EXHAUSTION,
+  RULE_SUCCESS_RATIO,
+  RULE_WASTED_COST_PER_HOUR,
+  RULE_WASTE_SHARE,
+]);
+
+/** Alerts shipped with runbooks in `docs/runbooks/<name>.md`. */
+export const ALERT_RETRY_EXHAUSTION = 'StormwatchRetryExhaustion';
+export const ALERT_RETRY_STORM = 'StormwatchRetryStorm';
+export const ALERT_OVERLOAD_RATIO = 'StormwatchOverloadRatioHigh';
+export const ALERT_BREAKER_OPEN = 'StormwatchBreakerOpen';
+export const ALERT_PROBE_FAILING = 'StormwatchProbeFailing';
+
+export const ALERTS: readonly string[] = Object.freeze([
+  ALERT_RETRY_EXHAUSTION,
+  ALERT_RETRY_STORM,
+  ALERT_OVERLOAD_RATIO,
+  ALERT_BREAKER_OPEN,
+  ALERT_PROBE_FAILING,
+]);
+
+/**
+ * Error classes that count as "retryable": a failed call whose final `error.type` is one
+ * of these failed after retries were possible, so it counts toward retry exhaustion.
+ */
+export const RETRYABLE_ERROR_TYPES: readonly string[] = Object.freeze([
+  'overloaded_error',
+  'rate_limit_error',
+  'connection_error',
+  'api_error',
+  'timeout_error',
+  'circuit_open',
+  'budget_exhausted',
+  'deadline_exceeded',
+]);

@@ -1,0 +1,112 @@
+/**
+ * The closed value sets of the contract. Each is a frozen object (for lookups by name)
+ * and a union type (for exhaustive `switch`es).
+ */
+
+type ValuesOf<T> = T[keyof T];
+
+export const GEN_AI_OPERATION_CHAT = 'chat';
+export const GEN_AI_PROVIDER_ANTHROPIC = 'anthropic';
+
+/** `stormwatch.call.outcome`: how a logical call ended. */
+export const CallOutcome = Object.freeze({
+  SUCCESS: 'success',
+  FALLBACK_SUCCESS: 'fallback_success',
+  FAILED: 'failed',
+  DEFERRED: 'deferred',
+  REJECTED: 'rejected',
+} as const);
+export type CallOutcome = ValuesOf<typeof CallOutcome>;
+
+/** `stormwatch.attempt.outcome`: how one HTTP attempt ended. */
+export const AttemptOutcome = Object.freeze({
+  SUCCESS: 'success',
+  RETRYABLE_ERROR: 'retryable_error',
+  FATAL_ERROR: 'fatal_error',
+  DISCARDED: 'discarded',
+  ABORTED: 'aborted',
+} as const);
+export type AttemptOutcome = ValuesOf<typeof AttemptOutcome>;
+
+/**
+ * `error.type`: the error classes of ARCHITECTURE.md's classification table, plus the
+ * policy's own refusals (`circuit_open`, `budget_exhausted`, `deadline_exceeded`).
+ */
+export const ErrorType = Object.freeze({
+  OVERLOADED: 'overloaded_error',
+  API_ERROR: 'api_error',
+  CONNECTION: 'connection_error',
+  RATE_LIMIT: 'rate_limit_error',
+  TIMEOUT: 'timeout_error',
+  INVALID_REQUEST: 'invalid_request_error',
+  NOT_FOUND: 'not_found_error',
+  REQUEST_TOO_LARGE: 'request_too_large',
+  AUTHENTICATION: 'authentication_error',
+  PERMISSION: 'permission_error',
+  ABORTED: 'aborted',
+  CIRCUIT_OPEN: 'circuit_open',
+  BUDGET_EXHAUSTED: 'budget_exhausted',
+  DEADLINE_EXCEEDED: 'deadline_exceeded',
+  /** Anything the classifier could not place; OpenTelemetry's fallback value. */
+  OTHER: '_OTHER',
+} as const);
+export type ErrorType = ValuesOf<typeof ErrorType>;
+
+/** `stormwatch.retry.delay_source`: what chose the wait after an attempt. */
+export const DelaySource = Object.freeze({
+  RETRY_AFTER: 'retry_after',
+  BACKOFF: 'backoff',
+  NONE: 'none',
+} as const);
+export type DelaySource = ValuesOf<typeof DelaySource>;
+
+/** `stormwatch.breaker.state` / `.from` / `.to`. */
+export const BreakerState = Object.freeze({
+  CLOSED: 'closed',
+  OPEN: 'open',
+  HALF_OPEN: 'half_open',
+} as const);
+export type BreakerState = ValuesOf<typeof BreakerState>;
+
+/** The numeric value of the `stormwatch.breaker.state` gauge for each state. */
+export const BREAKER_STATE_GAUGE_VALUE: Readonly<Record<BreakerState, number>> = Object.freeze({
+  closed: 0,
+  open: 1,
+  half_open: 2,
+});
+
+/** `stormwatch.abandon.decision`. */
+export const AbandonDecision = Object.freeze({
+  DEFER: 'defer',
+  FALLBACK: 'fallback',
+  ERROR: 'error',
+} as const);
+export type AbandonDecision = ValuesOf<typeof AbandonDecision>;
+
+/** `stormwatch.fallback.reason`: why a call moved to another model. */
+export const FallbackReason = Object.freeze({
+  CIRCUIT_OPEN: 'circuit_open',
+  OVERLOADED: 'overloaded',
+  DEADLINE: 'deadline',
+} as const);
+export type FallbackReason = ValuesOf<typeof FallbackReason>;
+
+/** `gen_ai.token.type`. */
+export const TokenType = Object.freeze({ INPUT: 'input', OUTPUT: 'output' } as const);
+export type TokenType = ValuesOf<typeof TokenType>;
+
+/** `stormwatch.waste.kind`: see ARCHITECTURE.md, "Wasted tokens are counted honestly". */
+export const WasteKind = Object.freeze({ RESENT: 'resent', BILLED: 'billed' } as const);
+export type WasteKind = ValuesOf<typeof WasteKind>;
+
+/** `stormwatch.cost.kind`. */
+export const CostKind = Object.freeze({ USEFUL: 'useful', WASTED: 'wasted' } as const);
+export type CostKind = ValuesOf<typeof CostKind>;
+
+/** `stormwatch.ratelimit.kind`: which `anthropic-ratelimit-*-remaining` header. */
+export const RatelimitKind = Object.freeze({
+  REQUESTS: 'requests',
+  INPUT_TOKENS: 'input_tokens',
+  OUTPUT_TOKENS: 'output_tokens',
+} as const);
+export type RatelimitKind = ValuesOf<typeof RatelimitKind>;
