@@ -100,3 +100,15 @@ describe('createModelAllowList', () => {
     expect([...values]).toEqual([OTHER_MODEL]);
   });
 });
+
+describe('docs/TELEMETRY.md', () => {
+  it('lists every metric and every Prometheus name of the package', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const doc = await readFile(new URL('../../../docs/TELEMETRY.md', import.meta.url), 'utf8');
+    const { RECORDING_RULES, ALERTS } = await import('../src/index.js');
+    for (const m of METRICS) {
+      expect(doc, m.name).toContain(`| \`${m.name}\` | \`${m.prometheusName}\``);
+    }
+    for (const name of [...RECORDING_RULES, ...ALERTS]) expect(doc, name).toContain(`\`${name}\``);
+  });
+});
