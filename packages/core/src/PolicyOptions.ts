@@ -1,0 +1,101 @@
+import type { IBreaker } from 'cockatiel';
+import type { Deferrer } from './abandon/Deferrer.js';
+import type { Classifier } from './Classification.js';
+import type { Clock } from './clock/Clock.js';
+import type { Random } from './random.js';
+import type { RetryBudgetOptions } from './budget/RetryBudget.js';
+import type { AimdLimiterOptions } from './limiter/AimdLimiter.js';
+import type { Backoff } from './backoff/Backoff.js';
+
+/** Backoff between attempts. */
+export type BackoffOptions =
+  | { kind?: 'full_jitter'; baseMs?: number; capMs?: number }
+  | { kind: 'decorrelated_jitter'; baseMs?: number; capMs?: number }
+  | Backoff;
+
+/** Circuit breaker per key (model). */
+export interface BreakerOptions {
+  /**
+   * When to open: a number of consecutive failures (cockatiel's `ConsecutiveBreaker`),
+   * `{ sampling }` for cockatiel's `SamplingBreaker` (note: it samples wall-clock time),
+   * or a factory of any cockatiel `IBreaker`. Defaults to 5 consecutive failures.
+   */
+  threshold?: number | { sampling: { threshold: number; durationMs: number; minimumRps?: number } } | (() => IBreaker);
+  /** How long the circuit stays open before one probe may go through, in ms. Defaults to 30 s. */
+  halfOpenAfterMs?: number;
+}
+
+/** The fallback model chain. */
+export interface FallbackOptions {
+  /** Models to try after the requested one, in order (e.g. Sonnet, then Haiku). */
+  models: readonly string[];
+  /** Overload failures (529) on one model before moving to the next. Defaults to 2. */
+  afterOverloads?: number;
+  /** Whether calls may fall back unless the call site says otherwise. Defaults to true. */
+  allow?: boolean;
+}
+
+/** Hedged abandonment: what to do when waiting and retrying is not the best use of the deadline. */
+export interface AbandonOptions {
+  /** Where deferred calls go. Without one, no call is deferred. */
+  deferrer?: Deferrer;
+  /** Defer (instead of retrying now) when at least this much of the deadline remains, in ms. Defaults to 5 min. */
+  deferIfRemainingMs?: number;
+  /** Fall back to the cheapest model (the last of the chain) when less than this remains, in ms. Defaults to 10 s. */
+  fallbackIfRemainingMs?: number;
+}
+
+/** Concurrency bulkhead (cockatiel's `BulkheadPolicy`). */
+export interface BulkheadOptions {
+  maxConcurrent: number;
+  /** Calls that may wait for a slot. Defaults to 0. */
+  maxQueue?: number;
+}
+
+/** Everything a policy can be told. All durations in milliseconds. */
+export interface PolicyOptions {
+  /** `stormwatch.policy`. Defaults to `'default'`. */
+  name?: string;
+  /** Turns an attempt's error into a decision. Required: adapters provide one. */
+  classify: Classifier;
+  /** Defaults to the system clock. */
+  clock?: Clock;
+  /** Defaults to `Math.random`. */
+  random?: Random;
+  /** Attempts per call, the first included (so 3 means up to 2 retries). Defaults to 3. */
+  maxAttempts?: number;
+  /** Defaults to full jitter with base 1 s and cap 60 s. */
+  backoff?: BackoffOptions;
+  /** Longest server `retry-after` honoured; longer hints are clamped to it. Defaults to 60 s. */
+  maxRetryAfterMs?: number;
+  /** Longest total wait between attempts of one call. Defaults to 60 s. */
+  maxTotalDelayMs?: number;
+  /** Default per-call deadline, from the call's start. Defaults to none. */
+  deadlineMs?: number;
+  /** Retry budget per key, or false for none. Defaults to 10 % of calls plus 1 retry/s. */
+  budget?: RetryBudgetOptions | false;
+  /** Circuit breaker per model, or false for none. Defaults to 5 consecutive failures, 30 s open. */
+  breaker?: BreakerOptions | false;
+  /** Fallback model chain. Defaults to none. */
+  fallback?: FallbackOptions;
+  /** Hedged abandonment. Defaults to none (no deferral, no deadline fallback). */
+  abandon?: AbandonOptions;
+  /** Adaptive rate limiter per model, or false. Defaults to false. */
+  limiter?: AimdLimiterOptions | false;
+  /** Concurrency bulkhead, or false. Defaults to false. */
+  bulkhead?: BulkheadOptions | false;
+}
+
+/** Options of one call to `Policy.execute`. */
+export interface CallOptions {
+  /** The model asked for; also the key of the breaker, budget and limiter. */
+  model: string;
+  /** Ends the call (and any wait) at once. */
+  signal?: AbortSignal;
+  /** This call's deadline in ms from now; overrides the policy's `deadlineMs`. */
+  deadlineMs?: number;
+  /** May this call site fall back to another model? Defaults to the policy's `fallback.allow`. */
+  allowFallback?: boolean;
+  /** Handed to the Deferrer if the call is deferred; a call without one is never deferred. */
+  deferPayload?: unknown;
+}

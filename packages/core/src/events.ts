@@ -1,0 +1,133 @@
+import type { AbandonDecision, AttemptOutcome, BreakerState, CallOutcome, DelaySource, ErrorType, FallbackReason } from '@stormwatch/conventions';
+import type { Classification } from './Classification.js';
+import type { AttemptDetails, CallDetails } from './details.js';
+
+/** A logical call: one `execute()`, however many attempts it takes. */
+export interface CallInfo {
+  /** Unique per policy instance, increasing. */
+  readonly id: number;
+  /** The policy's name (`stormwatch.policy`). */
+  readonly policy: string;
+  /** The model the caller asked for. */
+  readonly model: string;
+  /** Clock time (ms) when the call started. */
+  readonly startedAt: number;
+  /** The call's deadline in ms from its start, when it has one. */
+  readonly deadlineMs?: number;
+  /** Wasted tokens and cost so far; the adapter keeps it up to date. */
+  readonly details: CallDetails;
+  /** Free slot for subscribers (telemetry keeps its span here). Not read by the policy. */
+  readonly context: Map<symbol, unknown>;
+}
+
+export interface CallStartEvent {
+  readonly call: CallInfo;
+}
+
+export interface AttemptStartEvent {
+  readonly call: CallInfo;
+  readonly model: string;
+  /** 1-based. */
+  readonly attempt: number;
+  /** The breaker state that admitted this attempt. */
+  readonly breakerState: BreakerState;
+  readonly startedAt: number;
+  readonly details: AttemptDetails;
+}
+
+export interface AttemptEndEvent {
+  readonly call: CallInfo;
+  readonly model: string;
+  readonly attempt: number;
+  readonly outcome: AttemptOutcome;
+  /** Present for failed attempts that were classified. */
+  readonly classification?: Classification;
+  readonly error?: unknown;
+  readonly details: AttemptDetails;
+  readonly startedAt: number;
+  readonly durationMs: number;
+  /** The wait chosen before the next attempt, when there is one. */
+  readonly delay?: { readonly ms: number; readonly source: DelaySource };
+}
+
+export interface BackoffStartEvent {
+  readonly call: CallInfo;
+  readonly model: string;
+  /** The attempt this wait follows. */
+  readonly afterAttempt: number;
+  readonly plannedMs: number;
+  readonly source: DelaySource;
+  readonly startedAt: number;
+}
+
+export interface BackoffEndEvent extends BackoffStartEvent {
+  readonly actualMs: number;
+  /** True when the caller's signal or the deadline cut the wait short. */
+  readonly aborted: boolean;
+}
+
+export interface BreakerTransitionEvent {
+  /** The breaker's key (the model). */
+  readonly key: string;
+  readonly policy: string;
+  readonly from: BreakerState;
+  readonly to: BreakerState;
+  readonly at: number;
+  /** The call whose attempt caused the transition, when one did. */
+  readonly call?: CallInfo;
+}
+
+export interface FallbackEvent {
+  readonly call: CallInfo;
+  readonly fromModel: string;
+  readonly toModel: string;
+  readonly reason: FallbackReason;
+  /** The attempt after which the switch happened (0 when before the first attempt). */
+  readonly afterAttempt: number;
+}
+
+export interface BudgetExhaustedEvent {
+  readonly call: CallInfo;
+  readonly key: string;
+  readonly attempts: number;
+}
+
+export interface AbandonEvent {
+  readonly call: CallInfo;
+  readonly decision: AbandonDecision;
+  /** Milliseconds left until the deadline (Infinity when the call has none). */
+  readonly deadlineRemainingMs: number;
+  readonly attempts: number;
+}
+
+export interface DeferFailedEvent {
+  readonly call: CallInfo;
+  /** What the Deferrer rejected with; the policy went on retrying. */
+  readonly error: unknown;
+}
+
+export interface LimiterWaitEvent {
+  readonly call: CallInfo;
+  readonly model: string;
+  readonly waitMs: number;
+}
+
+export interface LimiterRateEvent {
+  readonly policy: string;
+  readonly model: string;
+  /** Requests per second. */
+  readonly ratePerSecond: number;
+}
+
+export interface CallEndEvent {
+  readonly call: CallInfo;
+  readonly outcome: CallOutcome;
+  readonly attempts: number;
+  /** The model of the last attempt (differs from `call.model` after a fallback). */
+  readonly finalModel: string;
+  readonly durationMs: number;
+  /** Total time spent waiting between attempts (backoff and limiter), in ms. */
+  readonly backoffMs: number;
+  readonly error?: unknown;
+  readonly errorType?: ErrorType;
+}

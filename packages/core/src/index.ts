@@ -1,0 +1,41 @@
+export type { Clock } from './clock/Clock.js';
+export { systemClock } from './clock/systemClock.js';
+export { VirtualClock } from './clock/VirtualClock.js';
+export { seededRandom, type Random } from './random.js';
+export type { Classification, Classifier } from './Classification.js';
+export { emptyCallDetails, type AttemptDetails, type CallDetails, type Usage } from './details.js';
+export { parseRetryAfter, type HeaderSource } from './retryAfter.js';
+export type { Backoff } from './backoff/Backoff.js';
+export { FullJitterBackoff } from './backoff/FullJitterBackoff.js';
+export { DecorrelatedJitterBackoff } from './backoff/DecorrelatedJitterBackoff.js';
+export { RetryBudget, type RetryBudgetOptions } from './budget/RetryBudget.js';
+export { CircuitBreaker, type Admission } from './breaker/CircuitBreaker.js';
+export { AimdLimiter, type AimdLimiterOptions } from './limiter/AimdLimiter.js';
+export type { DeferReceipt, DeferredTask, Deferrer } from './abandon/Deferrer.js';
+export { InMemoryDeferrer } from './abandon/InMemoryDeferrer.js';
+export { CircuitOpenError, isCircuitOpenError } from './errors/CircuitOpenError.js';
+export { RetryBudgetExhaustedError, isRetryBudgetExhaustedError } from './errors/RetryBudgetExhaustedError.js';
+export { DeadlineExceededError, isDeadlineExceededError } from './errors/DeadlineExceededError.js';
+export { CallDeferredError, isCallDeferredError } from './errors/CallDeferredError.js';
+export { CallAbortedError, isCallAbortedError } from './errors/CallAbortedError.js';
+export { RetriesExhaustedError, isRetriesExhaustedError, type RetriesExhaustedReason } from './errors/RetriesExhaustedError.js';
+export type {
+  AbandonEvent,
+  AttemptEndEvent,
+  AttemptStartEvent,
+  BackoffEndEvent,
+  BackoffStartEvent,
+  BreakerTransitionEvent,
+  BudgetExhaustedEvent,
+  CallEndEvent,
+  CallInfo,
+  CallStartEvent,
+  DeferFailedEvent,
+  FallbackEvent,
+  LimiterRateEvent,
+  LimiterWaitEvent,
+} from './events.js';
+export type { AbandonOptions, BackoffOptions, BreakerOptions, BulkheadOptions, CallOptions, FallbackOptions, PolicyOptions } from './PolicyOptions.js';
+export { createPolicy, type AttemptContext, type Policy } from './Policy.js';
+export { livePolicies, onPolicyCreated } from './registry.js';
+export type { Event, IDisposable } from 'cockatiel';
