@@ -313,7 +313,7 @@ class ResiliencePolicy implements Policy {
     const waitMs = this.#limiter(state.model).reserve(this.clock.now());
     if (waitMs <= 0) return;
     if (this.#limiterWait.size) this.#limiterWait.emit({ call, model: state.model, waitMs });
-    await this.clock.sleep(waitMs, signal);
+    await this.clock.sleep(waitMs, signal === NEVER ? undefined : signal);
     state.waitedMs += waitMs;
   }
 
@@ -503,7 +503,7 @@ class ResiliencePolicy implements Policy {
     const base = { call, model, afterAttempt, plannedMs, source, startedAt };
     if (this.#backoffStart.size) this.#backoffStart.emit(base);
     try {
-      await this.clock.sleep(plannedMs, signal);
+      await this.clock.sleep(plannedMs, signal === NEVER ? undefined : signal);
     } catch (error) {
       const actualMs = this.clock.now() - startedAt;
       state.waitedMs += actualMs;

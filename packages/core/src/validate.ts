@@ -47,7 +47,7 @@ export function makeBreakerFactory(options: BreakerOptions): () => IBreaker {
   }
   if (typeof t === 'object' && t !== null && 'sampling' in t) {
     const s = t.sampling;
-    if (!(s.threshold > 0 && s.threshold <= 1)) throw new RangeError(`breaker.threshold.sampling.threshold must be a share in (0, 1], got ${describe(s.threshold)}`);
+    if (!(s.threshold > 0 && s.threshold < 1)) throw new RangeError(`breaker.threshold.sampling.threshold must be a share in (0, 1), got ${describe(s.threshold)}`);
     requireDuration('breaker.threshold.sampling.durationMs', s.durationMs, { min: 1 });
     return () => new SamplingBreaker({ threshold: s.threshold, duration: s.durationMs, ...(s.minimumRps === undefined ? {} : { minimumRps: s.minimumRps }) });
   }
