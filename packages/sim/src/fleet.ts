@@ -1,0 +1,146 @@
+/**
+ * The fleet: the scenario's clients making calls through a policy, in virtual time.
+ * Open-loop clients receive calls as Poisson processes; closed-loop clients are workers
+ * that call, wait, think and call again. Each client draws its arrival times, call sizes
+ * and think times from its own seeded stream, so an open-loop fleet offers exactly the
+ * same calls to every policy.
+ */
+import type { Clock, Random } from '@stormwatch/core';
+import { seededRandom } from '@stormwatch/core';
+import type { Caller, SimCall, SimCallResult } from './policies/PolicyUnderTest.js';
+import type { Scenario } from './scenarios/Scenario.js';
+import { deriveSeed, exponential, uniformInt } from './rng.js';
+
+/** How a logical call ended, as the application saw it. */
+export interface CallRecord {
+  readonly id: number;
+  readonly client: number;
+  readonly startMs: number;
+  endMs: number | undefined;
+  readonly deadlineMs: number;
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly stream: boolean;
+  ok: boolean;
+  /** The result's message id (names the attempt that produced it). */
+  messageId: string | undefined;
+  /** The model that answered. */
+  model: string | undefined;
+  /** The error's class name when the call failed. */
+  error: string | undefined;
+}
+
+export interface FleetOptions {
+  readonly scenario: Scenario;
+  readonly seed: number;
+  readonly clock: Clock;
+  /** Builds client `i`'s caller. */
+  createCaller(clientIndex: number): Caller;
+  /** Called when a call starts and when it ends. */
+  onCallStart?(record: CallRecord): void;
+  onCallEnd?(record: CallRecord): void;
+}
+
+/** The random stream of client `i`'s workload (arrivals, sizes, think times). */
+export function clientWorkloadRandom(seed: number, client: number): Random {
+  return seededRandom(deriveSeed(seed, `workload:${client}`));
+}
+
+/**
+ * Starts every client; returns the records (filled in as calls end). The caller drives
+ * the clock until it runs dry, which happens once the last call has ended.
+ */
+export function startFleet(options: FleetOptions): CallRecord[] {
+  const { scenario, clock } = options;
+  const fleet = scenario.fleet;
+  const arrivalsEndMs = (scenario.arrivalsEndS ?? scenario.durationS) * 1000;
+  const records: CallRecord[] = [];
+  let nextId = 0;
+
+  const makeCall = (client: number, random: Random): { call: SimCall; record: CallRecord } => {
+    const id = nextId++;
+    const inputTokens = uniformInt(random, fleet.inputTokens.min, fleet.inputTokens.max);
+    const outputTokens = uniformInt(random, fleet.outputTokens.min, fleet.outputTokens.max);
+    const stream = random() < fleet.streamShare;
+    const deadlineMs = fleet.deadlineS * 1000;
+    const call: SimCall = {
+      callId: id,
+      client,
+      model: fleet.model,
+      fallbackModels: fleet.fallbackModels,
+      inputTokens,
+      outputTokens,
+      stream,
+      deadlineMs,
+    };
+    const record: CallRecord = {
+      id,
+      client,
+      startMs: clock.now(),
+      endMs: undefined,
+      deadlineMs,
+      inputTokens,
+      outputTokens,
+      stream,
+      ok: false,
+      messageId: undefined,
+      model: undefined,
+      error: undefined,
+    };
+    records.push(record);
+    return { call, record };
+  };
+
+  const run = async (caller: Caller, call: SimCall, record: CallRecord): Promise<void> => {
+    options.onCallStart?.(record);
+    let result: SimCallResult | undefined;
+    try {
+      result = await caller(call);
+      record.ok = true;
+      record.messageId = result.messageId;
+      record.model = result.model;
+    } catch (error) {
+      record.error = errorName(error);
+    }
+    record.endMs = clock.now();
+    options.onCallEnd?.(record);
+  };
+
+  for (let client = 0; client < fleet.clients; client++) {
+    const random = clientWorkloadRandom(options.seed, client);
+    const caller = options.createCaller(client);
+    if (fleet.kind === 'open') {
+      const meanGapMs = 1000 / (fleet.callsPerSecond ?? 1);
+      void (async () => {
+        let at = exponential(random, meanGapMs);
+        while (at < arrivalsEndMs) {
+          await clock.sleep(at - clock.now());
+          const { call, record } = makeCall(client, random);
+          void run(caller, call, record);
+          at += exponential(random, meanGapMs);
+        }
+      })();
+    } else {
+      const meanThinkMs = (fleet.thinkTimeS ?? 1) * 1000;
+      void (async () => {
+        // Workers start spread over the first think time, not all at once.
+        await clock.sleep(exponential(random, meanThinkMs));
+        while (clock.now() < arrivalsEndMs) {
+          const { call, record } = makeCall(client, random);
+          await run(caller, call, record);
+          await clock.sleep(exponential(random, meanThinkMs));
+        }
+      })();
+    }
+  }
+  return records;
+}
+
+/** A short, stable name for what a call failed with. */
+export function errorName(error: unknown): string {
+  if (error instanceof Error) {
+    const status = (error as { status?: unknown }).status;
+    return typeof status === 'number' ? `${error.constructor.name}(${status})` : error.constructor.name;
+  }
+  return typeof error;
+}

@@ -1,0 +1,52 @@
+/**
+ * A retry policy as the storm lab runs it: a factory of per-client callers. Each of the
+ * fleet's clients gets its own SDK client and its own policy instance (breakers,
+ * budgets and limiters are per process in real deployments, and so are they here).
+ */
+import type { Clock, Random } from '@stormwatch/core';
+
+/** One logical call a client makes. */
+export interface SimCall {
+  readonly callId: number;
+  readonly client: number;
+  readonly model: string;
+  /** Models the call may fall back to (for policies that support it). */
+  readonly fallbackModels: readonly string[];
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly stream: boolean;
+  /** The call's deadline, in ms from its start (policies that take a deadline get it). */
+  readonly deadlineMs: number;
+}
+
+/** What a successful call returned. */
+export interface SimCallResult {
+  /** The message id (`msg_sim_<seq>`): names the attempt that produced the result. */
+  readonly messageId: string;
+  readonly model: string;
+}
+
+/** What a client of the fleet is given. */
+export interface ClientEnv {
+  readonly clock: Clock;
+  /** Seeded; the policy's jitter draws from it. */
+  readonly random: Random;
+  /** The simulated service's fetch. */
+  readonly fetch: typeof globalThis.fetch;
+  readonly baseURL: string;
+  readonly clientIndex: number;
+  /** Models the application accepts as fallbacks, in order (empty when none). */
+  readonly fallbackModels: readonly string[];
+}
+
+export type Caller = (call: SimCall) => Promise<SimCallResult>;
+
+export interface PolicyUnderTest {
+  /** CLI id (`sdk-default`). */
+  readonly id: string;
+  /** Table label. */
+  readonly label: string;
+  /** Its definition, one sentence. */
+  readonly description: string;
+  createCaller(env: ClientEnv): Caller;
+}

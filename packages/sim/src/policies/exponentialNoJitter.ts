@@ -1,0 +1,31 @@
+import type { PolicyUnderTest } from './PolicyUnderTest.js';
+import { createSdkClient, isTransient, sendMessage } from './sendMessage.js';
+
+/** The delay after attempt n (1-based) is `EXPONENTIAL_BASE_MS · 2^(n-1)`: 1, 2, 4, 8 s. */
+export const EXPONENTIAL_BASE_MS = 1000;
+/** Attempts per call, the first included. */
+export const EXPONENTIAL_ATTEMPTS = 5;
+
+/**
+ * Policy 2, textbook exponential backoff without jitter: waits of 1, 2, 4 and 8 s, 5
+ * attempts in all. Every client that failed at the same instant retries at the same
+ * instant: the retries arrive in synchronized waves.
+ */
+export const exponentialNoJitter: PolicyUnderTest = {
+  id: 'exponential',
+  label: 'exponential 1-2-4-8 s',
+  description: 'Exponential backoff without jitter: waits 1, 2, 4, 8 s, 5 attempts in all (SDK retries off).',
+  createCaller(env) {
+    const client = createSdkClient(env, 0);
+    return async (call) => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await sendMessage(client, call);
+        } catch (error) {
+          if (attempt >= EXPONENTIAL_ATTEMPTS || !isTransient(error)) throw error;
+          await env.clock.sleep(EXPONENTIAL_BASE_MS * 2 ** (attempt - 1));
+        }
+      }
+    };
+  },
+};

@@ -1,0 +1,90 @@
+/**
+ * One run: one policy (or the oracle) against one scenario with one seed, in virtual
+ * time. Builds a fresh virtual clock, simulated service and fleet, installs the
+ * {@link VirtualRuntime} (so the SDK and cockatiel sleep in virtual time and draw from
+ * the seeded source) and drives the clock until the last call has ended.
+ */
+import { VirtualClock, seededRandom } from '@stormwatch/core';
+import type { CallRecord } from './fleet.js';
+import { startFleet } from './fleet.js';
+import type { PolicyUnderTest } from './policies/PolicyUnderTest.js';
+import { OracleScheduler } from './policies/oracle.js';
+import { deriveSeed } from './rng.js';
+import type { Scenario } from './scenarios/Scenario.js';
+import type { AdmissionSample, AttemptRecord } from './SimulatedService.js';
+import { SIMULATED_BASE_URL, SimulatedService } from './SimulatedService.js';
+import { VirtualRuntime } from './VirtualRuntime.js';
+
+/** Everything one run produced: the ground truth the figures are computed from. */
+export interface PolicyRun {
+  readonly policyId: string;
+  readonly label: string;
+  readonly description: string;
+  readonly scenario: Scenario;
+  readonly seed: number;
+  readonly calls: readonly CallRecord[];
+  readonly attempts: readonly AttemptRecord[];
+  readonly admissions: readonly AdmissionSample[];
+  /** Virtual ms at which the last event happened. */
+  readonly endMs: number;
+}
+
+export interface RunPolicyOptions {
+  readonly scenario: Scenario;
+  /** A policy, or `'oracle'`. */
+  readonly policy: PolicyUnderTest | 'oracle';
+  readonly seed: number;
+  /** Progress in [0, 1] of virtual time over the scenario's duration. */
+  readonly onProgress?: (fraction: number) => void;
+}
+
+/** Virtual time allowed after the scenario's duration for the last calls to end (a safety net). */
+const GRACE_MS = 30 * 60 * 1000;
+
+export async function runPolicy(options: RunPolicyOptions): Promise<PolicyRun> {
+  const { scenario, seed } = options;
+  const clock = new VirtualClock(0);
+  const runtime = new VirtualRuntime(clock, seededRandom(deriveSeed(seed, 'global-random')));
+  const service = new SimulatedService(scenario, clock, seededRandom(deriveSeed(seed, 'service')));
+  const policy = options.policy === 'oracle' ? new OracleScheduler(scenario, service, clock).policy() : options.policy;
+  const fetch = service.fetch as typeof globalThis.fetch;
+  const uninstall = runtime.install();
+  let calls: CallRecord[];
+  try {
+    calls = startFleet({
+      scenario,
+      seed,
+      clock,
+      createCaller: (clientIndex) =>
+        policy.createCaller({
+          clock,
+          random: seededRandom(deriveSeed(seed, `policy:${policy.id}:${clientIndex}`)),
+          fetch,
+          baseURL: SIMULATED_BASE_URL,
+          clientIndex,
+          fallbackModels: scenario.fleet.fallbackModels,
+        }),
+    });
+    const durationMs = scenario.durationS * 1000;
+    await runtime.run({
+      stopAtMs: durationMs + GRACE_MS,
+      onProgress: (now) => options.onProgress?.(Math.min(1, now / durationMs)),
+    });
+  } finally {
+    uninstall();
+    service.dispose();
+  }
+  const unfinished = calls.filter((c) => c.endMs === undefined).length;
+  if (unfinished > 0) throw new Error(`${policy.id}: ${unfinished} calls had not ended when the run stopped`);
+  return {
+    policyId: policy.id,
+    label: policy.label,
+    description: policy.description,
+    scenario,
+    seed,
+    calls,
+    attempts: service.attempts,
+    admissions: service.admissions,
+    endMs: clock.now(),
+  };
+}
