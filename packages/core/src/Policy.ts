@@ -1,5 +1,5 @@
 import { AbandonDecision, AttemptOutcome, BreakerState, CallOutcome, DelaySource, ErrorType, FallbackReason } from '@stormwatch/conventions';
-import { BulkheadPolicy, EventEmitter, isBulkheadRejectedError, type Event, type IBreaker } from 'cockatiel';
+import { BulkheadPolicy, EventEmitter, isBulkheadRejectedError, type Event, type IBreaker, type IDisposable } from 'cockatiel';
 import type { Deferrer } from './abandon/Deferrer.js';
 import type { Backoff } from './backoff/Backoff.js';
 import { CircuitBreaker } from './breaker/CircuitBreaker.js';
@@ -27,6 +27,7 @@ import type {
   CallStartEvent,
   DeferFailedEvent,
   FallbackEvent,
+  LateFailureEvent,
   LimiterRateEvent,
   LimiterWaitEvent,
 } from './events.js';
@@ -65,6 +66,17 @@ export interface Policy {
   breakerStates(): Map<string, BreakerState>;
   /** The adaptive limiter's current rate for `model`, in requests per second; undefined without a limiter. */
   limiterRate(model: string): number | undefined;
+  /**
+   * Runs every attempt inside `scope` (e.g. telemetry makes the attempt's span the active
+   * context, so the HTTP request is its child). Scopes nest in the order added.
+   */
+  useAttemptScope(scope: AttemptScope): IDisposable;
+  /**
+   * Reports that a result already handed to the caller broke afterwards (a stream cut
+   * after its first content): the tokens billed for it are waste. Emits `onLateFailure`.
+   */
+  reportLateFailure(event: LateFailureEvent): void;
+  readonly onLateFailure: Event<LateFailureEvent>;
   readonly onCallStart: Event<CallStartEvent>;
   readonly onAttemptStart: Event<AttemptStartEvent>;
   readonly onAttemptEnd: Event<AttemptEndEvent>;
@@ -79,6 +91,9 @@ export interface Policy {
   readonly onLimiterRate: Event<LimiterRateEvent>;
   readonly onCallEnd: Event<CallEndEvent>;
 }
+
+/** Wraps one attempt; must call `run` exactly once and return its result. */
+export type AttemptScope = <T>(ctx: AttemptContext, run: () => Promise<T>) => Promise<T>;
 
 /** A signal that never aborts, for calls with neither a caller signal nor a deadline. */
 const NEVER = new AbortController().signal;
@@ -155,6 +170,8 @@ class ResiliencePolicy implements Policy {
   readonly #limiterWait = new EventEmitter<LimiterWaitEvent>();
   readonly #limiterRate = new EventEmitter<LimiterRateEvent>();
   readonly #callEnd = new EventEmitter<CallEndEvent>();
+  readonly #lateFailure = new EventEmitter<LateFailureEvent>();
+  #scopes: AttemptScope[] = [];
 
   readonly onCallStart = this.#callStart.addListener;
   readonly onAttemptStart = this.#attemptStart.addListener;
@@ -169,6 +186,7 @@ class ResiliencePolicy implements Policy {
   readonly onLimiterWait = this.#limiterWait.addListener;
   readonly onLimiterRate = this.#limiterRate.addListener;
   readonly onCallEnd = this.#callEnd.addListener;
+  readonly onLateFailure = this.#lateFailure.addListener;
 
   /** The breaker transition's triggering call, while an attempt's verdict is being recorded. */
   #transitionCall: CallInfo | undefined;
@@ -214,6 +232,16 @@ class ResiliencePolicy implements Policy {
   limiterRate(model: string): number | undefined {
     if (!this.#limiterOptions) return undefined;
     return this.#limiter(model).rate;
+  }
+
+  useAttemptScope(scope: AttemptScope): IDisposable {
+    if (typeof scope !== 'function') throw new TypeError('useAttemptScope: scope must be a function');
+    this.#scopes = [...this.#scopes, scope];
+    return { dispose: () => void (this.#scopes = this.#scopes.filter((s) => s !== scope)) };
+  }
+
+  reportLateFailure(event: LateFailureEvent): void {
+    if (this.#lateFailure.size) this.#lateFailure.emit(event);
   }
 
   async execute<T>(fn: (ctx: AttemptContext) => Promise<T>, options: CallOptions): Promise<T> {
@@ -336,7 +364,17 @@ class ResiliencePolicy implements Policy {
 
     let value: T;
     try {
-      value = await fn({ call, model, attempt, signal, details });
+      const ctx: AttemptContext = { call, model, attempt, signal, details };
+      if (this.#scopes.length === 0) value = await fn(ctx);
+      else {
+        // The first scope added is the outermost.
+        let run = () => fn(ctx);
+        for (const scope of [...this.#scopes].reverse()) {
+          const inner = run;
+          run = () => scope(ctx, inner);
+        }
+        value = await run();
+      }
     } catch (error) {
       state.lastError = error;
       return this.#afterFailure(error, call, state, model, attempt, details, startedAt, options, deadline, deadlineAt, chain, signal);

@@ -131,3 +131,13 @@ export interface CallEndEvent {
   readonly error?: unknown;
   readonly errorType?: ErrorType;
 }
+
+export interface LateFailureEvent {
+  readonly call: CallInfo;
+  readonly model: string;
+  readonly attempt: number;
+  /** What broke the delivered result (e.g. a stream cut after its first content). */
+  readonly error: unknown;
+  /** The attempt's details, with `billedWaste` filled in. */
+  readonly details: AttemptDetails;
+}

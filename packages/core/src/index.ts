@@ -32,10 +32,11 @@ export type {
   CallStartEvent,
   DeferFailedEvent,
   FallbackEvent,
+  LateFailureEvent,
   LimiterRateEvent,
   LimiterWaitEvent,
 } from './events.js';
 export type { AbandonOptions, BackoffOptions, BreakerOptions, BulkheadOptions, CallOptions, FallbackOptions, PolicyOptions } from './PolicyOptions.js';
-export { createPolicy, type AttemptContext, type Policy } from './Policy.js';
+export { createPolicy, type AttemptContext, type AttemptScope, type Policy } from './Policy.js';
 export { livePolicies, onPolicyCreated } from './registry.js';
 export type { Event, IDisposable } from 'cockatiel';

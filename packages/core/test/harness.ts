@@ -18,6 +18,7 @@ const EVENTS = [
   'onLimiterWait',
   'onLimiterRate',
   'onCallEnd',
+  'onLateFailure',
 ] as const;
 
 /** A policy on a virtual clock with a seeded random source, recording every event. */
