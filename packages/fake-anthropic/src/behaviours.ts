@@ -1,0 +1,77 @@
+/**
+ * What the fake server does with one request. Each is a plain object, so a test can
+ * write a whole storm as a list.
+ */
+export type Behaviour =
+  /** A normal answer: JSON, or an SSE stream when the request asked for one. */
+  | { kind: 'ok'; text?: string; outputTokens?: number; inputTokens?: number; headers?: Record<string, string>; delayMs?: number }
+  /** An Anthropic JSON error: `{ type: 'error', error: { type, message } }`. */
+  | { kind: 'error'; status: number; type: string; message?: string; headers?: Record<string, string>; errorCode?: string; delayMs?: number }
+  /** A non-JSON body, as a proxy in front of the API sends (an nginx 502 page). */
+  | { kind: 'html'; status: number; body?: string; headers?: Record<string, string> }
+  /** The socket is destroyed before any response byte (ECONNRESET at the client). */
+  | { kind: 'reset'; delayMs?: number }
+  /** No answer at all, until the client gives up. */
+  | { kind: 'hang' }
+  /** HTTP 200 SSE, then an `error` event after `afterDeltas` text deltas. */
+  | { kind: 'stream-error'; afterDeltas: number; type?: string; message?: string; text?: string; inputTokens?: number }
+  /** HTTP 200 SSE, then the socket is destroyed after `afterDeltas` text deltas. */
+  | { kind: 'stream-cut'; afterDeltas: number; text?: string; inputTokens?: number }
+  /** HTTP 200 SSE whose body is not valid SSE JSON after `afterDeltas` deltas. */
+  | { kind: 'stream-garbage'; afterDeltas: number; text?: string };
+
+export const ok = (options: Omit<Extract<Behaviour, { kind: 'ok' }>, 'kind'> = {}): Behaviour => ({ kind: 'ok', ...options });
+
+/** HTTP 529 `overloaded_error`, optionally with `retry-after` (seconds, or any raw string). */
+export const overloaded = (retryAfter?: number | string): Behaviour => ({
+  kind: 'error',
+  status: 529,
+  type: 'overloaded_error',
+  message: 'Overloaded',
+  ...(retryAfter === undefined ? {} : { headers: { 'retry-after': String(retryAfter) } }),
+});
+
+/** HTTP 429 `rate_limit_error` with `retry-after` and the `anthropic-ratelimit-*` headers. */
+export const rateLimited = (retryAfter: number | string = 1, remaining: { requests?: number; inputTokens?: number; outputTokens?: number } = { requests: 0 }): Behaviour => ({
+  kind: 'error',
+  status: 429,
+  type: 'rate_limit_error',
+  message: 'Number of requests has exceeded your rate limit',
+  headers: {
+    'retry-after': String(retryAfter),
+    ...(remaining.requests === undefined ? {} : { 'anthropic-ratelimit-requests-remaining': String(remaining.requests) }),
+    ...(remaining.inputTokens === undefined ? {} : { 'anthropic-ratelimit-input-tokens-remaining': String(remaining.inputTokens) }),
+    ...(remaining.outputTokens === undefined ? {} : { 'anthropic-ratelimit-output-tokens-remaining': String(remaining.outputTokens) }),
+  },
+});
+
+/** HTTP 429 because the organisation's spend limit is reached: retrying cannot help. */
+export const spendLimitReached = (): Behaviour => ({
+  kind: 'error',
+  status: 429,
+  type: 'rate_limit_error',
+  message: 'You have reached your specified API usage limits.',
+  errorCode: 'enforced_spend_limit_reached',
+  headers: { 'x-should-retry': 'false' },
+});
+
+export const apiError = (status: number, type = 'api_error', headers?: Record<string, string>): Behaviour => ({
+  kind: 'error',
+  status,
+  type,
+  message: `scripted ${status}`,
+  ...(headers ? { headers } : {}),
+});
+
+/** An HTML error page from a proxy. */
+export const htmlPage = (status = 502): Behaviour => ({
+  kind: 'html',
+  status,
+  body: `<html>\r\n<head><title>${status} Bad Gateway</title></head>\r\n<body>\r\n<center><h1>${status} Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`,
+});
+
+export const reset = (): Behaviour => ({ kind: 'reset' });
+export const hang = (): Behaviour => ({ kind: 'hang' });
+export const streamError = (afterDeltas: number, type = 'overloaded_error'): Behaviour => ({ kind: 'stream-error', afterDeltas, type });
+export const streamCut = (afterDeltas: number): Behaviour => ({ kind: 'stream-cut', afterDeltas });
+export const streamGarbage = (afterDeltas: number): Behaviour => ({ kind: 'stream-garbage', afterDeltas });

@@ -1,0 +1,130 @@
+import Anthropic from '@anthropic-ai/sdk';
+import { afterEach, describe, expect, it } from 'vitest';
+import { apiError, FakeAnthropic, htmlPage, ok, overloaded, rateLimited, reset, spendLimitReached, streamCut, streamError, streamGarbage } from '../src/index.js';
+
+let server: FakeAnthropic;
+afterEach(() => server?.close());
+
+const client = () => new Anthropic({ baseURL: server.url, apiKey: 'test-key', maxRetries: 0, openTelemetry: false });
+const request = { model: 'claude-sonnet-4-6', max_tokens: 64, messages: [{ role: 'user' as const, content: 'Hello' }] };
+
+async function caught(p: Promise<unknown>): Promise<unknown> {
+  try {
+    await p;
+  } catch (e) {
+    return e;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('FakeAnthropic with the real SDK', () => {
+  it('answers a message with usage and a request id', async () => {
+    server = await FakeAnthropic.start({ script: [ok({ text: 'hi there', outputTokens: 2 })] });
+    const { data, response } = await client().messages.create(request).withResponse();
+    expect(data).toMatchObject({ type: 'message', model: 'claude-sonnet-4-6', content: [{ type: 'text', text: 'hi there' }], usage: { output_tokens: 2 } });
+    expect(data.usage.input_tokens).toBeGreaterThan(0);
+    expect(response.headers.get('request-id')).toBe('req_fake_1');
+    expect(server.requests).toEqual([expect.objectContaining({ seq: 1, method: 'POST', path: '/v1/messages', body: request })]);
+  });
+
+  it('streams a message as SSE', async () => {
+    server = await FakeAnthropic.start();
+    const stream = await client().messages.create({ ...request, stream: true });
+    const types: string[] = [];
+    let text = '';
+    for await (const event of stream) {
+      types.push(event.type);
+      if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') text += event.delta.text;
+    }
+    expect(text).toBe('The storm passed; the answer arrived.');
+    expect(types[0]).toBe('message_start');
+    expect(types.at(-1)).toBe('message_stop');
+  });
+
+  it('sends 529 overloaded_error with retry-after', async () => {
+    server = await FakeAnthropic.start({ script: [overloaded(3)] });
+    const error = await caught(client().messages.create(request));
+    expect(error).toBeInstanceOf(Anthropic.APIError);
+    expect(error).toMatchObject({ status: 529, type: 'overloaded_error' });
+    expect((error as InstanceType<typeof Anthropic.APIError>).headers?.get('retry-after')).toBe('3');
+  });
+
+  it('sends 429 with the rate-limit headers, and the spend-limit 429', async () => {
+    server = await FakeAnthropic.start({ script: [rateLimited(2, { requests: 0, inputTokens: 10 }), spendLimitReached()] });
+    const limited = (await caught(client().messages.create(request))) as InstanceType<typeof Anthropic.RateLimitError>;
+    expect(limited).toBeInstanceOf(Anthropic.RateLimitError);
+    expect(limited.headers.get('anthropic-ratelimit-requests-remaining')).toBe('0');
+    expect(limited.headers.get('anthropic-ratelimit-input-tokens-remaining')).toBe('10');
+    const spent = (await caught(client().messages.create(request))) as InstanceType<typeof Anthropic.RateLimitError>;
+    expect(spent.headers.get('x-should-retry')).toBe('false');
+    expect(spent.errorCode).toBe('enforced_spend_limit_reached');
+  });
+
+  it('sends an HTML page from a proxy', async () => {
+    server = await FakeAnthropic.start({ script: [htmlPage(502)] });
+    const error = await caught(client().messages.create(request));
+    expect(error).toBeInstanceOf(Anthropic.InternalServerError);
+    expect(error).toMatchObject({ status: 502 });
+    expect(String((error as Error).message)).toContain('502 Bad Gateway');
+  });
+
+  it('resets the connection', async () => {
+    server = await FakeAnthropic.start({ script: [reset()] });
+    expect(await caught(client().messages.create(request))).toBeInstanceOf(Anthropic.APIConnectionError);
+    expect(server.counts()).toEqual({ reset: 1 });
+  });
+
+  it('sends an SSE error event after HTTP 200', async () => {
+    server = await FakeAnthropic.start({ script: [streamError(2)] });
+    const stream = await client().messages.create({ ...request, stream: true });
+    const deltas: string[] = [];
+    const error = await caught(
+      (async () => {
+        for await (const event of stream) if (event.type === 'content_block_delta') deltas.push(event.type);
+      })(),
+    );
+    expect(deltas).toHaveLength(2);
+    expect(error).toBeInstanceOf(Anthropic.APIError);
+    expect(error).toMatchObject({ status: undefined, type: 'overloaded_error' });
+  });
+
+  it('cuts a stream mid-way', async () => {
+    server = await FakeAnthropic.start({ script: [streamCut(1)] });
+    const stream = await client().messages.create({ ...request, stream: true });
+    const error = await caught(
+      (async () => {
+        for await (const _event of stream) void _event;
+      })(),
+    );
+    expect(error).toBeInstanceOf(Error);
+    expect(String(error)).toMatch(/terminated|aborted|socket|other side closed/i);
+  });
+
+  it('sends broken SSE JSON', async () => {
+    server = await FakeAnthropic.start({ script: [streamGarbage(1)] });
+    const stream = await client().messages.create({ ...request, stream: true });
+    const error = await caught(
+      (async () => {
+        for await (const _event of stream) void _event;
+      })(),
+    );
+    expect(error).toBeInstanceOf(Error);
+  });
+
+  it('answers unknown routes with not_found_error and counts by status', async () => {
+    server = await FakeAnthropic.start({ script: [apiError(503, 'api_error'), ok()] });
+    await caught(client().messages.create(request));
+    await client().messages.create(request);
+    const res = await fetch(`${server.url}/v1/nothing`, { method: 'POST' });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ type: 'error', error: { type: 'not_found_error', message: 'no route POST /v1/nothing' } });
+    expect(server.counts()).toEqual({ '503': 1, '200': 1, '404': 1 });
+  });
+
+  it('chooses behaviours with a function once the script is used up', async () => {
+    server = await FakeAnthropic.start({ otherwise: (r) => (r.seq % 2 === 1 ? overloaded() : ok()) });
+    await caught(client().messages.create(request));
+    await client().messages.create(request);
+    expect(server.counts()).toEqual({ '529': 1, '200': 1 });
+  });
+});
