@@ -23,6 +23,10 @@ export const classifyAnthropic: Classifier = (error: unknown): Classification =>
     if (error instanceof Error && error.name === 'AbortError') return { errorType: ErrorType.ABORTED, ...NOT_RETRYABLE };
     return { errorType: ErrorType.OTHER, ...NOT_RETRYABLE };
   }
+  return classifyApiError(error as InstanceType<typeof Anthropic.APIError>);
+};
+
+function classifyApiError(error: InstanceType<typeof Anthropic.APIError>): Classification {
   const status = error.status as number | undefined;
   if (status === undefined) {
     // An `error` event inside a 200 stream.
@@ -79,4 +83,4 @@ export const classifyAnthropic: Classifier = (error: unknown): Classification =>
         status,
       });
   }
-};
+}

@@ -53,7 +53,7 @@ export function isTransient(error: unknown): boolean {
   if (error instanceof Anthropic.APIUserAbortError) return false;
   if (error instanceof Anthropic.APIConnectionError) return true;
   if (error instanceof Anthropic.APIError) {
-    const status = error.status as number | undefined;
+    const status = (error as InstanceType<typeof Anthropic.APIError>).status as number | undefined;
     // An `error` event inside a 200 stream has no status.
     return status === undefined || status === 408 || status === 409 || status === 429 || status >= 500;
   }

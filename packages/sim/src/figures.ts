@@ -1,0 +1,152 @@
+/**
+ * The figures of one run, computed from the service's attempt records and the fleet's
+ * call records (the ground truth), never from what a policy says about itself.
+ */
+import type { PolicyRun } from './runPolicy.js';
+import type { AttemptRecord } from './SimulatedService.js';
+import { DEFAULT_PRICES, costUsd, type PriceTable } from './pricing.js';
+
+export interface Figures {
+  readonly policyId: string;
+  readonly label: string;
+  /** Logical calls the application made. */
+  readonly calls: number;
+  /** HTTP attempts that reached the service. */
+  readonly attempts: number;
+  /** Attempts per call over the whole run. */
+  readonly amplification: number;
+  /** Attempts per call for the calls started during the storm window. */
+  readonly stormAmplification: number;
+  /** HTTP 529 answers (refused at arrival or shed before the first byte). */
+  readonly http529: number;
+  /** `overloaded_error` events inside a 200 stream. */
+  readonly streamOverloaded: number;
+  /** HTTP 429 answers. */
+  readonly http429: number;
+  /** Connection resets. */
+  readonly resets: number;
+  /** Input tokens sent again: those of every attempt after a call's first. */
+  readonly resentInputTokens: number;
+  /** Tokens billed for results thrown away (streams broken or abandoned after they started). */
+  readonly billedWasteInputTokens: number;
+  readonly billedWasteOutputTokens: number;
+  /** Their cost in USD. */
+  readonly wastedUsd: number;
+  /** Share of calls that succeeded within their deadline, in [0, 1]. */
+  readonly successWithinDeadline: number;
+  /** Calls that succeeded at all (some after their deadline). */
+  readonly succeeded: number;
+  /** Calls answered by a fallback model. */
+  readonly fallbackAnswers: number;
+  /** Latency of successful calls (start to answer), ms. */
+  readonly p50LatencyMs: number;
+  readonly p99LatencyMs: number;
+  /**
+   * Time from the storm's end until the backlog is gone: the first whole second at which
+   * the calls in progress are back to at most the most seen in the 30 s before the storm.
+   * Undefined when it never happens before the run ends.
+   */
+  readonly drainMs: number | undefined;
+  /** {@link drainMs} over the oracle's; undefined for the oracle itself or when either is undefined/0. */
+  readonly drainVsOracle: number | undefined;
+}
+
+/** Results that are HTTP 529. */
+export function isHttp529(a: AttemptRecord): boolean {
+  return a.result === 'overloaded' || a.result === 'shed';
+}
+
+/** Whether an attempt's billed tokens were thrown away. */
+export function isBilledWaste(a: AttemptRecord): boolean {
+  return a.result !== 'ok' && (a.billedInputTokens > 0 || a.billedOutputTokens > 0);
+}
+
+/** The `q`-quantile (0..1) of ascending-sorted values by the nearest-rank method; 0 for none. */
+export function quantile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return 0;
+  const rank = Math.max(1, Math.ceil(q * sorted.length));
+  return sorted[Math.min(sorted.length, rank) - 1]!;
+}
+
+/** Calls in progress at each whole second `s` (started at or before `s`·1000 and not ended by then). */
+export function openCallsPerSecond(run: PolicyRun, seconds: number): number[] {
+  const delta = new Array<number>(seconds + 2).fill(0);
+  for (const c of run.calls) {
+    const from = Math.ceil(c.startMs / 1000);
+    const to = Math.ceil((c.endMs ?? Infinity) / 1000); // open at s when start ≤ s·1000 < end
+    if (from > seconds) continue;
+    delta[from]! += 1;
+    if (to <= seconds) delta[to]! -= 1;
+  }
+  const open: number[] = [];
+  let n = 0;
+  for (let s = 0; s <= seconds; s++) {
+    n += delta[s]!;
+    open.push(n);
+  }
+  return open;
+}
+
+/** Time to drain the backlog after the storm, in ms (see {@link Figures.drainMs}). */
+export function drainMs(run: PolicyRun): number | undefined {
+  const { storm } = run.scenario;
+  const seconds = Math.ceil(run.endMs / 1000);
+  const open = openCallsPerSecond(run, seconds);
+  const before = open.slice(Math.max(0, storm.startS - 30), storm.startS);
+  const normal = before.length > 0 ? Math.max(...before) : 0;
+  for (let s = storm.endS; s <= seconds; s++) if (open[s]! <= normal) return (s - storm.endS) * 1000;
+  return undefined;
+}
+
+export function computeFigures(run: PolicyRun, oracleDrainMs?: number, prices: PriceTable = DEFAULT_PRICES): Figures {
+  const { storm } = run.scenario;
+  const attemptsByCall = new Map<number, number>();
+  let resent = 0;
+  let wasteIn = 0;
+  let wasteOut = 0;
+  let wastedUsd = 0;
+  const firstSeen = new Set<number>();
+  for (const a of run.attempts) {
+    attemptsByCall.set(a.callId, (attemptsByCall.get(a.callId) ?? 0) + 1);
+    if (firstSeen.has(a.callId)) resent += a.inputTokens;
+    else firstSeen.add(a.callId);
+    if (isBilledWaste(a)) {
+      wasteIn += a.billedInputTokens;
+      wasteOut += a.billedOutputTokens;
+      wastedUsd += costUsd(prices, a.model, a.billedInputTokens, a.billedOutputTokens);
+    }
+  }
+  const stormCalls = run.calls.filter((c) => c.startMs >= storm.startS * 1000 && c.startMs < storm.endS * 1000);
+  const stormAttempts = stormCalls.reduce((sum, c) => sum + (attemptsByCall.get(c.id) ?? 0), 0);
+  const ok = run.calls.filter((c) => c.ok);
+  const inTime = ok.filter((c) => c.endMs! - c.startMs <= c.deadlineMs);
+  const latencies = ok.map((c) => c.endMs! - c.startMs).sort((x, y) => x - y);
+  const drain = drainMs(run);
+  const count = (pred: (a: AttemptRecord) => boolean) => run.attempts.filter(pred).length;
+  return {
+    policyId: run.policyId,
+    label: run.label,
+    calls: run.calls.length,
+    attempts: run.attempts.length,
+    amplification: run.calls.length === 0 ? 0 : run.attempts.length / run.calls.length,
+    stormAmplification: stormCalls.length === 0 ? 0 : stormAttempts / stormCalls.length,
+    http529: count(isHttp529),
+    streamOverloaded: count((a) => a.result === 'stream_overloaded'),
+    http429: count((a) => a.result === 'rate_limited'),
+    resets: count((a) => a.result === 'reset'),
+    resentInputTokens: resent,
+    billedWasteInputTokens: wasteIn,
+    billedWasteOutputTokens: wasteOut,
+    wastedUsd,
+    successWithinDeadline: run.calls.length === 0 ? 0 : inTime.length / run.calls.length,
+    succeeded: ok.length,
+    fallbackAnswers: ok.filter((c) => c.model !== undefined && c.model !== run.scenario.fleet.model).length,
+    p50LatencyMs: quantile(latencies, 0.5),
+    p99LatencyMs: quantile(latencies, 0.99),
+    drainMs: drain,
+    drainVsOracle:
+      drain === undefined || oracleDrainMs === undefined || oracleDrainMs === 0 || run.policyId === 'oracle'
+        ? undefined
+        : drain / oracleDrainMs,
+  };
+}
