@@ -30,28 +30,27 @@ const COLORS: Record<string, [number, number, number]> = {
 
 /** Counts, in a PNG screenshot, the pixels within a small distance of each colour (decoded by the page's own canvas). */
 async function countColors(page: Page, png: Buffer, colors: Record<string, [number, number, number]>): Promise<Record<string, number>> {
-  return page.evaluate(
-    async ({ dataUrl, colors }) => {
-      const img = new Image();
-      img.src = dataUrl;
-      await img.decode();
-      const canvas = document.createElement('canvas');
-      canvas.width = img.width;
-      canvas.height = img.height;
-      const ctx = canvas.getContext('2d')!;
-      ctx.drawImage(img, 0, 0);
-      const { data } = ctx.getImageData(0, 0, img.width, img.height);
-      const counts: Record<string, number> = {};
-      for (const k of Object.keys(colors)) counts[k] = 0;
-      for (let i = 0; i < data.length; i += 4) {
-        for (const [k, [r, g, b]] of Object.entries(colors)) {
-          if (Math.abs(data[i]! - r) + Math.abs(data[i + 1]! - g) + Math.abs(data[i + 2]! - b) < 40) counts[k]! += 1;
-        }
+  // Runs in the page (a string, so this Node-typed file needs no DOM typings).
+  const script = `(async ({ dataUrl, colors }) => {
+    const img = new Image();
+    img.src = dataUrl;
+    await img.decode();
+    const canvas = document.createElement('canvas');
+    canvas.width = img.width;
+    canvas.height = img.height;
+    const ctx = canvas.getContext('2d');
+    ctx.drawImage(img, 0, 0);
+    const { data } = ctx.getImageData(0, 0, img.width, img.height);
+    const counts = {};
+    for (const k of Object.keys(colors)) counts[k] = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      for (const [k, [r, g, b]] of Object.entries(colors)) {
+        if (Math.abs(data[i] - r) + Math.abs(data[i + 1] - g) + Math.abs(data[i + 2] - b) < 40) counts[k] += 1;
       }
-      return counts;
-    },
-    { dataUrl: `data:image/png;base64,${png.toString('base64')}`, colors },
-  );
+    }
+    return counts;
+  })(${JSON.stringify({ dataUrl: `data:image/png;base64,${png.toString('base64')}`, colors })})`;
+  return (await page.evaluate(script)) as Record<string, number>;
 }
 
 describe('HTML report in headless Chromium', () => {
@@ -83,7 +82,7 @@ describe('HTML report in headless Chromium', () => {
         id: svg.getAttribute('data-chart'),
         width: svg.getBoundingClientRect().width,
         series: [...svg.querySelectorAll('path[data-series]')].map((p) => {
-          const ys = (p.getAttribute('d') ?? '').split(/[ML]/).filter(Boolean).map((pt) => Number(pt.split(',')[1]));
+          const ys = (p.getAttribute('d') ?? '').split(/[ML]/).filter(Boolean).map((pt: string) => Number(pt.split(',')[1]));
           return { id: p.getAttribute('data-series'), points: ys.length, distinctY: new Set(ys).size };
         }),
       })),
