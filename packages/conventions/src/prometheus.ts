@@ -44,6 +44,13 @@ export const ALERT_OVERLOAD_RATIO = 'StormwatchOverloadRatioHigh';
 export const ALERT_BREAKER_OPEN = 'StormwatchBreakerOpen';
 export const ALERT_PROBE_FAILING = 'StormwatchProbeFailing';
 
+/**
+ * The `stormwatch.policy` value of the synthetic probe: a Stormwatch client that sends a
+ * small request at a steady pace under this policy name. `StormwatchProbeFailing` fires
+ * when more than half of its calls fail for 5 minutes.
+ */
+export const PROBE_POLICY = 'probe';
+
 export const ALERTS: readonly string[] = Object.freeze([
   ALERT_RETRY_EXHAUSTION,
   ALERT_RETRY_STORM,
