@@ -1,0 +1,252 @@
+import type Anthropic from '@anthropic-ai/sdk';
+import { Stream } from '@anthropic-ai/sdk/core/streaming';
+import { MessageStream } from '@anthropic-ai/sdk/lib/MessageStream';
+import type {
+  Message,
+  MessageCreateParamsBase,
+  MessageCreateParamsNonStreaming,
+  MessageCreateParamsStreaming,
+  MessageStreamParams,
+  RawMessageStreamEvent,
+} from '@anthropic-ai/sdk/resources/messages/messages';
+import { createPolicy, type AttemptContext, type CallOptions, type Policy, type PolicyOptions } from '@stormwatch/core';
+import { beginAttempt, billedWaste, describeMessage, failedAttempt, promptKnown, toUsage, usefulResult } from './internal/accounting.js';
+import { attemptStorage, captureMiddleware, type AttemptScopeState } from './internal/attemptScope.js';
+import { createClassifier, type ClassifierOptions } from './internal/errors.js';
+import { DEFAULT_PRICES, validatePrices, type PriceTable } from './pricing.js';
+import { StreamInterruptedError } from './StreamInterruptedError.js';
+
+/** The SDK's own per-request options (`signal`, `headers`, `timeout`, …). */
+export type SdkRequestOptions = NonNullable<Parameters<Anthropic['messages']['create']>[1]>;
+
+/** Per-request options: the SDK's, plus the policy's per-call settings. */
+export interface ResilientRequestOptions extends SdkRequestOptions {
+  /** May this call site fall back to another model? Defaults to the policy's `fallback.allow`. */
+  allowFallback?: boolean;
+  /** This call's deadline in ms from now (covers every attempt and wait). */
+  deadlineMs?: number;
+  /**
+   * Hand the call to the policy's Deferrer when its deadline is far away. `true` defers the
+   * request body itself; any other value is passed as the payload. Default: never defer.
+   */
+  defer?: unknown;
+}
+
+export interface ResilientOptions {
+  /**
+   * A policy, or the name of one to create (`stormwatch.policy`). Defaults to `'default'`.
+   * A created policy uses this package's classifier and the options below.
+   */
+  policy?: string | Policy;
+  /** Models to fall back to, in order (only when `policy` is a name). */
+  fallback?: readonly string[];
+  /** Further options for a created policy (everything but `name`, `classify`). */
+  policyOptions?: Omit<PolicyOptions, 'name' | 'classify'>;
+  /** Classifier settings for a created policy (e.g. the 5 s wait before retrying a 500). */
+  classifier?: ClassifierOptions;
+  /** Price table overrides, merged over {@link DEFAULT_PRICES}. */
+  prices?: PriceTable;
+}
+
+export interface ResilientMessages {
+  create(body: MessageCreateParamsNonStreaming, options?: ResilientRequestOptions): Promise<Message>;
+  create(body: MessageCreateParamsStreaming, options?: ResilientRequestOptions): Promise<Stream<RawMessageStreamEvent>>;
+  create(body: MessageCreateParamsBase, options?: ResilientRequestOptions): Promise<Stream<RawMessageStreamEvent> | Message>;
+  /** Like the SDK's `messages.stream()`: a `MessageStream` with its events and `finalMessage()`. */
+  stream(body: MessageStreamParams, options?: ResilientRequestOptions): MessageStream;
+}
+
+/** The wrapped client: `messages` as the SDK's, with every call under the policy. */
+export interface ResilientClient {
+  readonly messages: ResilientMessages;
+  readonly policy: Policy;
+  /** The SDK client the policy drives: `maxRetries: 0`, the SDK's own tracing off. */
+  readonly sdk: Anthropic;
+}
+
+interface StreamHead {
+  readonly ctx: AttemptContext;
+  readonly stream: Stream<RawMessageStreamEvent>;
+  readonly iterator: AsyncIterator<RawMessageStreamEvent>;
+  readonly head: RawMessageStreamEvent[];
+  readonly finished: boolean;
+  readonly usage: { input: Partial<Anthropic.Messages.Usage> | undefined; output: number };
+}
+
+/**
+ * Wraps an Anthropic client so that every `messages` call runs under a Stormwatch policy.
+ * The policy owns every retry: the SDK client it drives has `maxRetries: 0` and its own
+ * tracing off, so no attempt is retried or traced twice.
+ *
+ * @example
+ * const client = resilient(new Anthropic(), { policy: 'chat', fallback: ['claude-sonnet-4-6'] });
+ * const msg = await client.messages.create({ model: 'claude-opus-4-7', max_tokens: 1024, messages });
+ */
+export function resilient(client: Anthropic, options: ResilientOptions = {}): ResilientClient {
+  if (typeof client?.withOptions !== 'function') throw new TypeError('resilient: expected an Anthropic client (new Anthropic())');
+  const prices: PriceTable = { ...DEFAULT_PRICES, ...validatePrices(options.prices ?? {}) };
+  let policy: Policy;
+  if (typeof options.policy === 'object' && options.policy !== null) {
+    if (options.fallback || options.policyOptions || options.classifier) throw new TypeError('resilient: fallback, policyOptions and classifier configure a created policy; configure the policy you passed instead');
+    policy = options.policy;
+  } else {
+    const fallback = options.fallback ? { fallback: { ...options.policyOptions?.fallback, models: options.fallback } } : {};
+    policy = createPolicy({ ...options.policyOptions, ...fallback, name: options.policy ?? 'default', classify: createClassifier(options.classifier) });
+  }
+  const sdk = client.withOptions({ maxRetries: 0, openTelemetry: false, middleware: [captureMiddleware] });
+
+  const callOptions = (body: MessageCreateParamsBase, o: ResilientRequestOptions | undefined): { call: CallOptions; request: SdkRequestOptions } => {
+    const { allowFallback, deadlineMs, defer, signal, ...request } = o ?? {};
+    const call: CallOptions = {
+      model: body.model,
+      ...(signal ? { signal } : {}),
+      ...(deadlineMs === undefined ? {} : { deadlineMs }),
+      ...(allowFallback === undefined ? {} : { allowFallback }),
+      ...(defer === undefined || defer === false ? {} : { deferPayload: defer === true ? body : defer }),
+    };
+    return { call, request };
+  };
+
+  /** Runs one attempt's SDK call with the middleware able to see the attempt. */
+  const send = async <T>(ctx: AttemptContext, run: () => Promise<T>): Promise<T> => {
+    beginAttempt(ctx);
+    const scope: AttemptScopeState = { ctx, sent: false };
+    try {
+      return await attemptStorage.run(scope, run);
+    } catch (error) {
+      failedAttempt(ctx, scope.sent);
+      throw error;
+    }
+  };
+
+  const createMessage = (body: MessageCreateParamsNonStreaming, o?: ResilientRequestOptions): Promise<Message> => {
+    const { call, request } = callOptions(body, o);
+    return policy.execute(async (ctx) => {
+      ctx.details.stream = false;
+      const message = await send(ctx, () => sdk.messages.create({ ...body, model: ctx.model, stream: false }, { ...request, signal: ctx.signal }));
+      const usage = toUsage(message.usage);
+      promptKnown(ctx, usage);
+      usefulResult(ctx, usage, prices);
+      describeMessage(ctx, message);
+      return message;
+    }, call);
+  };
+
+  const createStream = async (body: MessageCreateParamsStreaming, o?: ResilientRequestOptions): Promise<Stream<RawMessageStreamEvent>> => {
+    const { call, request } = callOptions(body, o);
+    // An attempt lasts until the first content arrives: a failure before it is retried
+    // transparently, because nothing has reached the caller yet.
+    const first = await policy.execute(async (ctx): Promise<StreamHead> => {
+      ctx.details.stream = true;
+      const usage: StreamHead['usage'] = { input: undefined, output: 0 };
+      let stream: Stream<RawMessageStreamEvent> | undefined;
+      try {
+        return await send(ctx, async () => {
+          stream = await sdk.messages.create({ ...body, model: ctx.model, stream: true }, { ...request, signal: ctx.signal });
+          const iterator = stream[Symbol.asyncIterator]();
+          const head: RawMessageStreamEvent[] = [];
+          for (;;) {
+            const next = await iterator.next();
+            if (next.done) return { ctx, stream, iterator, head, finished: true, usage };
+            head.push(next.value);
+            track(ctx, next.value, usage);
+            if (next.value.type === 'content_block_delta') return { ctx, stream, iterator, head, finished: false, usage };
+          }
+        });
+      } catch (error) {
+        stream?.controller.abort();
+        if (usage.input) billedWaste(ctx, { ...toUsage(usage.input), outputTokens: usage.output }, prices);
+        throw error;
+      }
+    }, call);
+    return Stream.fromReadableStream<RawMessageStreamEvent>(toLines(deliver(first)), first.stream.controller, sdk);
+  };
+
+  /** Records what an event says about the message (ids, usage) as it passes. */
+  const track = (ctx: AttemptContext, event: RawMessageStreamEvent, usage: StreamHead['usage']) => {
+    if (event.type === 'message_start') {
+      usage.input = event.message.usage;
+      usage.output = event.message.usage.output_tokens ?? 0;
+      describeMessage(ctx, event.message);
+      promptKnown(ctx, toUsage(event.message.usage));
+    } else if (event.type === 'message_delta') {
+      usage.output = event.usage.output_tokens ?? usage.output;
+      if (event.delta.stop_reason) ctx.details.finishReasons = [event.delta.stop_reason];
+    }
+  };
+
+  async function* deliver(first: StreamHead): AsyncGenerator<RawMessageStreamEvent> {
+    const { ctx, iterator, usage } = first;
+    let delivered = 0;
+    for (const event of first.head) {
+      delivered++;
+      yield event;
+    }
+    if (!first.finished) {
+      try {
+        for (;;) {
+          const next = await iterator.next();
+          if (next.done) break;
+          track(ctx, next.value, usage);
+          delivered++;
+          yield next.value;
+        }
+      } catch (error) {
+        const billed = { ...toUsage(usage.input), outputTokens: usage.output };
+        billedWaste(ctx, billed, prices);
+        policy.reportLateFailure({ call: ctx.call, model: ctx.model, attempt: ctx.attempt, error, details: ctx.details });
+        throw new StreamInterruptedError(delivered, ctx.details.billedWaste ?? { inputTokens: 0, outputTokens: 0 }, { cause: error });
+      }
+    }
+    usefulResult(ctx, { ...toUsage(usage.input), outputTokens: usage.output }, prices);
+  }
+
+  function create(body: MessageCreateParamsNonStreaming, o?: ResilientRequestOptions): Promise<Message>;
+  function create(body: MessageCreateParamsStreaming, o?: ResilientRequestOptions): Promise<Stream<RawMessageStreamEvent>>;
+  function create(body: MessageCreateParamsBase, o?: ResilientRequestOptions): Promise<Stream<RawMessageStreamEvent> | Message>;
+  function create(body: MessageCreateParamsBase, o?: ResilientRequestOptions): Promise<Stream<RawMessageStreamEvent> | Message> {
+    return body.stream ? createStream(body as MessageCreateParamsStreaming, o) : createMessage(body as MessageCreateParamsNonStreaming, o);
+  }
+
+  const stream = (body: MessageStreamParams, o?: ResilientRequestOptions): MessageStream => {
+    let source: AsyncIterator<RawMessageStreamEvent> | undefined;
+    const encoder = new TextEncoder();
+    const readable = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        try {
+          source ??= (await createStream({ ...body, stream: true } as MessageCreateParamsStreaming, o))[Symbol.asyncIterator]();
+          const next = await source.next();
+          if (next.done) controller.close();
+          else controller.enqueue(encoder.encode(`${JSON.stringify(next.value)}\n`));
+        } catch (error) {
+          controller.error(error);
+        }
+      },
+      async cancel() {
+        await source?.return?.();
+      },
+    });
+    return MessageStream.fromReadableStream(readable);
+  };
+
+  return Object.freeze({ messages: Object.freeze({ create, stream }), policy, sdk });
+}
+
+/** Encodes events as the newline-delimited JSON that `Stream.fromReadableStream` reads. */
+function toLines(events: AsyncGenerator<RawMessageStreamEvent>): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const next = await events.next();
+        if (next.done) controller.close();
+        else controller.enqueue(encoder.encode(`${JSON.stringify(next.value)}\n`));
+      } catch (error) {
+        controller.error(error);
+      }
+    },
+    async cancel() {
+      await events.return(undefined);
+    },
+  });
+}

@@ -1,0 +1,102 @@
+import { AttemptOutcome, CallOutcome, ErrorType } from '@stormwatch/conventions';
+import type { FakeAnthropic} from '@stormwatch/fake-anthropic';
+import { DEFAULT_TEXT, ok, overloaded, streamCut, streamError, streamGarbage } from '@stormwatch/fake-anthropic';
+import { afterEach, describe, expect, it } from 'vitest';
+import { isStreamInterruptedError, StreamInterruptedError } from '../src/index.js';
+import { drive, messages, setup, sonnet } from './harness.js';
+
+let server: FakeAnthropic | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+async function readText(stream: AsyncIterable<{ type: string; delta?: unknown }>): Promise<{ text: string; error?: unknown }> {
+  let text = '';
+  try {
+    for await (const event of stream) {
+      const delta = event.delta as { type?: string; text?: string } | undefined;
+      if (event.type === 'content_block_delta' && delta?.type === 'text_delta') text += delta.text;
+    }
+  } catch (error) {
+    return { text, error };
+  }
+  return { text };
+}
+
+describe('streaming', () => {
+  it('retries transparently an SSE overloaded_error that comes before any content', async () => {
+    const s = await setup([streamError(0), ok()]);
+    server = s.server;
+    const { value: stream } = await drive(s.clock, s.client.messages.create({ model: sonnet, max_tokens: 64, messages, stream: true }));
+    expect(await readText(stream!)).toEqual({ text: DEFAULT_TEXT });
+    expect(server.requests).toHaveLength(2);
+    expect(s.events.attempts.map((a) => [a.outcome, (a.classification as { errorType?: string } | undefined)?.errorType])).toEqual([
+      [AttemptOutcome.RETRYABLE_ERROR, ErrorType.OVERLOADED],
+      [AttemptOutcome.SUCCESS, undefined],
+    ]);
+    // message_start had arrived: the failed attempt's prompt was billed and thrown away.
+    const input = server.requests[0]!.body ? (s.events.attempts[1]!.details as { inputTokens: number }).inputTokens : 0;
+    expect((s.events.calls[0]!.call as { details: unknown }).details).toMatchObject({ wastedInputTokens: { billed: input, resent: input }, wastedOutputTokens: { billed: 1 } });
+  });
+
+  it('retries a 529 before the stream starts', async () => {
+    const s = await setup([overloaded(), ok()]);
+    server = s.server;
+    const { value: stream } = await drive(s.clock, s.client.messages.create({ model: sonnet, max_tokens: 64, messages, stream: true }));
+    expect(await readText(stream!)).toEqual({ text: DEFAULT_TEXT });
+    expect(s.events.calls[0]).toMatchObject({ outcome: CallOutcome.SUCCESS, attempts: 2 });
+  });
+
+  it('surfaces a cut after content reached the caller as a typed error and counts the billed waste', async () => {
+    const s = await setup([streamCut(2), ok()]);
+    server = s.server;
+    const { value: stream } = await drive(s.clock, s.client.messages.create({ model: sonnet, max_tokens: 64, messages, stream: true }));
+    const { text, error } = await readText(stream!);
+    expect(text).toBe('The storm ');
+    expect(isStreamInterruptedError(error)).toBe(true);
+    expect(error).toBeInstanceOf(StreamInterruptedError);
+    const input = (s.events.late[0]!.details as { inputTokens: number }).inputTokens;
+    // message_start, content_block_start and two deltas (the SDK does not surface pings)
+    expect(error).toMatchObject({ deliveredEvents: 4, billed: { inputTokens: input, outputTokens: 1 } });
+    expect(server.requests).toHaveLength(1);
+    expect(s.events.late).toEqual([expect.objectContaining({ attempt: 1, model: sonnet, details: expect.objectContaining({ billedWaste: { inputTokens: input, outputTokens: 1 } }) })]);
+    expect((s.events.calls[0]!.call as { details: unknown }).details).toMatchObject({ wastedInputTokens: { billed: input }, wastedOutputTokens: { billed: 1 } });
+  });
+
+  it('surfaces an SSE error after content as a typed error', async () => {
+    const s = await setup([streamError(3)]);
+    server = s.server;
+    const { value: stream } = await drive(s.clock, s.client.messages.create({ model: sonnet, max_tokens: 64, messages, stream: true }));
+    const { error } = await readText(stream!);
+    expect(error).toBeInstanceOf(StreamInterruptedError);
+    expect((error as Error).cause).toMatchObject({ status: undefined, type: 'overloaded_error' });
+  });
+
+  it('retries broken SSE JSON that arrives before content', async () => {
+    const s = await setup([streamGarbage(0), ok()]);
+    server = s.server;
+    const { value: stream } = await drive(s.clock, s.client.messages.create({ model: sonnet, max_tokens: 64, messages, stream: true }));
+    expect(await readText(stream!)).toEqual({ text: DEFAULT_TEXT });
+    expect(s.events.attempts[0]).toMatchObject({ classification: { errorType: ErrorType.API_ERROR } });
+  });
+
+  it('gives messages.stream() the same retries, with finalMessage()', async () => {
+    const s = await setup([streamError(0), ok({ text: 'final answer' })]);
+    server = s.server;
+    const stream = s.client.messages.stream({ model: sonnet, max_tokens: 64, messages });
+    const { value } = await drive(s.clock, stream.finalMessage());
+    expect(value).toMatchObject({ model: sonnet, content: [{ type: 'text', text: 'final answer' }], stop_reason: 'end_turn' });
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('records the useful cost when the stream completes', async () => {
+    const s = await setup([ok({ outputTokens: 100 })]);
+    server = s.server;
+    const { value: stream } = await drive(s.clock, s.client.messages.create({ model: sonnet, max_tokens: 64, messages, stream: true }));
+    await readText(stream!);
+    const call = s.events.calls[0]!.call as { details: { costUsd: number } };
+    const input = (s.events.attempts[0]!.details as { inputTokens: number }).inputTokens;
+    expect(call.details.costUsd).toBeCloseTo((input * 3 + 100 * 15) / 1e6, 12);
+  });
+});
