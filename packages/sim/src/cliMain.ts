@@ -30,7 +30,6 @@ export interface LiveCliOptions {
   readonly seed: number;
   readonly policy: PolicyUnderTest;
   readonly port: number;
-  readonly timeScale: number;
   readonly io: CliIo;
 }
 
@@ -54,12 +53,10 @@ Options:
                       (default: reports/<scenario>.html)
   --json <path>       also write the figures as JSON (with --scenario all, a directory)
   --markdown          print the table as Markdown instead of plain text
-  --live              run one policy in real time against a local HTTP server that
-                      serves the scenario (127.0.0.1), exporting telemetry over OTLP
-                      when OTEL_EXPORTER_OTLP_ENDPOINT is set
+  --live              run one policy in real time (the scenario's full length)
+                      against a local HTTP server on 127.0.0.1 serving the scenario
   --policy <id>       with --live: the policy to run (default: stormwatch)
   --port <n>          with --live: port of the local server (default: 0, any free port)
-  --time-scale <x>    with --live: virtual seconds per real second (default: 1)
   -h, --help          show this help
 
 Scenarios:
@@ -76,7 +73,6 @@ interface Parsed {
   readonly live: boolean;
   readonly livePolicy: PolicyUnderTest;
   readonly port: number;
-  readonly timeScale: number;
   readonly help: boolean;
 }
 
@@ -113,7 +109,6 @@ export function parseCli(argv: readonly string[]): Parsed {
         live: { type: 'boolean' },
         policy: { type: 'string' },
         port: { type: 'string' },
-        'time-scale': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -153,15 +148,10 @@ export function parseCli(argv: readonly string[]): Parsed {
           .filter((id) => id !== '')
           .map(policyById);
   if (policies.length === 0) throw new UsageError('--policies names no policy');
-  const timeScaleRaw = values['time-scale'];
-  const timeScale = timeScaleRaw === undefined ? 1 : Number(timeScaleRaw);
-  if (!(timeScale > 0) || !Number.isFinite(timeScale) || timeScale > 1000) {
-    throw new UsageError(`--time-scale must be a number in (0, 1000], got "${timeScaleRaw}"`);
-  }
   const port = integer('port', values.port, 0, 0);
   if (port > 65535) throw new UsageError(`--port must be at most 65535, got "${values.port}"`);
-  if (values.live !== true && (values.policy !== undefined || values.port !== undefined || timeScaleRaw !== undefined)) {
-    throw new UsageError('--policy, --port and --time-scale apply only with --live');
+  if (values.live !== true && (values.policy !== undefined || values.port !== undefined)) {
+    throw new UsageError('--policy and --port apply only with --live');
   }
   if (values.live === true && scenarios.length > 1) throw new UsageError('--live runs one scenario; --scenario all is not allowed');
   return {
@@ -174,7 +164,6 @@ export function parseCli(argv: readonly string[]): Parsed {
     live: values.live === true,
     livePolicy: policyById(values.policy ?? 'stormwatch'),
     port,
-    timeScale,
     help: values.help === true,
   };
 }
@@ -218,7 +207,6 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       seed: parsed.seed,
       policy: parsed.livePolicy,
       port: parsed.port,
-      timeScale: parsed.timeScale,
       io,
     });
   }
@@ -232,7 +220,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       onProgress: (p) => bar.update(p),
     });
     bar.done();
-    const table = parsed.markdown ? formatMarkdownTable(comparison) : formatTextTable(comparison);
+    const figures = comparison.results.map((r) => r.figures);
+    const table = parsed.markdown ? formatMarkdownTable(figures) : formatTextTable(figures);
     io.stdout.write(`\n${scenario.name}: ${scenario.title} (seed ${parsed.seed}, ${scenario.fleet.clients} clients)\n\n${table}\n\n`);
     for (const t of checkTargets(comparison)) {
       io.stdout.write(`${t.met ? 'met   ' : 'missed'}  ${t.name}: ${t.value} (target ${t.target})\n`);

@@ -44,8 +44,8 @@ describe('command line', () => {
     [['--scenario', 'hurricane'], 'unknown scenario "hurricane"; known: storm-50, flapping, 429-wave, reset-wave, opus-overloaded'],
     [['--fleet', 'both'], '--fleet must be "open" or "closed", got "both"'],
     [['--policies', 'stormwatch,yolo'], 'unknown policy "yolo"'],
-    [['--port', '8080'], '--policy, --port and --time-scale apply only with --live'],
-    [['--live', '--time-scale', '0'], '--time-scale must be a number in (0, 1000], got "0"'],
+    [['--port', '8080'], '--policy and --port apply only with --live'],
+    [['--live', '--port', '70000'], '--port must be at most 65535, got "70000"'],
     [['--live', '--scenario', 'all'], '--live runs one scenario'],
     [['stray'], "Unexpected argument 'stray'"],
   ];
@@ -98,11 +98,11 @@ describe('command line', () => {
     let got: unknown;
     const io = capture({
       live: async (o) => {
-        got = { scenario: o.scenario.name, policy: o.policy.id, port: o.port, seed: o.seed, timeScale: o.timeScale };
+        got = { scenario: o.scenario.name, policy: o.policy.id, port: o.port, seed: o.seed };
         return 0;
       },
     });
-    expect(await main(['--live', '--scenario', 'reset-wave', '--policy', 'sdk-default', '--port', '0', '--seed', '5', '--time-scale', '10'], io)).toBe(0);
-    expect(got).toEqual({ scenario: 'reset-wave', policy: 'sdk-default', port: 0, seed: 5, timeScale: 10 });
+    expect(await main(['--live', '--scenario', 'reset-wave', '--policy', 'sdk-default', '--port', '0', '--seed', '5'], io)).toBe(0);
+    expect(got).toEqual({ scenario: 'reset-wave', policy: 'sdk-default', port: 0, seed: 5 });
   });
 });

@@ -1,7 +1,6 @@
 /**
  * The comparison as a table: plain text for the terminal, Markdown for BENCHMARKS.md.
  */
-import type { Comparison } from '../compare.js';
 import type { Figures } from '../figures.js';
 import { fmtInt, fmtPct, fmtRatio, fmtSeconds, fmtTokens, fmtUsd } from './format.js';
 
@@ -29,25 +28,25 @@ export const COLUMNS: readonly Column[] = [
   { header: '× oracle', cell: (f) => (f.drainVsOracle === undefined ? '—' : fmtRatio(f.drainVsOracle)) },
 ];
 
-function rows(c: Comparison): string[][] {
-  return c.results.map((r) => COLUMNS.map((col) => col.cell(r.figures)));
+function rows(figures: readonly Figures[]): string[][] {
+  return figures.map((f) => COLUMNS.map((col) => col.cell(f)));
 }
 
 /** A fixed-width text table (policy left-aligned, numbers right-aligned). */
-export function formatTextTable(c: Comparison): string {
+export function formatTextTable(figures: readonly Figures[]): string {
   const header = COLUMNS.map((col) => col.header);
-  const body = rows(c);
+  const body = rows(figures);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((s, i) => (i === 0 ? s.padEnd(widths[i]!) : s.padStart(widths[i]!))).join('  ');
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
 
 /** A GitHub Markdown table. */
-export function formatMarkdownTable(c: Comparison): string {
+export function formatMarkdownTable(figures: readonly Figures[]): string {
   const header = COLUMNS.map((col) => col.header);
   return [
     `| ${header.join(' | ')} |`,
     `|${header.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`,
-    ...rows(c).map((r) => `| ${r.join(' | ')} |`),
+    ...rows(figures).map((r) => `| ${r.join(' | ')} |`),
   ].join('\n');
 }

@@ -1,0 +1,99 @@
+/**
+ * `--live`: one policy against the scenario in real time, over real HTTP. The simulated
+ * service runs behind a local server (127.0.0.1) and the fleet's SDK clients call it with
+ * the SDK's own `fetch`, so a collector sees real requests; a line of counters is printed
+ * every second and the figures at the end.
+ */
+import { computeFigures } from '../figures.js';
+import { startFleet } from '../fleet.js';
+import { formatTextTable } from '../report/table.js';
+import type { PolicyRun } from '../runPolicy.js';
+import type { PolicyUnderTest } from '../policies/PolicyUnderTest.js';
+import { deriveSeed } from '../rng.js';
+import type { Scenario } from '../scenarios/Scenario.js';
+import { SimulatedService } from '../SimulatedService.js';
+import { seededRandom } from '@stormwatch/core';
+import { LiveServer } from './LiveServer.js';
+import { relativeClock } from './relativeClock.js';
+
+export interface LiveOptions {
+  readonly scenario: Scenario;
+  readonly seed: number;
+  readonly policy: PolicyUnderTest;
+  /** Port of the local server; 0 picks a free one. */
+  readonly port: number;
+  readonly stdout: { write(text: string): void };
+  readonly stderr: { write(text: string): void };
+  /** Stops the run early (Ctrl-C). */
+  readonly signal?: AbortSignal;
+}
+
+export async function runLive(options: LiveOptions): Promise<PolicyRun> {
+  const { scenario, seed, policy } = options;
+  const clock = relativeClock();
+  const service = new SimulatedService(scenario, clock, seededRandom(deriveSeed(seed, 'service')));
+  const server = new LiveServer(service);
+  const baseURL = await server.listen(options.port);
+  options.stderr.write(`live: ${scenario.name} against ${baseURL} with ${policy.label}, ${scenario.durationS} s of arrivals\n`);
+  let calls: ReturnType<typeof startFleet> = [];
+  let open = 0;
+  let allStarted = false;
+  let settle: () => void = () => undefined;
+  const finished = new Promise<void>((resolve) => (settle = resolve));
+  const arrivalsOver = new AbortController();
+  try {
+    calls = startFleet({
+      scenario,
+      seed,
+      clock,
+      createCaller: (clientIndex) =>
+        policy.createCaller({
+          clock,
+          random: seededRandom(deriveSeed(seed, `policy:${policy.id}:${clientIndex}`)),
+          fetch: globalThis.fetch,
+          baseURL,
+          clientIndex,
+          fallbackModels: scenario.fleet.fallbackModels,
+        }),
+      onCallStart: () => void open++,
+      onCallEnd: () => {
+        open--;
+        if (allStarted && open === 0) settle();
+      },
+    });
+    const ticker = setInterval(() => {
+      const t = clock.now() / 1000;
+      const sent = service.attempts.length;
+      const r529 = service.attempts.filter((a) => a.result === 'overloaded' || a.result === 'shed').length;
+      options.stderr.write(`t=${t.toFixed(0).padStart(4)} s  calls ${calls.length}  open ${open}  attempts ${sent}  529s ${r529}\n`);
+    }, 1000);
+    const stop = () => {
+      arrivalsOver.abort();
+      settle();
+    };
+    options.signal?.addEventListener('abort', stop, { once: true });
+    await clock.sleep(scenario.durationS * 1000, arrivalsOver.signal).catch(() => undefined);
+    allStarted = true;
+    if (open === 0) settle();
+    await finished;
+    clearInterval(ticker);
+    options.signal?.removeEventListener('abort', stop);
+  } finally {
+    service.dispose();
+    await server.close();
+  }
+  const run: PolicyRun = {
+    policyId: policy.id,
+    label: policy.label,
+    description: policy.description,
+    scenario,
+    seed,
+    calls: calls.filter((c) => c.endMs !== undefined),
+    attempts: service.attempts,
+    admissions: service.admissions,
+    endMs: clock.now(),
+  };
+  const figures = computeFigures(run);
+  options.stdout.write(`\n${formatTextTable([figures])}\n`);
+  return run;
+}
