@@ -2,7 +2,7 @@ import type { Message, MessageDeltaUsage, Usage as SdkUsage } from '@anthropic-a
 import type { AttemptContext, CallInfo, Usage } from '@stormwatch/core';
 import { costOf, priceOf, type PriceTable } from '../pricing.js';
 
-const ACCOUNT = Symbol('stormwatch.anthropic.account');
+const ACCOUNT = Symbol('@stormwatch/anthropic: the call account');
 
 interface Account {
   /** Failed attempts whose request reached the wire and whose prompt size is not yet counted. */
