@@ -16,9 +16,11 @@ import {
   abortError,
   connectionResetError,
   errorResponse,
+  contentBlockStartEvent,
+  messageEndEvents,
   messageResponse,
-  messageRestEvents,
   messageStartEvent,
+  textDeltaEvent,
   overloadedStreamEvent,
   streamHeaders,
   type MessageShape,
@@ -84,6 +86,9 @@ interface InFlight {
 }
 
 const SIM_HOST = 'storm.sim.invalid';
+
+/** A stream sends a text delta per this much generation time, in ms. */
+export const STREAM_CHUNK_MS = 1000;
 
 /** The base URL clients are configured with; anything else is answered with 404. */
 export const SIMULATED_BASE_URL = `https://${SIM_HOST}`;
@@ -472,27 +477,33 @@ export class SimulatedService {
       },
       cancel: () => finish('aborted', this.#generated(spec, record, clock.now())),
     });
-    send(messageStartEvent(shape), false);
-    const remaining = this.#serviceMs(spec, record.outputTokens) - spec.timeToFirstTokenMs;
+    send(messageStartEvent(shape) + contentBlockStartEvent(), false);
+    const generationMs = this.#serviceMs(spec, record.outputTokens) - spec.timeToFirstTokenMs;
     const breakProbability = this.#streamBreakProbability(spec.id, clock.now());
-    if (breakProbability > 0 && this.#random() < breakProbability) {
-      // The overloaded service drops the stream part-way through its generation.
-      void clock.sleep(remaining * this.#random(), done.signal).then(
-        () => {
-          finish('stream_overloaded', this.#generated(spec, record, clock.now()));
-          send(overloadedStreamEvent(), true);
-        },
-        () => undefined,
-      );
-    } else {
-      void clock.sleep(remaining, done.signal).then(
-        () => {
-          finish('ok', record.outputTokens);
-          send(messageRestEvents(shape), true);
-        },
-        () => undefined,
-      );
-    }
+    // The overloaded service may drop the stream part-way through its generation.
+    const breakAtMs = breakProbability > 0 && this.#random() < breakProbability ? generationMs * this.#random() : undefined;
+    const endMs = breakAtMs ?? generationMs;
+    const streamStart = clock.now();
+    void (async () => {
+      // Text arrives in a delta per STREAM_CHUNK_MS of generation, as the real API streams it.
+      for (let t = 0; t < endMs; ) {
+        const next = Math.min(t + STREAM_CHUNK_MS, endMs);
+        try {
+          await clock.sleep(next - t, done.signal);
+        } catch {
+          return; // shed, aborted or cancelled meanwhile
+        }
+        t = next;
+        if (t < endMs) send(textDeltaEvent(`${this.#generated(spec, record, clock.now())} tokens after ${Math.round(clock.now() - streamStart)} ms; `), false);
+      }
+      if (breakAtMs !== undefined) {
+        finish('stream_overloaded', this.#generated(spec, record, clock.now()));
+        send(overloadedStreamEvent(), true);
+      } else {
+        finish('ok', record.outputTokens);
+        send(textDeltaEvent(shape.text) + messageEndEvents(shape), true);
+      }
+    })();
     await clock.sleep(half).catch(() => undefined);
     if (signal?.aborted) {
       finish('aborted', this.#generated(spec, record, clock.now()));

@@ -48,19 +48,19 @@ export function messageStartEvent(m: MessageShape): string {
   });
 }
 
-/** The events after `message_start` of a stream that completes. */
-export function messageRestEvents(m: MessageShape): string {
+/** The `content_block_start` of the answer's one text block. */
+export function contentBlockStartEvent(): string {
+  return sseEvent('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } });
+}
+
+/** A `content_block_delta` carrying `text`. */
+export function textDeltaEvent(text: string): string {
+  return sseEvent('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } });
+}
+
+/** The closing events of a stream that completes: block stop, `message_delta` with the output usage, `message_stop`. */
+export function messageEndEvents(m: MessageShape): string {
   return (
-    sseEvent('content_block_start', {
-      type: 'content_block_start',
-      index: 0,
-      content_block: { type: 'text', text: '' },
-    }) +
-    sseEvent('content_block_delta', {
-      type: 'content_block_delta',
-      index: 0,
-      delta: { type: 'text_delta', text: m.text },
-    }) +
     sseEvent('content_block_stop', { type: 'content_block_stop', index: 0 }) +
     sseEvent('message_delta', {
       type: 'message_delta',
