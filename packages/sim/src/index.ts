@@ -26,4 +26,3 @@ export {
   stormwatchDefault,
 } from './policies/index.js';
 export { OracleScheduler, OracleDeadlineError } from './policies/oracle.js';
-export { classifyAnthropic } from './policies/classifyAnthropic.js';

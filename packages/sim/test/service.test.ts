@@ -1,7 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { VirtualClock, seededRandom } from '@stormwatch/core';
 import { describe, expect, it } from 'vitest';
-import { classifyAnthropic } from '../src/policies/classifyAnthropic.js';
+import { createClassifier } from '@stormwatch/anthropic';
 import type { Scenario } from '../src/scenarios/Scenario.js';
 import { storm50 } from '../src/scenarios/storm50.js';
 import { SIMULATED_BASE_URL, SimulatedService } from '../src/SimulatedService.js';
@@ -9,6 +9,7 @@ import { formatSimTag } from '../src/simTag.js';
 import { VirtualRuntime } from '../src/VirtualRuntime.js';
 
 const MODEL = storm50.fleet.model;
+const classifyAnthropic = createClassifier();
 
 function quiet(overrides: Partial<Scenario> = {}): Scenario {
   return { ...storm50, overloads: [], rateLimitWaves: [], resetWaves: [], ...overrides };

@@ -7,7 +7,7 @@
 import type { FleetSpec, ModelSpec } from './Scenario.js';
 
 export const SONNET = 'claude-sonnet-4-6';
-export const OPUS = 'claude-opus-4-7';
+export const OPUS = 'claude-opus-4-6';
 export const HAIKU = 'claude-haiku-4-5';
 
 /** Sonnet: 20 requests/s, 60 at once, TTFT 600 ms, 80 tokens/s. */
