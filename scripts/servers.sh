@@ -23,7 +23,7 @@ manifest=$root/deploy/collector/builder-config.yaml
 tempo_mod=$root/deploy/tempo/build
 
 # The Tempo release is pinned in the wrapper module's go.mod; the tag is named in its comment.
-tempo_version=$(awk '$1 == "require" && $2 == "github.com/grafana/tempo" { print $3 }' "$tempo_mod/go.mod")
+tempo_version=$(awk '$1 == "github.com/grafana/tempo" { print $2 }' "$tempo_mod/go.mod")
 tempo_tag=$(sed -n 's|^// Pinned release: Tempo \(v[0-9.]*\) .*|\1|p' "$tempo_mod/go.mod")
 manifest_hash=$(sha256sum "$manifest" | cut -c1-12)
 
