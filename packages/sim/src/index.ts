@@ -26,3 +26,15 @@ export {
   stormwatchDefault,
 } from './policies/index.js';
 export { OracleScheduler, OracleDeadlineError } from './policies/oracle.js';
+export { computeFigures, drainMs, quantile, type Figures } from './figures.js';
+export { computeTimeline, type Timeline } from './timeline.js';
+export { compare, type CompareOptions, type Comparison, type PolicyResult } from './compare.js';
+export { renderHtmlReport } from './report/html.js';
+export { formatMarkdownTable, formatTextTable } from './report/table.js';
+export { checkTargets, type TargetCheck } from './report/targets.js';
+export { lineChart, type ChartOptions, type Series } from './report/svgChart.js';
+export { runLive, type LiveOptions } from './live/runLive.js';
+export { LiveServer } from './live/LiveServer.js';
+export { main, parseCli, HELP, type CliIo, type LiveCliOptions } from './cliMain.js';
+export { UsageError, isUsageError } from './UsageError.js';
+export { costUsd } from './pricing.js';
