@@ -11,7 +11,7 @@ import type { PolicyUnderTest } from './policies/PolicyUnderTest.js';
 import { ProgressBar, type ProgressSink } from './progressBar.js';
 import { renderHtmlReport } from './report/html.js';
 import { formatMarkdownTable, formatTextTable } from './report/table.js';
-import { checkTargets } from './report/targets.js';
+import { TARGET_SCENARIO, checkTargets } from './report/targets.js';
 import { SCENARIOS, scenarioByName } from './scenarios/index.js';
 import type { Scenario } from './scenarios/Scenario.js';
 import { UsageError, isUsageError } from './UsageError.js';
@@ -174,7 +174,7 @@ export function comparisonJson(c: Comparison): unknown {
     scenario: c.scenario,
     seed: c.seed,
     results: c.results.map((r) => ({ policyId: r.policyId, label: r.label, description: r.description, figures: r.figures })),
-    targets: checkTargets(c),
+    targets: c.scenario.name === TARGET_SCENARIO ? checkTargets(c) : [],
   };
 }
 
@@ -223,7 +223,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const figures = comparison.results.map((r) => r.figures);
     const table = parsed.markdown ? formatMarkdownTable(figures) : formatTextTable(figures);
     io.stdout.write(`\n${scenario.name}: ${scenario.title} (seed ${parsed.seed}, ${scenario.fleet.clients} clients)\n\n${table}\n\n`);
-    for (const t of checkTargets(comparison)) {
+    if (scenario.name === TARGET_SCENARIO) io.stdout.write("Targets for Stormwatch's default policy:\n");
+    for (const t of scenario.name === TARGET_SCENARIO ? checkTargets(comparison) : []) {
       io.stdout.write(`${t.met ? 'met   ' : 'missed'}  ${t.name}: ${t.value} (target ${t.target})\n`);
     }
     const reportPath = resolve(

@@ -7,7 +7,7 @@
 import type { Comparison, PolicyResult } from '../compare.js';
 import { ORACLE_ID } from '../policies/index.js';
 import { COLUMNS } from './table.js';
-import { checkTargets } from './targets.js';
+import { TARGET_SCENARIO, checkTargets } from './targets.js';
 import { escapeHtml } from './format.js';
 import { lineChart, niceMax, type Series } from './svgChart.js';
 
@@ -121,7 +121,7 @@ export function renderHtmlReport(c: Comparison): string {
     ),
     '</tbody></table>',
   ].join('');
-  const targets = checkTargets(c);
+  const targets = scenario.name === TARGET_SCENARIO ? checkTargets(c) : [];
   const targetList = targets
     .map((t) => `<li class="${t.met ? 'met' : 'missed'}">${t.met ? '✔' : '✘'} ${escapeHtml(t.name)}: ${escapeHtml(t.value)} (target ${escapeHtml(t.target)})</li>`)
     .join('');
@@ -147,8 +147,7 @@ li.met{color:#17692b} li.missed{color:#a1261b} .muted{color:#666}
 <h2>Figures</h2>
 ${table}
 <p class="muted">Amplification: attempts per logical call (storm: calls started in the storm window). Resent input tokens: input of every attempt after a call's first (not billed, but load). Billed waste: tokens billed for results thrown away (streams broken by overloaded_error or abandoned after they started), at list prices. Latency: successful calls. Drain: from the storm's end until the calls in progress are back to their pre-storm level.</p>
-<h2>Targets for Stormwatch's default policy</h2>
-<ul>${targetList}</ul>
+${targets.length > 0 ? `<h2>Targets for Stormwatch's default policy</h2>\n<ul>${targetList}</ul>` : ''}
 <h2>Attempts per second, per policy</h2>
 <p class="muted">Shaded: the storm. Dashed grey: the service's admission limit. Retry waves show as spikes above it.</p>
 ${smallMultiples}

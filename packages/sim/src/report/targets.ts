@@ -1,9 +1,13 @@
 /**
- * The issue's targets for Stormwatch's default policy, checked against a comparison
- * (meaningful for `storm-50`; computed for any scenario).
+ * The issue's targets for Stormwatch's default policy on `storm-50`, checked against a
+ * comparison. {@link TARGET_SCENARIO} is the scenario they are set for; the checks can be
+ * computed for any scenario, but the reports show them only for that one.
  */
 import type { Comparison } from '../compare.js';
 import { ORACLE_ID } from '../policies/index.js';
+
+/** The scenario the targets are set for. */
+export const TARGET_SCENARIO = 'storm-50';
 
 export interface TargetCheck {
   readonly name: string;

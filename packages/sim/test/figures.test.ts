@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import type { CallRecord } from '../src/fleet.js';
+import { computeFigures, drainMs, quantile } from '../src/figures.js';
+import type { PolicyRun } from '../src/runPolicy.js';
+import type { AttemptRecord, AttemptResult } from '../src/SimulatedService.js';
+import { storm50 } from '../src/scenarios/storm50.js';
+import { computeTimeline } from '../src/timeline.js';
+import { checkTargets } from '../src/report/targets.js';
+import type { Comparison } from '../src/compare.js';
+
+const MODEL = storm50.fleet.model;
+const scenario = { ...storm50, storm: { startS: 2, endS: 4 } };
+
+function call(id: number, startMs: number, endMs: number, ok: boolean): CallRecord {
+  return { id, client: 0, startMs, endMs, deadlineMs: 5000, inputTokens: 1000, outputTokens: 100, stream: false, ok, messageId: undefined, model: ok ? MODEL : undefined, error: ok ? undefined : 'X' };
+}
+
+function attempt(seq: number, callId: number, sentAtMs: number, result: AttemptResult, billed = [0, 0]): AttemptRecord {
+  return {
+    seq, callId, model: MODEL, stream: false, sentAtMs, inputTokens: 1000, outputTokens: 100,
+    arrivedAtMs: sentAtMs + 30, admittedAtMs: result === 'ok' ? sentAtMs + 30 : undefined, endedAtMs: sentAtMs + 500,
+    result, billedInputTokens: billed[0]!, billedOutputTokens: billed[1]!, retryAfterS: undefined,
+  };
+}
+
+/** Call 0 succeeds at once; call 1 (in the storm) gets a 529, then a broken stream, then succeeds late; call 2 fails. */
+const run: PolicyRun = {
+  policyId: 'p',
+  label: 'P',
+  description: 'test',
+  scenario,
+  seed: 1,
+  calls: [call(0, 100, 600, true), call(1, 2100, 8000, true), call(2, 3000, 3500, false)],
+  attempts: [
+    attempt(0, 0, 100, 'ok', [1000, 100]),
+    attempt(1, 1, 2100, 'overloaded'),
+    attempt(2, 1, 3000, 'stream_overloaded', [1000, 40]),
+    attempt(3, 2, 3000, 'reset'),
+    attempt(4, 1, 7000, 'ok', [1000, 100]),
+  ],
+  admissions: [],
+  endMs: 8000,
+};
+
+describe('figures', () => {
+  it('computes every figure from the records', () => {
+    expect(computeFigures(run, 2000)).toEqual({
+      policyId: 'p',
+      label: 'P',
+      calls: 3,
+      attempts: 5,
+      amplification: 5 / 3,
+      stormAmplification: 4 / 2,
+      http529: 1,
+      streamOverloaded: 1,
+      http429: 0,
+      resets: 1,
+      resentInputTokens: 2000,
+      billedWasteInputTokens: 1000,
+      billedWasteOutputTokens: 40,
+      // Sonnet: $3 / $15 per million.
+      wastedUsd: (1000 * 3 + 40 * 15) / 1e6,
+      successWithinDeadline: 1 / 3,
+      succeeded: 2,
+      fallbackAnswers: 0,
+      p50LatencyMs: 500,
+      p99LatencyMs: 5900,
+      // No call open at a whole second before the storm; call 1 stays open until 8 s.
+      drainMs: 4000,
+      drainVsOracle: 2,
+    });
+  });
+
+  it('measures the drain from the storm end to the pre-storm level of open calls', () => {
+    expect(drainMs(run)).toBe(4000);
+    // One call open before the storm makes one the normal level: two are open at 4 s, one at 5 s.
+    expect(drainMs({ ...run, calls: [call(5, 0, 1500, true), call(7, 3500, 4500, false), ...run.calls] })).toBe(1000);
+  });
+
+  it('takes nearest-rank quantiles', () => {
+    expect([quantile([], 0.5), quantile([5], 0.99), quantile([1, 2, 3, 4], 0.5), quantile([1, 2, 3, 4], 0.99)]).toEqual([0, 5, 2, 4]);
+  });
+
+  it('builds per-second series', () => {
+    const t = computeTimeline(run, 9);
+    expect(t).toEqual({
+      seconds: 9,
+      attempts: [1, 0, 1, 2, 0, 0, 0, 1, 0],
+      http529: [0, 0, 1, 0, 0, 0, 0, 0, 0],
+      successes: [1, 0, 0, 0, 0, 0, 0, 0, 1],
+      openCalls: [0, 0, 0, 2, 1, 1, 1, 1, 0],
+      cumulativeResentTokens: [0, 0, 0, 1000, 1000, 1000, 1000, 2000, 2000],
+      cumulativeWastedUsd: [0, 0, 0, 0.0036, 0.0036, 0.0036, 0.0036, 0.0036, 0.0036],
+    });
+  });
+
+  it('checks the targets against the SDK default, the best peer and the oracle', () => {
+    const f = computeFigures(run, 2000);
+    const c: Comparison = {
+      scenario,
+      seed: 1,
+      elapsedMs: 0,
+      results: [
+        { policyId: 'sdk-default', label: 'S', description: '', figures: { ...f, policyId: 'sdk-default', http529: 10, successWithinDeadline: 0.5 }, timeline: computeTimeline(run, 9) },
+        { policyId: 'stormwatch', label: 'W', description: '', figures: { ...f, policyId: 'stormwatch', http529: 2, amplification: 1.1, stormAmplification: 1.3, drainMs: 2500 }, timeline: computeTimeline(run, 9) },
+        { policyId: 'oracle', label: 'O', description: '', figures: { ...f, policyId: 'oracle', drainMs: 2000 }, timeline: computeTimeline(run, 9) },
+      ],
+    };
+    expect(checkTargets(c)).toEqual([
+      { name: 'retry amplification during the storm', target: '≤ 1.20', value: '1.30', met: false },
+      { name: 'retry amplification overall', target: '≤ 1.20', value: '1.10', met: true },
+      { name: '529s received vs SDK default', target: '≤ 20 %', value: '20.0 % (2 / 10)', met: true },
+      { name: 'success within deadline vs best peer', target: '≥ 50.0 %', value: '33.3 %', met: false },
+      { name: 'drain time vs oracle', target: '≤ 1.25×', value: '1.25× (3 s / 2 s)', met: true },
+    ]);
+  });
+});
