@@ -2,6 +2,7 @@
  * The figures of one run, computed from the service's attempt records and the fleet's
  * call records (the ground truth), never from what a policy says about itself.
  */
+import type { CallRecord } from './fleet.js';
 import type { PolicyRun } from './runPolicy.js';
 import type { AttemptRecord } from './SimulatedService.js';
 import { DEFAULT_PRICES, costUsd, type PriceTable } from './pricing.js';
@@ -49,6 +50,10 @@ export interface Figures {
   readonly drainMs: number | undefined;
   /** {@link drainMs} over the oracle's; undefined for the oracle itself or when either is undefined/0. */
   readonly drainVsOracle: number | undefined;
+  /** Share of calls that succeeded within their deadline, by when they started: before, during and after the storm. */
+  readonly successByPhase: { readonly before: number; readonly storm: number; readonly after: number };
+  /** Failed calls by what they failed with (error class, and HTTP status when there was one). */
+  readonly failures: Readonly<Record<string, number>>;
 }
 
 /** Results that are HTTP 529. */
@@ -117,9 +122,13 @@ export function computeFigures(run: PolicyRun, oracleDrainMs?: number, prices: P
     }
   }
   const stormCalls = run.calls.filter((c) => c.startMs >= storm.startS * 1000 && c.startMs < storm.endS * 1000);
+  const inDeadline = (c: CallRecord) => c.ok && c.endMs! - c.startMs <= c.deadlineMs;
+  const share = (calls: readonly CallRecord[]) => (calls.length === 0 ? 0 : calls.filter(inDeadline).length / calls.length);
+  const failures: Record<string, number> = {};
+  for (const c of run.calls) if (!c.ok) failures[c.error ?? 'unknown'] = (failures[c.error ?? 'unknown'] ?? 0) + 1;
   const stormAttempts = stormCalls.reduce((sum, c) => sum + (attemptsByCall.get(c.id) ?? 0), 0);
   const ok = run.calls.filter((c) => c.ok);
-  const inTime = ok.filter((c) => c.endMs! - c.startMs <= c.deadlineMs);
+  const inTime = ok.filter(inDeadline);
   const latencies = ok.map((c) => c.endMs! - c.startMs).sort((x, y) => x - y);
   const drain = drainMs(run);
   const count = (pred: (a: AttemptRecord) => boolean) => run.attempts.filter(pred).length;
@@ -148,5 +157,11 @@ export function computeFigures(run: PolicyRun, oracleDrainMs?: number, prices: P
       drain === undefined || oracleDrainMs === undefined || oracleDrainMs === 0 || run.policyId === 'oracle'
         ? undefined
         : drain / oracleDrainMs,
+    successByPhase: {
+      before: share(run.calls.filter((c) => c.startMs < storm.startS * 1000)),
+      storm: share(stormCalls),
+      after: share(run.calls.filter((c) => c.startMs >= storm.endS * 1000)),
+    },
+    failures: Object.fromEntries(Object.entries(failures).sort(([a, x], [b, y]) => y - x || a.localeCompare(b))),
   };
 }

@@ -68,6 +68,8 @@ describe('figures', () => {
       // No call open at a whole second before the storm; call 1 stays open until 8 s.
       drainMs: 4000,
       drainVsOracle: 2,
+      successByPhase: { before: 1, storm: 0, after: 0 },
+      failures: { X: 1 },
     });
   });
 

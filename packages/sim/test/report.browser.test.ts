@@ -113,7 +113,7 @@ describe('HTML report in headless Chromium', () => {
       const counts = await countColors(page, png, peers);
       for (const [k, n] of Object.entries(counts)) expect(n, `${chart}/${k}`).toBeGreaterThan(100);
     }
-    const table = await page.$$eval('table tbody tr', (rows) => rows.map((r) => r.querySelector('td')?.textContent));
+    const table = await page.$$eval('table:first-of-type tbody tr', (rows) => rows.map((r) => r.querySelector('td')?.textContent));
     expect(table).toHaveLength(7);
   });
 });

@@ -8,7 +8,7 @@ import type { Comparison, PolicyResult } from '../compare.js';
 import { ORACLE_ID } from '../policies/index.js';
 import { COLUMNS } from './table.js';
 import { TARGET_SCENARIO, checkTargets } from './targets.js';
-import { escapeHtml } from './format.js';
+import { escapeHtml, fmtPct } from './format.js';
 import { lineChart, niceMax, type Series } from './svgChart.js';
 
 /** One color per policy, in POLICIES order, then the oracle. */
@@ -121,6 +121,15 @@ export function renderHtmlReport(c: Comparison): string {
     ),
     '</tbody></table>',
   ].join('');
+  const failureTable = [
+    '<table><thead><tr><th>policy</th><th>ok in deadline: started before the storm</th><th>during</th><th>after</th><th>failed calls by error</th></tr></thead><tbody>',
+    ...c.results.map((r) => {
+      const p = r.figures.successByPhase;
+      const f = Object.entries(r.figures.failures).map(([k, n]) => `${k} ${n}`).join(', ') || '—';
+      return `<tr class="${r.policyId === 'stormwatch' ? 'sw' : ''}"><td>${escapeHtml(r.label)}</td><td>${fmtPct(p.before)}</td><td>${fmtPct(p.storm)}</td><td>${fmtPct(p.after)}</td><td style="text-align:left">${escapeHtml(f)}</td></tr>`;
+    }),
+    '</tbody></table>',
+  ].join('');
   const targets = scenario.name === TARGET_SCENARIO ? checkTargets(c) : [];
   const targetList = targets
     .map((t) => `<li class="${t.met ? 'met' : 'missed'}">${t.met ? '✔' : '✘'} ${escapeHtml(t.name)}: ${escapeHtml(t.value)} (target ${escapeHtml(t.target)})</li>`)
@@ -147,6 +156,8 @@ li.met{color:#17692b} li.missed{color:#a1261b} .muted{color:#666}
 <h2>Figures</h2>
 ${table}
 <p class="muted">Amplification: attempts per logical call (storm: calls started in the storm window). Resent input tokens: input of every attempt after a call's first (not billed, but load). Billed waste: tokens billed for results thrown away (streams broken by overloaded_error or abandoned after they started), at list prices. Latency: successful calls. Drain: from the storm's end until the calls in progress are back to their pre-storm level.</p>
+<h2>Who succeeded, and why calls failed</h2>
+${failureTable}
 ${targets.length > 0 ? `<h2>Targets for Stormwatch's default policy</h2>\n<ul>${targetList}</ul>` : ''}
 <h2>Attempts per second, per policy</h2>
 <p class="muted">Shaded: the storm. Dashed grey: the service's admission limit. Retry waves show as spikes above it.</p>
