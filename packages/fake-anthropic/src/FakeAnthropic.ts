@@ -23,6 +23,11 @@ export interface FakeAnthropicOptions {
   script?: Behaviour[];
   /** Chooses the behaviour of each request that the script does not cover. */
   otherwise?: Behaviour | ((request: Omit<RecordedRequest, 'behaviour'>) => Behaviour);
+  /**
+   * How the server waits (`delayMs`, `deltaDelayMs`). Defaults to a real timer; pass a
+   * virtual clock's `sleep` to make slow responses cost no real time.
+   */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -31,7 +36,7 @@ const json = (res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(text);
 };
 
-const wait = (ms: number | undefined) => (ms ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve());
+const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
  * A local HTTP server that speaks the Anthropic Messages API (`POST /v1/messages`, JSON
@@ -48,11 +53,14 @@ export class FakeAnthropic {
   readonly #script: Behaviour[];
   #otherwise: NonNullable<FakeAnthropicOptions['otherwise']>;
   readonly #server: Server;
+  readonly #sleep: (ms: number) => Promise<void>;
   #url = '';
 
   private constructor(options: FakeAnthropicOptions) {
+    if (options.sleep !== undefined && typeof options.sleep !== 'function') throw new TypeError(`FakeAnthropic: sleep must be a function (ms) => Promise<void>, got ${typeof options.sleep}`);
     this.#script = [...(options.script ?? [])];
     this.#otherwise = options.otherwise ?? ok();
+    this.#sleep = options.sleep ?? realSleep;
     this.#server = createServer((req, res) => void this.#handle(req, res));
     this.#server.keepAliveTimeout = 1000;
   }
@@ -81,6 +89,17 @@ export class FakeAnthropic {
   /** Appends behaviours for the next requests. */
   enqueue(...behaviours: Behaviour[]): void {
     this.#script.push(...behaviours);
+  }
+
+  /** Appends behaviours for the next requests (the same as {@link enqueue}); returns the server. */
+  script(...behaviours: Behaviour[]): this {
+    this.#script.push(...behaviours);
+    return this;
+  }
+
+  /** Behaviours scripted and not yet used. */
+  get pending(): number {
+    return this.#script.length;
   }
 
   /** Replaces what happens once the script is used up. */
@@ -129,18 +148,34 @@ export class FakeAnthropic {
     const model = body?.model ?? 'unknown-model';
     const inputTokens = ('inputTokens' in b && b.inputTokens) || (body ? countInputTokens(body) : 1);
     const common = { 'request-id': `req_fake_${seq}` };
+    const wait = (ms: number | undefined) => (ms ? this.#sleep(ms) : Promise.resolve());
     switch (b.kind) {
       case 'ok': {
         await wait(b.delayMs);
         const text = b.text ?? DEFAULT_TEXT;
         const outputTokens = b.outputTokens ?? textDeltas(text).length;
+        const cache = {
+          ...(b.cacheReadInputTokens === undefined ? {} : { cacheReadInputTokens: b.cacheReadInputTokens }),
+          ...(b.cacheCreationInputTokens === undefined ? {} : { cacheCreationInputTokens: b.cacheCreationInputTokens }),
+        };
+        const named = b.model ?? model;
         if (body?.stream) {
           res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...common, ...b.headers });
-          const { head, deltas, tail } = streamEvents(id, model, text, inputTokens, outputTokens);
-          res.end([...head, ...deltas, ...tail].join(''));
+          const { head, deltas, tail } = streamEvents(id, named, text, inputTokens, outputTokens, cache);
+          if (!b.deltaDelayMs) {
+            res.end([...head, ...deltas, ...tail].join(''));
+            return;
+          }
+          res.write(head.join(''));
+          for (const delta of deltas) {
+            await wait(b.deltaDelayMs);
+            if (res.destroyed) return; // the client went away (an abort)
+            res.write(delta);
+          }
+          res.end(tail.join(''));
           return;
         }
-        return json(res, 200, messageJson(id, model, text, inputTokens, outputTokens), { ...common, ...b.headers });
+        return json(res, 200, messageJson(id, named, text, inputTokens, outputTokens, cache), { ...common, ...b.headers });
       }
       case 'error':
         await wait(b.delayMs);
@@ -163,18 +198,24 @@ export class FakeAnthropic {
         const text = b.text ?? DEFAULT_TEXT;
         const { head, deltas } = streamEvents(id, model, text, inputTokens, textDeltas(text).length);
         res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...common });
-        res.write([...head, ...deltas.slice(0, b.afterDeltas)].join(''));
+        const before = b.kind === 'stream-error' && b.beforeMessageStart ? [] : [...head, ...deltas.slice(0, b.afterDeltas)];
+        if (before.length) res.write(before.join(''));
         if (b.kind === 'stream-error') {
           res.end(sse('error', errorJson(b.type ?? 'overloaded_error', b.message ?? 'Overloaded')));
         } else if (b.kind === 'stream-garbage') {
           res.end('event: content_block_delta\ndata: {"type": "content_block_delta", "index": 0, "delta": {not json\n\n');
         } else {
           // Let the bytes leave before the cut, as a proxy dying mid-stream does.
-          await new Promise((r) => setTimeout(r, 20));
+          await realSleep(20);
           req.socket.destroy();
         }
         return;
       }
     }
   }
+}
+
+/** Starts a {@link FakeAnthropic} on 127.0.0.1 on a free port (the same as `FakeAnthropic.start`). */
+export function startFakeAnthropic(options: FakeAnthropicOptions = {}): Promise<FakeAnthropic> {
+  return FakeAnthropic.start(options);
 }

@@ -4,7 +4,21 @@
  */
 export type Behaviour =
   /** A normal answer: JSON, or an SSE stream when the request asked for one. */
-  | { kind: 'ok'; text?: string; outputTokens?: number; inputTokens?: number; headers?: Record<string, string>; delayMs?: number }
+  | {
+      kind: 'ok';
+      text?: string;
+      outputTokens?: number;
+      inputTokens?: number;
+      cacheReadInputTokens?: number;
+      cacheCreationInputTokens?: number;
+      /** The model the response names; defaults to the requested one. */
+      model?: string;
+      headers?: Record<string, string>;
+      /** Wait before answering, in ms (through the server's `sleep`). */
+      delayMs?: number;
+      /** Wait between SSE text deltas, in ms: a slow stream. */
+      deltaDelayMs?: number;
+    }
   /** An Anthropic JSON error: `{ type: 'error', error: { type, message } }`. */
   | { kind: 'error'; status: number; type: string; message?: string; headers?: Record<string, string>; errorCode?: string; delayMs?: number }
   /** A non-JSON body, as a proxy in front of the API sends (an nginx 502 page). */
@@ -13,8 +27,11 @@ export type Behaviour =
   | { kind: 'reset'; delayMs?: number }
   /** No answer at all, until the client gives up. */
   | { kind: 'hang' }
-  /** HTTP 200 SSE, then an `error` event after `afterDeltas` text deltas. */
-  | { kind: 'stream-error'; afterDeltas: number; type?: string; message?: string; text?: string; inputTokens?: number }
+  /**
+   * HTTP 200 SSE, then an `error` event after `afterDeltas` text deltas — or, with
+   * `beforeMessageStart`, as the very first event.
+   */
+  | { kind: 'stream-error'; afterDeltas: number; beforeMessageStart?: boolean; type?: string; message?: string; text?: string; inputTokens?: number }
   /** HTTP 200 SSE, then the socket is destroyed after `afterDeltas` text deltas. */
   | { kind: 'stream-cut'; afterDeltas: number; text?: string; inputTokens?: number }
   /** HTTP 200 SSE whose body is not valid SSE JSON after `afterDeltas` deltas. */
@@ -70,8 +87,20 @@ export const htmlPage = (status = 502): Behaviour => ({
   body: `<html>\r\n<head><title>${status} Bad Gateway</title></head>\r\n<body>\r\n<center><h1>${status} Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`,
 });
 
+/**
+ * The same behaviour with extra response headers (`retry-after-ms`, `x-should-retry`,
+ * `anthropic-ratelimit-*`…); for behaviours that send no headers (a reset socket, a hang,
+ * a cut stream) it returns the behaviour unchanged.
+ */
+export function withHeaders(behaviour: Behaviour, headers: Record<string, string>): Behaviour {
+  if (behaviour.kind === 'ok' || behaviour.kind === 'error' || behaviour.kind === 'html') return { ...behaviour, headers: { ...behaviour.headers, ...headers } };
+  return behaviour;
+}
+
 export const reset = (): Behaviour => ({ kind: 'reset' });
 export const hang = (): Behaviour => ({ kind: 'hang' });
 export const streamError = (afterDeltas: number, type = 'overloaded_error'): Behaviour => ({ kind: 'stream-error', afterDeltas, type });
+/** HTTP 200 SSE whose first event is an `error` event (no `message_start`, nothing billed). */
+export const streamErrorAtStart = (type = 'overloaded_error'): Behaviour => ({ kind: 'stream-error', afterDeltas: 0, beforeMessageStart: true, type });
 export const streamCut = (afterDeltas: number): Behaviour => ({ kind: 'stream-cut', afterDeltas });
 export const streamGarbage = (afterDeltas: number): Behaviour => ({ kind: 'stream-garbage', afterDeltas });

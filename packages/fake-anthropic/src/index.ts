@@ -1,4 +1,4 @@
-export { FakeAnthropic, type FakeAnthropicOptions, type RecordedRequest } from './FakeAnthropic.js';
+export { FakeAnthropic, startFakeAnthropic, type FakeAnthropicOptions, type RecordedRequest } from './FakeAnthropic.js';
 export {
   apiError,
   hang,
@@ -10,7 +10,9 @@ export {
   spendLimitReached,
   streamCut,
   streamError,
+  streamErrorAtStart,
   streamGarbage,
+  withHeaders,
   type Behaviour,
 } from './behaviours.js';
-export { countInputTokens, DEFAULT_TEXT, errorJson, messageJson, sse, streamEvents, textDeltas, type MessageRequestBody } from './wire.js';
+export { countInputTokens, DEFAULT_TEXT, errorJson, messageJson, sse, streamEvents, textDeltas, type CacheUsage, type MessageRequestBody } from './wire.js';

@@ -20,7 +20,13 @@ export function textDeltas(text: string): string[] {
   return text.match(/\S+\s*|\s+/g) ?? [text];
 }
 
-export function messageJson(id: string, model: string, text: string, inputTokens: number, outputTokens: number) {
+/** Prompt-cache token counts of a response. */
+export interface CacheUsage {
+  readonly cacheReadInputTokens?: number;
+  readonly cacheCreationInputTokens?: number;
+}
+
+export function messageJson(id: string, model: string, text: string, inputTokens: number, outputTokens: number, cache: CacheUsage = {}) {
   return {
     id,
     type: 'message',
@@ -29,7 +35,12 @@ export function messageJson(id: string, model: string, text: string, inputTokens
     content: [{ type: 'text', text }],
     stop_reason: 'end_turn',
     stop_sequence: null,
-    usage: { input_tokens: inputTokens, output_tokens: outputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+    usage: {
+      input_tokens: inputTokens,
+      output_tokens: outputTokens,
+      cache_creation_input_tokens: cache.cacheCreationInputTokens ?? 0,
+      cache_read_input_tokens: cache.cacheReadInputTokens ?? 0,
+    },
   };
 }
 
@@ -42,11 +53,11 @@ export function sse(event: string, data: unknown): string {
 }
 
 /** The events of a streamed message, split where content starts so a test can cut in between. */
-export function streamEvents(id: string, model: string, text: string, inputTokens: number, outputTokens: number) {
+export function streamEvents(id: string, model: string, text: string, inputTokens: number, outputTokens: number, cache: CacheUsage = {}) {
   const head = [
     sse('message_start', {
       type: 'message_start',
-      message: { ...messageJson(id, model, '', inputTokens, 1), content: [], stop_reason: null },
+      message: { ...messageJson(id, model, '', inputTokens, 1, cache), content: [], stop_reason: null },
     }),
     sse('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }),
     sse('ping', { type: 'ping' }),

@@ -1,6 +1,22 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { afterEach, describe, expect, it } from 'vitest';
-import { apiError, FakeAnthropic, htmlPage, ok, overloaded, rateLimited, reset, spendLimitReached, streamCut, streamError, streamGarbage } from '../src/index.js';
+import {
+  apiError,
+  DEFAULT_TEXT,
+  FakeAnthropic,
+  htmlPage,
+  ok,
+  overloaded,
+  rateLimited,
+  reset,
+  spendLimitReached,
+  startFakeAnthropic,
+  streamCut,
+  streamError,
+  streamErrorAtStart,
+  streamGarbage,
+  withHeaders,
+} from '../src/index.js';
 
 let server: FakeAnthropic;
 afterEach(() => server?.close());
@@ -126,5 +142,80 @@ describe('FakeAnthropic with the real SDK', () => {
     await caught(client().messages.create(request));
     await client().messages.create(request);
     expect(server.counts()).toEqual({ '529': 1, '200': 1 });
+  });
+
+  it('is scripted after start, and sends any retry header', async () => {
+    server = (await startFakeAnthropic()).script(
+      rateLimited('Sun, 22 Nov 2026 12:00:10 GMT'),
+      withHeaders(overloaded(), { 'retry-after-ms': '250', 'x-should-retry': 'true' }),
+      rateLimited('soon-ish'),
+    );
+    expect(server.pending).toBe(3);
+    const date = (await caught(client().messages.create(request))) as InstanceType<typeof Anthropic.APIError>;
+    expect(date.headers?.get('retry-after')).toBe('Sun, 22 Nov 2026 12:00:10 GMT');
+    const ms = (await caught(client().messages.create(request))) as InstanceType<typeof Anthropic.APIError>;
+    expect([ms.status, ms.headers?.get('retry-after-ms'), ms.headers?.get('x-should-retry')]).toEqual([529, '250', 'true']);
+    const malformed = (await caught(client().messages.create(request))) as InstanceType<typeof Anthropic.APIError>;
+    expect(malformed.headers?.get('retry-after')).toBe('soon-ish');
+    expect(server.pending).toBe(0);
+    expect(server.counts()).toEqual({ '429': 2, '529': 1 });
+  });
+
+  it('sends an SSE error event before message_start', async () => {
+    server = await FakeAnthropic.start({ script: [streamErrorAtStart()] });
+    const stream = await client().messages.create({ ...request, stream: true });
+    const seen: string[] = [];
+    const error = await caught(
+      (async () => {
+        for await (const event of stream) seen.push(event.type);
+      })(),
+    );
+    expect(seen).toEqual([]);
+    expect(error).toMatchObject({ status: undefined, type: 'overloaded_error' });
+  });
+
+  it('echoes the model or names another, with prompt-cache usage', async () => {
+    server = await FakeAnthropic.start({ script: [ok({ model: 'claude-haiku-4-5', inputTokens: 7, outputTokens: 3, cacheReadInputTokens: 100, cacheCreationInputTokens: 20 })] });
+    const message = await client().messages.create(request);
+    expect(message.model).toBe('claude-haiku-4-5');
+    expect(message.usage).toMatchObject({ input_tokens: 7, output_tokens: 3, cache_read_input_tokens: 100, cache_creation_input_tokens: 20 });
+  });
+
+  it('waits through the injected sleep before answering and between deltas', async () => {
+    const waits: number[] = [];
+    let release: () => void = () => undefined;
+    const sleep = (ms: number) => {
+      waits.push(ms);
+      return ms === 5000 ? new Promise<void>((r) => (release = r)) : Promise.resolve();
+    };
+    server = await FakeAnthropic.start({ script: [ok({ delayMs: 5000 }), ok({ deltaDelayMs: 40 })], sleep });
+    let answered = false;
+    const slow = client().messages.create(request).then((m) => ((answered = true), m));
+    while (waits.length === 0) await new Promise((r) => setTimeout(r, 2));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(answered).toBe(false);
+    release();
+    expect((await slow).type).toBe('message');
+
+    let text = '';
+    for await (const event of await client().messages.create({ ...request, stream: true })) {
+      if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') text += event.delta.text;
+    }
+    expect(text).toBe(DEFAULT_TEXT);
+    expect(waits).toEqual([5000, ...DEFAULT_TEXT.split(' ').map(() => 40)]);
+  });
+
+  it('records the method, path, headers, body and arrival time of each request', async () => {
+    server = await FakeAnthropic.start();
+    const before = performance.now();
+    await client().messages.create(request, { headers: { 'x-tenant': 'blue' } });
+    const [seen] = server.requests;
+    expect(seen).toMatchObject({ seq: 1, method: 'POST', path: '/v1/messages', body: request, behaviour: ok() });
+    expect(seen!.headers).toMatchObject({ authorization: 'Bearer test-key', 'x-tenant': 'blue', 'content-type': 'application/json' });
+    expect(seen!.receivedAt).toBeGreaterThanOrEqual(before);
+  });
+
+  it('rejects a sleep that is not a function', async () => {
+    await expect(FakeAnthropic.start({ sleep: 5 as unknown as () => Promise<void> })).rejects.toThrow('FakeAnthropic: sleep must be a function (ms) => Promise<void>, got number');
   });
 });
