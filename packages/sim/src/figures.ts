@@ -43,9 +43,10 @@ export interface Figures {
   readonly p50LatencyMs: number;
   readonly p99LatencyMs: number;
   /**
-   * Time from the storm's end until the backlog is gone: the first whole second at which
-   * the calls in progress are back to at most the most seen in the 30 s before the storm.
-   * Undefined when it never happens before the run ends.
+   * Time from the storm's end until the backlog is gone and calls no longer fail: the
+   * first whole second, no earlier than the last failed call's end after the storm, at
+   * which the calls in progress are back to at most the most seen in the 30 s before the
+   * storm. Undefined when it never happens before the run ends.
    */
   readonly drainMs: number | undefined;
   /** {@link drainMs} over the oracle's; undefined for the oracle itself or when either is undefined/0. */
@@ -99,7 +100,12 @@ export function drainMs(run: PolicyRun): number | undefined {
   const open = openCallsPerSecond(run, seconds);
   const before = open.slice(Math.max(0, storm.startS - 30), storm.startS);
   const normal = before.length > 0 ? Math.max(...before) : 0;
-  for (let s = storm.endS; s <= seconds; s++) if (open[s]! <= normal) return (s - storm.endS) * 1000;
+  // Calls still failing after the storm (an open breaker, retries running out) mean it is not over.
+  let from = storm.endS;
+  for (const c of run.calls) {
+    if (!c.ok && c.endMs !== undefined && c.endMs >= storm.endS * 1000) from = Math.max(from, Math.ceil(c.endMs / 1000));
+  }
+  for (let s = from; s <= seconds; s++) if (open[s]! <= normal) return (s - storm.endS) * 1000;
   return undefined;
 }
 

@@ -76,7 +76,9 @@ describe('figures', () => {
   it('measures the drain from the storm end to the pre-storm level of open calls', () => {
     expect(drainMs(run)).toBe(4000);
     // One call open before the storm makes one the normal level: two are open at 4 s, one at 5 s.
-    expect(drainMs({ ...run, calls: [call(5, 0, 1500, true), call(7, 3500, 4500, false), ...run.calls] })).toBe(1000);
+    expect(drainMs({ ...run, calls: [call(5, 0, 1500, true), call(7, 3500, 4500, true), ...run.calls] })).toBe(1000);
+    // A call failing after the storm (say, refused by an open breaker at 6.2 s) holds the drain until it ends.
+    expect(drainMs({ ...run, calls: [call(5, 0, 1500, true), call(7, 3500, 4500, true), call(8, 6000, 6200, false), ...run.calls] })).toBe(3000);
   });
 
   it('takes nearest-rank quantiles', () => {

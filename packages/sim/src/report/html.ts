@@ -155,7 +155,7 @@ li.met{color:#17692b} li.missed{color:#a1261b} .muted{color:#666}
 <p>${escapeHtml(scenario.description)}</p>
 <h2>Figures</h2>
 ${table}
-<p class="muted">Amplification: attempts per logical call (storm: calls started in the storm window). Resent input tokens: input of every attempt after a call's first (not billed, but load). Billed waste: tokens billed for results thrown away (streams broken by overloaded_error or abandoned after they started), at list prices. Latency: successful calls. Drain: from the storm's end until the calls in progress are back to their pre-storm level.</p>
+<p class="muted">Amplification: attempts per logical call (storm: calls started in the storm window). Resent input tokens: input of every attempt after a call's first (not billed, but load). Billed waste: tokens billed for results thrown away (streams broken by overloaded_error or abandoned after they started), at list prices. Latency: successful calls. Drain: from the storm's end until calls no longer fail and the calls in progress are back to their pre-storm level.</p>
 <h2>Who succeeded, and why calls failed</h2>
 ${failureTable}
 ${targets.length > 0 ? `<h2>Targets for Stormwatch's default policy</h2>\n<ul>${targetList}</ul>` : ''}
