@@ -6,6 +6,16 @@ import { requireProgram } from '../../support/servers.js';
 import { freePorts } from './ports.js';
 import { ServerProcess } from './ServerProcess.js';
 
+/**
+ * The Prometheus flags the pipeline needs besides paths and addresses: the remote-write
+ * receiver the collector writes to, and exemplar storage. deploy/compose.yaml passes the
+ * same (checked by test/deploy/compose.test.ts).
+ */
+export const PROMETHEUS_PIPELINE_FLAGS: readonly string[] = Object.freeze([
+  '--web.enable-remote-write-receiver',
+  '--enable-feature=exemplar-storage',
+]);
+
 /** Where the running stack listens (all on 127.0.0.1). */
 export interface StackEndpoints {
   /** OTLP/HTTP base URL of the collector, e.g. http://127.0.0.1:43121 */
@@ -111,8 +121,7 @@ export class Stack {
         `--config.file=${testPrometheusConfig(dir, options.fastAlerts ?? true)}`,
         `--storage.tsdb.path=${promData}`,
         `--web.listen-address=127.0.0.1:${promPort}`,
-        '--web.enable-remote-write-receiver',
-        '--enable-feature=exemplar-storage',
+        ...PROMETHEUS_PIPELINE_FLAGS,
       ],
       readyUrl: `http://127.0.0.1:${promPort}/-/ready`,
       logFile: path.join(dir, 'prometheus.log'),
