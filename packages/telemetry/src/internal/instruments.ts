@@ -1,0 +1,70 @@
+import type { Counter, Histogram, Meter, MetricOptions, ObservableGauge } from '@opentelemetry/api';
+import {
+  METRIC_ATTEMPTS,
+  METRIC_BREAKER_STATE,
+  METRIC_BREAKER_TRANSITIONS,
+  METRIC_BUDGET_REJECTIONS,
+  METRIC_CALL_ATTEMPTS,
+  METRIC_CALL_DURATION,
+  METRIC_CALLS,
+  METRIC_COST_USD,
+  METRIC_FALLBACKS,
+  METRIC_GEN_AI_OPERATION_DURATION,
+  METRIC_GEN_AI_TOKEN_USAGE,
+  METRIC_LIMITER_RATE,
+  METRIC_RATELIMIT_REMAINING,
+  METRIC_RETRY_DELAY,
+  METRIC_TOKENS_WASTED,
+  metricDefinition,
+} from '@stormwatch/conventions';
+
+/** Every instrument of the contract, created with the contract's unit, description and buckets. */
+export interface Instruments {
+  readonly calls: Counter;
+  readonly attempts: Counter;
+  readonly callDuration: Histogram;
+  readonly callAttempts: Histogram;
+  readonly retryDelay: Histogram;
+  readonly budgetRejections: Counter;
+  readonly breakerTransitions: Counter;
+  readonly breakerState: ObservableGauge;
+  readonly fallbacks: Counter;
+  readonly tokensWasted: Counter;
+  readonly costUsd: Counter;
+  readonly ratelimitRemaining: ObservableGauge;
+  readonly limiterRate: ObservableGauge;
+  readonly operationDuration: Histogram;
+  readonly tokenUsage: Histogram;
+}
+
+function optionsOf(name: string): MetricOptions {
+  const d = metricDefinition(name);
+  return {
+    description: d.description,
+    unit: d.unit,
+    ...(d.buckets ? { advice: { explicitBucketBoundaries: [...d.buckets] } } : {}),
+  };
+}
+
+export function createInstruments(meter: Meter): Instruments {
+  const counter = (name: string) => meter.createCounter(name, optionsOf(name));
+  const histogram = (name: string) => meter.createHistogram(name, optionsOf(name));
+  const gauge = (name: string) => meter.createObservableGauge(name, optionsOf(name));
+  return {
+    calls: counter(METRIC_CALLS),
+    attempts: counter(METRIC_ATTEMPTS),
+    callDuration: histogram(METRIC_CALL_DURATION),
+    callAttempts: histogram(METRIC_CALL_ATTEMPTS),
+    retryDelay: histogram(METRIC_RETRY_DELAY),
+    budgetRejections: counter(METRIC_BUDGET_REJECTIONS),
+    breakerTransitions: counter(METRIC_BREAKER_TRANSITIONS),
+    breakerState: gauge(METRIC_BREAKER_STATE),
+    fallbacks: counter(METRIC_FALLBACKS),
+    tokensWasted: counter(METRIC_TOKENS_WASTED),
+    costUsd: counter(METRIC_COST_USD),
+    ratelimitRemaining: gauge(METRIC_RATELIMIT_REMAINING),
+    limiterRate: gauge(METRIC_LIMITER_RATE),
+    operationDuration: histogram(METRIC_GEN_AI_OPERATION_DURATION),
+    tokenUsage: histogram(METRIC_GEN_AI_TOKEN_USAGE),
+  };
+}
