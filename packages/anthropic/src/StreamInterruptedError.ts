@@ -1,9 +1,14 @@
+import { AnthropicError } from '@anthropic-ai/sdk';
+
 /**
  * A stream broke after some of its content had reached the caller, so it could not be
  * retried transparently. `cause` is what broke it; `billed` the tokens already billed for
  * the thrown-away result (counted as billed waste).
+ *
+ * It extends the SDK's `AnthropicError`, so code that catches the SDK's errors catches it,
+ * and `messages.stream()`'s `MessageStream` passes it through unwrapped.
  */
-export class StreamInterruptedError extends Error {
+export class StreamInterruptedError extends AnthropicError {
   readonly isStreamInterruptedError = true;
   override readonly name = 'StreamInterruptedError';
 

@@ -1,4 +1,4 @@
-import type Anthropic from '@anthropic-ai/sdk';
+import { APIUserAbortError, type Anthropic } from '@anthropic-ai/sdk';
 import { Stream } from '@anthropic-ai/sdk/core/streaming';
 import { MessageStream } from '@anthropic-ai/sdk/lib/MessageStream';
 import type {
@@ -32,6 +32,18 @@ export interface ResilientRequestOptions extends SdkRequestOptions {
   defer?: unknown;
 }
 
+/**
+ * What `messages.create` returns: a promise of the SDK's result that, like the SDK's
+ * `APIPromise`, can also give the HTTP response of the attempt that succeeded.
+ */
+export interface ResilientPromise<T> extends Promise<T> {
+  /**
+   * The result with the `Response` of the successful attempt (its body already consumed)
+   * and its `request-id`.
+   */
+  withResponse(): Promise<{ data: T; response: Response; request_id: string | null }>;
+}
+
 export interface ResilientOptions {
   /**
    * A policy, or the name of one to create (`stormwatch.policy`). Defaults to `'default'`.
@@ -46,12 +58,18 @@ export interface ResilientOptions {
   classifier?: ClassifierOptions;
   /** Price table overrides, merged over {@link DEFAULT_PRICES}. */
   prices?: PriceTable;
+  /**
+   * Default deadline of every call, in ms from its start (covers every attempt and wait; for
+   * a stream, until its first content). A call's own `deadlineMs` overrides it. Defaults to
+   * the policy's (none unless configured).
+   */
+  deadlineMs?: number;
 }
 
 export interface ResilientMessages {
-  create(body: MessageCreateParamsNonStreaming, options?: ResilientRequestOptions): Promise<Message>;
-  create(body: MessageCreateParamsStreaming, options?: ResilientRequestOptions): Promise<Stream<RawMessageStreamEvent>>;
-  create(body: MessageCreateParamsBase, options?: ResilientRequestOptions): Promise<Stream<RawMessageStreamEvent> | Message>;
+  create(body: MessageCreateParamsNonStreaming, options?: ResilientRequestOptions): ResilientPromise<Message>;
+  create(body: MessageCreateParamsStreaming, options?: ResilientRequestOptions): ResilientPromise<Stream<RawMessageStreamEvent>>;
+  create(body: MessageCreateParamsBase, options?: ResilientRequestOptions): ResilientPromise<Stream<RawMessageStreamEvent> | Message>;
   /** Like the SDK's `messages.stream()`: a `MessageStream` with its events and `finalMessage()`. */
   stream(body: MessageStreamParams, options?: ResilientRequestOptions): MessageStream;
 }
@@ -71,6 +89,12 @@ interface StreamHead {
   readonly head: RawMessageStreamEvent[];
   readonly finished: boolean;
   readonly usage: { input: Partial<Anthropic.Messages.Usage> | undefined; output: number };
+  readonly response: Response | undefined;
+}
+
+/** Where an attempt's SDK call leaves the HTTP response it got. */
+interface ResponseHolder {
+  response?: Response;
 }
 
 /**
@@ -84,6 +108,10 @@ interface StreamHead {
  */
 export function resilient(client: Anthropic, options: ResilientOptions = {}): ResilientClient {
   if (typeof client?.withOptions !== 'function') throw new TypeError('resilient: expected an Anthropic client (new Anthropic())');
+  const defaultDeadlineMs = options.deadlineMs;
+  if (defaultDeadlineMs !== undefined && !(typeof defaultDeadlineMs === 'number' && Number.isFinite(defaultDeadlineMs) && defaultDeadlineMs >= 1)) {
+    throw new RangeError(`resilient: deadlineMs must be a finite number of milliseconds >= 1, got ${String(defaultDeadlineMs)}`);
+  }
   const prices: PriceTable = { ...DEFAULT_PRICES, ...validatePrices(options.prices ?? {}) };
   let policy: Policy;
   if (typeof options.policy === 'object' && options.policy !== null) {
@@ -96,7 +124,7 @@ export function resilient(client: Anthropic, options: ResilientOptions = {}): Re
   const sdk = client.withOptions({ maxRetries: 0, openTelemetry: false, middleware: [captureMiddleware] });
 
   const callOptions = (body: MessageCreateParamsBase, o: ResilientRequestOptions | undefined): { call: CallOptions; request: SdkRequestOptions } => {
-    const { allowFallback, deadlineMs, defer, signal, ...request } = o ?? {};
+    const { allowFallback, deadlineMs = defaultDeadlineMs, defer, signal, ...request } = o ?? {};
     const call: CallOptions = {
       model: body.model,
       ...(signal ? { signal } : {}),
@@ -108,22 +136,24 @@ export function resilient(client: Anthropic, options: ResilientOptions = {}): Re
   };
 
   /** Runs one attempt's SDK call with the middleware able to see the attempt. */
-  const send = async <T>(ctx: AttemptContext, run: () => Promise<T>): Promise<T> => {
+  const send = async <T>(ctx: AttemptContext, run: () => Promise<T>, holder?: ResponseHolder): Promise<T> => {
     beginAttempt(ctx);
     const scope: AttemptScopeState = { ctx, sent: false };
     try {
-      return await attemptStorage.run(scope, run);
+      const value = await attemptStorage.run(scope, run);
+      if (holder) holder.response = scope.response;
+      return value;
     } catch (error) {
       failedAttempt(ctx, scope.sent);
       throw error;
     }
   };
 
-  const createMessage = (body: MessageCreateParamsNonStreaming, o?: ResilientRequestOptions): Promise<Message> => {
+  const createMessage = (body: MessageCreateParamsNonStreaming, o: ResilientRequestOptions | undefined, holder: ResponseHolder): Promise<Message> => {
     const { call, request } = callOptions(body, o);
     return policy.execute(async (ctx) => {
       ctx.details.stream = false;
-      const message = await send(ctx, () => sdk.messages.create({ ...body, model: ctx.model, stream: false }, { ...request, signal: ctx.signal }));
+      const message = await send(ctx, () => sdk.messages.create({ ...body, model: ctx.model, stream: false }, { ...request, signal: ctx.signal }), holder);
       const usage = toUsage(message.usage);
       promptKnown(ctx, usage);
       usefulResult(ctx, usage, prices);
@@ -132,7 +162,7 @@ export function resilient(client: Anthropic, options: ResilientOptions = {}): Re
     }, call);
   };
 
-  const createStream = async (body: MessageCreateParamsStreaming, o?: ResilientRequestOptions): Promise<Stream<RawMessageStreamEvent>> => {
+  const createStream = async (body: MessageCreateParamsStreaming, o: ResilientRequestOptions | undefined, holder?: ResponseHolder): Promise<Stream<RawMessageStreamEvent>> => {
     const { call, request } = callOptions(body, o);
     // An attempt lasts until the first content arrives: a failure before it is retried
     // transparently, because nothing has reached the caller yet.
@@ -140,8 +170,9 @@ export function resilient(client: Anthropic, options: ResilientOptions = {}): Re
       ctx.details.stream = true;
       const usage: StreamHead['usage'] = { input: undefined, output: 0 };
       let stream: Stream<RawMessageStreamEvent> | undefined;
+      const attemptHolder: ResponseHolder = {};
       try {
-        return await send(ctx, async () => {
+        const head = await send(ctx, async (): Promise<Omit<StreamHead, 'response'>> => {
           stream = await sdk.messages.create({ ...body, model: ctx.model, stream: true }, { ...request, signal: ctx.signal });
           const iterator = stream[Symbol.asyncIterator]();
           const head: RawMessageStreamEvent[] = [];
@@ -152,13 +183,15 @@ export function resilient(client: Anthropic, options: ResilientOptions = {}): Re
             track(ctx, next.value, usage);
             if (next.value.type === 'content_block_delta') return { ctx, stream, iterator, head, finished: false, usage };
           }
-        });
+        }, attemptHolder);
+        return { ...head, response: attemptHolder.response };
       } catch (error) {
         stream?.controller.abort();
         if (usage.input) billedWaste(ctx, { ...toUsage(usage.input), outputTokens: usage.output }, prices);
         throw error;
       }
     }, call);
+    if (holder) holder.response = first.response;
     return Stream.fromReadableStream<RawMessageStreamEvent>(toLines(deliver(first)), first.stream.controller, sdk);
   };
 
@@ -201,35 +234,61 @@ export function resilient(client: Anthropic, options: ResilientOptions = {}): Re
     usefulResult(ctx, { ...toUsage(usage.input), outputTokens: usage.output }, prices);
   }
 
-  function create(body: MessageCreateParamsNonStreaming, o?: ResilientRequestOptions): Promise<Message>;
-  function create(body: MessageCreateParamsStreaming, o?: ResilientRequestOptions): Promise<Stream<RawMessageStreamEvent>>;
-  function create(body: MessageCreateParamsBase, o?: ResilientRequestOptions): Promise<Stream<RawMessageStreamEvent> | Message>;
-  function create(body: MessageCreateParamsBase, o?: ResilientRequestOptions): Promise<Stream<RawMessageStreamEvent> | Message> {
-    return body.stream ? createStream(body as MessageCreateParamsStreaming, o) : createMessage(body as MessageCreateParamsNonStreaming, o);
+  function create(body: MessageCreateParamsNonStreaming, o?: ResilientRequestOptions): ResilientPromise<Message>;
+  function create(body: MessageCreateParamsStreaming, o?: ResilientRequestOptions): ResilientPromise<Stream<RawMessageStreamEvent>>;
+  function create(body: MessageCreateParamsBase, o?: ResilientRequestOptions): ResilientPromise<Stream<RawMessageStreamEvent> | Message>;
+  function create(body: MessageCreateParamsBase, o?: ResilientRequestOptions): ResilientPromise<Stream<RawMessageStreamEvent> | Message> {
+    const holder: ResponseHolder = {};
+    const result: Promise<Stream<RawMessageStreamEvent> | Message> = body.stream
+      ? createStream(body as MessageCreateParamsStreaming, o, holder)
+      : createMessage(body as MessageCreateParamsNonStreaming, o, holder);
+    return withResponse(result, holder);
   }
 
   const stream = (body: MessageStreamParams, o?: ResilientRequestOptions): MessageStream => {
+    // MessageStream.abort() only aborts the MessageStream's own controller; link it to the
+    // call so that it also ends any wait, retry or HTTP request under the policy.
+    const stopped = new AbortController();
+    const signal = o?.signal ? AbortSignal.any([o.signal, stopped.signal]) : stopped.signal;
     let source: AsyncIterator<RawMessageStreamEvent> | undefined;
     const encoder = new TextEncoder();
     const readable = new ReadableStream<Uint8Array>({
       async pull(controller) {
         try {
-          source ??= (await createStream({ ...body, stream: true } as MessageCreateParamsStreaming, o))[Symbol.asyncIterator]();
+          source ??= (await createStream({ ...body, stream: true } as MessageCreateParamsStreaming, { ...o, signal }))[Symbol.asyncIterator]();
           const next = await source.next();
           if (next.done) controller.close();
           else controller.enqueue(encoder.encode(`${JSON.stringify(next.value)}\n`));
         } catch (error) {
-          controller.error(error);
+          // An abort reads as the SDK's own, so the MessageStream emits 'abort' as it would without us.
+          controller.error(signal.aborted ? new APIUserAbortError() : error);
         }
       },
       async cancel() {
         await source?.return?.();
       },
     });
-    return MessageStream.fromReadableStream(readable);
+    const messageStream = MessageStream.fromReadableStream(readable);
+    const own = messageStream.controller.signal;
+    if (own.aborted) stopped.abort(own.reason);
+    else own.addEventListener('abort', () => stopped.abort(own.reason), { once: true });
+    return messageStream;
   };
 
   return Object.freeze({ messages: Object.freeze({ create, stream }), policy, sdk });
+}
+
+/** Gives a result promise the SDK's `withResponse()`; the response is there once it resolves. */
+function withResponse<T>(result: Promise<T>, holder: ResponseHolder): ResilientPromise<T> {
+  const promise = result as ResilientPromise<T>;
+  promise.withResponse = async () => {
+    const data = await result;
+    // Set by the attempt that succeeded; absent only if the SDK never reached the middleware.
+    const response = holder.response;
+    if (!response) throw new TypeError('withResponse: no HTTP response was recorded for this call');
+    return { data, response, request_id: response.headers.get('request-id') };
+  };
+  return promise;
 }
 
 /** Encodes events as the newline-delimited JSON that `Stream.fromReadableStream` reads. */

@@ -1,6 +1,8 @@
+import { AnthropicError, APIUserAbortError } from '@anthropic-ai/sdk';
 import { AttemptOutcome, CallOutcome, ErrorType } from '@stormwatch/conventions';
-import type { FakeAnthropic} from '@stormwatch/fake-anthropic';
-import { DEFAULT_TEXT, ok, overloaded, streamCut, streamError, streamGarbage } from '@stormwatch/fake-anthropic';
+import { isCallAbortedError } from '@stormwatch/core';
+import type { FakeAnthropic } from '@stormwatch/fake-anthropic';
+import { DEFAULT_TEXT, ok, overloaded, streamCut, streamError, streamErrorAtStart, streamGarbage } from '@stormwatch/fake-anthropic';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isStreamInterruptedError, StreamInterruptedError } from '../src/index.js';
 import { drive, messages, setup, sonnet } from './harness.js';
@@ -98,5 +100,102 @@ describe('streaming', () => {
     const call = s.events.calls[0]!.call as { details: { costUsd: number } };
     const input = (s.events.attempts[0]!.details as { inputTokens: number }).inputTokens;
     expect(call.details.costUsd).toBeCloseTo((input * 3 + 100 * 15) / 1e6, 12);
+  });
+
+  it('retries an SSE error that comes before message_start, with nothing billed', async () => {
+    const s = await setup([streamErrorAtStart(), ok()]);
+    server = s.server;
+    const { value: stream } = await drive(s.clock, s.client.messages.create({ model: sonnet, max_tokens: 64, messages, stream: true }));
+    expect(await readText(stream!)).toEqual({ text: DEFAULT_TEXT });
+    expect(s.events.attempts[0]).toMatchObject({ outcome: AttemptOutcome.RETRYABLE_ERROR, classification: { errorType: ErrorType.OVERLOADED, overload: true } });
+    expect(s.events.attempts[0]!.details).not.toHaveProperty('billedWaste');
+    const input = (s.events.attempts[1]!.details as { inputTokens: number }).inputTokens;
+    expect((s.events.calls[0]!.call as { details: unknown }).details).toEqual({
+      wastedInputTokens: { resent: input, billed: 0 },
+      wastedOutputTokens: { billed: 0 },
+      costUsd: (input * 3 + 6 * 15) / 1e6,
+      wastedCostUsd: 0,
+    });
+  });
+
+  it('retries a stream cut after message_start but before content, counting its billed tokens', async () => {
+    const s = await setup([streamCut(0), ok()]);
+    server = s.server;
+    const { value: stream } = await drive(s.clock, s.client.messages.create({ model: sonnet, max_tokens: 64, messages, stream: true }));
+    expect(await readText(stream!)).toEqual({ text: DEFAULT_TEXT });
+    const input = (s.events.attempts[1]!.details as { inputTokens: number }).inputTokens;
+    expect(s.events.attempts[0]).toMatchObject({
+      outcome: AttemptOutcome.RETRYABLE_ERROR,
+      classification: { errorType: ErrorType.CONNECTION, retryable: true },
+      details: { stream: true, httpStatus: 200, requestId: 'req_fake_1', responseId: 'msg_fake_1', billedWaste: { inputTokens: input, outputTokens: 1 } },
+    });
+    expect(s.events.late).toEqual([]);
+  });
+
+  it('ends a stream call at once when the caller aborts during a backoff before content', async () => {
+    const s = await setup([overloaded(30), ok()]);
+    server = s.server;
+    const controller = new AbortController();
+    const call = s.client.messages.create({ model: sonnet, max_tokens: 64, messages, stream: true }, { signal: controller.signal }).catch((e: unknown) => e);
+    while (s.events.backoffs.length === 0) await new Promise((r) => setTimeout(r, 2));
+    const abortedAt = performance.now();
+    controller.abort();
+    const error = await call;
+    expect(performance.now() - abortedAt).toBeLessThan(50);
+    expect(isCallAbortedError(error)).toBe(true);
+    expect(s.clock.now()).toBe(0);
+    expect(s.clock.pendingTimers).toBe(0);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('ends the stream quietly, as the SDK does, when the caller aborts after content', async () => {
+    const s = await setup([ok({ deltaDelayMs: 20 })]);
+    server = s.server;
+    const controller = new AbortController();
+    const { value: stream } = await drive(s.clock, s.client.messages.create({ model: sonnet, max_tokens: 64, messages, stream: true }, { signal: controller.signal }));
+    let text = '';
+    for await (const event of stream!) {
+      if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') {
+        text += event.delta.text;
+        controller.abort();
+      }
+    }
+    expect(text).toBe('The ');
+    expect(s.events.late).toEqual([]);
+    expect(s.events.calls[0]).toMatchObject({ outcome: CallOutcome.SUCCESS, attempts: 1 });
+  });
+
+  it('stops the retries of messages.stream() when the MessageStream is aborted', async () => {
+    const s = await setup([overloaded(30), ok()]);
+    server = s.server;
+    const stream = s.client.messages.stream({ model: sonnet, max_tokens: 64, messages });
+    const final = stream.finalMessage().catch((e: unknown) => e);
+    while (s.events.backoffs.length === 0) await new Promise((r) => setTimeout(r, 2));
+    const aborted = new Promise((resolve) => stream.on('abort', resolve));
+    stream.abort();
+    const error = await final;
+    expect(error).toBeInstanceOf(APIUserAbortError);
+    expect(await aborted).toBe(error);
+    expect(s.events.calls[0]).toMatchObject({ errorType: ErrorType.ABORTED, attempts: 1 });
+    expect(s.clock.pendingTimers).toBe(0);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('rejects finalMessage() of messages.stream() with the typed error when content was already delivered', async () => {
+    const s = await setup([streamCut(2), ok()]);
+    server = s.server;
+    const { error } = await drive(s.clock, s.client.messages.stream({ model: sonnet, max_tokens: 64, messages }).finalMessage());
+    expect(isStreamInterruptedError(error)).toBe(true);
+    expect(error).toBeInstanceOf(AnthropicError);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('gives withResponse() of a stream the response of the attempt that delivered it', async () => {
+    const s = await setup([overloaded(), ok()]);
+    server = s.server;
+    const { value } = await drive(s.clock, s.client.messages.create({ model: sonnet, max_tokens: 64, messages, stream: true }).withResponse());
+    expect(value!.request_id).toBe('req_fake_2');
+    expect(value!.response.headers.get('content-type')).toBe('text/event-stream');
+    expect(await readText(value!.data)).toEqual({ text: DEFAULT_TEXT });
   });
 });

@@ -7,6 +7,8 @@ export interface AttemptScopeState {
   readonly ctx: AttemptContext;
   /** True once a request left for the server (so a failure means the prompt was sent again). */
   sent: boolean;
+  /** The HTTP response, once its headers arrived (for `withResponse()`). */
+  response?: Response;
 }
 
 export const attemptStorage = new AsyncLocalStorage<AttemptScopeState>();
@@ -30,6 +32,7 @@ export const captureMiddleware: Middleware = async (request, next) => {
   d.serverPort = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
   scope.sent = true;
   const response = await next(request);
+  scope.response = response;
   d.httpStatus = response.status;
   const requestId = response.headers.get('request-id');
   if (requestId) d.requestId = requestId;
