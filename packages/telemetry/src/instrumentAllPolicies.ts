@@ -1,33 +1,26 @@
 import { livePolicies, onPolicyCreated, type IDisposable, type Policy } from '@stormwatch/core';
+import { isInstrumented } from './internal/instrumented.js';
 import { instrumentPolicy } from './instrumentPolicy.js';
 import type { TelemetryOptions } from './TelemetryOptions.js';
 
-interface Entry {
-  /** The registration that instrumented the policy. */
-  readonly owner: object;
-  readonly handle: IDisposable;
-}
-
-/** Policies instrumented by {@link instrumentAllPolicies}, shared across package copies. */
-const KEY = Symbol.for('stormwatch.telemetry.instrumentedPolicies');
-const store = globalThis as Record<symbol, unknown>;
-const instrumented = (store[KEY] ??= new WeakMap<Policy, Entry>()) as WeakMap<Policy, Entry>;
-
 /**
- * Instruments every policy alive now and every policy created later, each exactly once
- * (a second registration leaves already instrumented policies alone). Policies are held
- * weakly: instrumenting one never keeps it alive.
+ * Instruments every policy alive now and every policy created later, each exactly once:
+ * a policy that already has an instrumentation (from {@link instrumentPolicy} or an
+ * earlier registration) is left alone. Policies are held weakly: instrumenting one never
+ * keeps it alive.
  *
  * @returns a disposable that stops instrumenting new policies and removes the
  * instrumentation this registration added.
  */
 export function instrumentAllPolicies(options: TelemetryOptions = {}): IDisposable {
-  const owner = {};
   const mine = new Set<WeakRef<Policy>>();
+  const handles = new WeakMap<Policy, IDisposable>();
   const instrument = (policy: Policy) => {
-    if (instrumented.has(policy)) return;
-    instrumented.set(policy, { owner, handle: instrumentPolicy(policy, options) });
+    if (isInstrumented(policy)) return;
+    const handle = instrumentPolicy(policy, options);
+    handles.set(policy, handle);
     mine.add(new WeakRef(policy));
+    if (mine.size % 1024 === 0) for (const ref of mine) if (!ref.deref()) mine.delete(ref);
   };
   for (const policy of livePolicies()) instrument(policy);
   const subscription = onPolicyCreated(instrument);
@@ -36,11 +29,7 @@ export function instrumentAllPolicies(options: TelemetryOptions = {}): IDisposab
       subscription.dispose();
       for (const ref of mine) {
         const policy = ref.deref();
-        const entry = policy && instrumented.get(policy);
-        if (policy && entry?.owner === owner) {
-          entry.handle.dispose();
-          instrumented.delete(policy);
-        }
+        if (policy) handles.get(policy)?.dispose();
       }
       mine.clear();
     },

@@ -83,6 +83,7 @@ import {
 import type { AttemptDetails, CallInfo, IDisposable, Policy } from '@stormwatch/core';
 import { ATTEMPT_CONTEXT, CONTENT_CAPTURE, type ContentCapture } from './internal/keys.js';
 import { createInstruments, type Instruments } from './internal/instruments.js';
+import { markInstrumented } from './internal/instrumented.js';
 import { INSTRUMENTATION_SCOPE, INSTRUMENTATION_VERSION } from './scope.js';
 import type { TelemetryOptions } from './TelemetryOptions.js';
 
@@ -479,11 +480,13 @@ export function instrumentPolicy(policy: Policy, options: TelemetryOptions = {})
   m.ratelimitRemaining.addCallback(observeRemaining);
   m.limiterRate.addCallback(observeLimiter);
 
+  const unmark = markInstrumented(policy);
   let disposed = false;
   return {
     dispose() {
       if (disposed) return;
       disposed = true;
+      unmark();
       for (const s of subscriptions) s.dispose();
       m.breakerState.removeCallback(observeBreakers);
       m.ratelimitRemaining.removeCallback(observeRemaining);

@@ -1,0 +1,127 @@
+import { SpanStatusCode } from '@opentelemetry/api';
+import {
+  ATTR_ABANDON_DECISION,
+  ATTR_ABANDON_DEADLINE_REMAINING_MS,
+  ATTR_BREAKER_FROM,
+  ATTR_BREAKER_KEY,
+  ATTR_BREAKER_STATE,
+  ATTR_BREAKER_TO,
+  ATTR_BUDGET_KEY,
+  ATTR_CALL_OUTCOME,
+  ATTR_ERROR_TYPE,
+  ATTR_FALLBACK_FROM_MODEL,
+  ATTR_FALLBACK_REASON,
+  ATTR_FALLBACK_TO_MODEL,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_LIMITER_WAIT_MS,
+  ATTR_RATELIMIT_KIND,
+  AbandonDecision,
+  attemptSpanName,
+  BreakerState,
+  CallOutcome,
+  ErrorType,
+  EVENT_ABANDON,
+  EVENT_BREAKER_TRANSITION,
+  EVENT_BUDGET_EXHAUSTED,
+  EVENT_FALLBACK,
+  EVENT_LIMITER_WAIT,
+  FallbackReason,
+  METRIC_BREAKER_STATE,
+  METRIC_BREAKER_TRANSITIONS,
+  METRIC_BUDGET_REJECTIONS,
+  METRIC_FALLBACKS,
+  METRIC_LIMITER_RATE,
+  METRIC_RATELIMIT_REMAINING,
+  OTHER_MODEL,
+  RatelimitKind,
+  SPAN_CALL,
+} from '@stormwatch/conventions';
+import { describe, expect, it } from 'vitest';
+import { overloaded, script, settle, setup, T0 } from './harness.js';
+
+const OPUS = 'claude-opus-4-7';
+const SONNET = 'claude-sonnet-4-6';
+
+const eventsOf = (span: { events: Array<{ name: string; attributes?: Record<string, unknown>; time: readonly [number, number] }> }) =>
+  span.events.map((e) => ({ name: e.name, attributes: { ...e.attributes } }));
+
+describe('decision telemetry', () => {
+  it('records a breaker opening and a fallback as span events, counters and the state gauge', async () => {
+    const t = setup({ breaker: { threshold: 1, halfOpenAfterMs: 30_000 }, fallback: { models: [SONNET], afterOverloads: 1 } });
+    expect(await settle(t.clock, t.policy.execute(script([overloaded(), 'ok']), { model: OPUS }))).toEqual({ value: 'ok' });
+    // The next call finds Opus open and goes straight to Sonnet.
+    expect(await settle(t.clock, t.policy.execute(script(['ok']), { model: OPUS }))).toEqual({ value: 'ok' });
+
+    const [first, second] = t.spanNamed(SPAN_CALL); // in the order they ended
+    expect(eventsOf(first!)).toEqual([
+      { name: EVENT_BREAKER_TRANSITION, attributes: { [ATTR_BREAKER_KEY]: OPUS, [ATTR_BREAKER_FROM]: BreakerState.CLOSED, [ATTR_BREAKER_TO]: BreakerState.OPEN } },
+      { name: EVENT_FALLBACK, attributes: { [ATTR_FALLBACK_FROM_MODEL]: OPUS, [ATTR_FALLBACK_TO_MODEL]: SONNET, [ATTR_FALLBACK_REASON]: FallbackReason.OVERLOADED } },
+    ]);
+    expect(eventsOf(second!)).toEqual([
+      { name: EVENT_FALLBACK, attributes: { [ATTR_FALLBACK_FROM_MODEL]: OPUS, [ATTR_FALLBACK_TO_MODEL]: SONNET, [ATTR_FALLBACK_REASON]: FallbackReason.CIRCUIT_OPEN } },
+    ]);
+    expect(first!.attributes[ATTR_CALL_OUTCOME]).toBe(CallOutcome.FALLBACK_SUCCESS);
+    expect(t.spanNamed(attemptSpanName(SONNET)).map((s) => s.attributes[ATTR_BREAKER_STATE])).toEqual([BreakerState.CLOSED, BreakerState.CLOSED]);
+
+    expect(await t.points(METRIC_BREAKER_TRANSITIONS)).toEqual([
+      { attributes: { [ATTR_BREAKER_KEY]: OPUS, [ATTR_BREAKER_FROM]: BreakerState.CLOSED, [ATTR_BREAKER_TO]: BreakerState.OPEN }, value: 1 },
+    ]);
+    expect(await t.points(METRIC_FALLBACKS)).toEqual([
+      { attributes: { [ATTR_FALLBACK_FROM_MODEL]: OPUS, [ATTR_FALLBACK_TO_MODEL]: SONNET, [ATTR_FALLBACK_REASON]: FallbackReason.OVERLOADED }, value: 1 },
+      { attributes: { [ATTR_FALLBACK_FROM_MODEL]: OPUS, [ATTR_FALLBACK_TO_MODEL]: SONNET, [ATTR_FALLBACK_REASON]: FallbackReason.CIRCUIT_OPEN }, value: 1 },
+    ]);
+    expect(await t.points(METRIC_BREAKER_STATE)).toEqual([
+      { attributes: { [ATTR_BREAKER_KEY]: OPUS }, value: 1 },
+      { attributes: { [ATTR_BREAKER_KEY]: SONNET }, value: 0 },
+    ]);
+    // After the open interval the gauge reads half-open.
+    await t.clock.advance(30_000);
+    expect((await t.points(METRIC_BREAKER_STATE))[0]).toEqual({ attributes: { [ATTR_BREAKER_KEY]: OPUS }, value: 2 });
+  });
+
+  it('records a retry refused by the budget', async () => {
+    const t = setup({ budget: { ratio: 0.1, minRetriesPerSecond: 0 }, breaker: false });
+    const result = await settle(t.clock, t.policy.execute(script([overloaded()]), { model: OPUS }));
+    expect(result.error).toBeInstanceOf(Error);
+    const [call] = t.spanNamed(SPAN_CALL);
+    expect(eventsOf(call!)).toEqual([{ name: EVENT_BUDGET_EXHAUSTED, attributes: { [ATTR_BUDGET_KEY]: OPUS } }]);
+    expect(call!.attributes[ATTR_ERROR_TYPE]).toBe(ErrorType.BUDGET_EXHAUSTED);
+    expect(call!.status.code).toBe(SpanStatusCode.ERROR);
+    expect(await t.points(METRIC_BUDGET_REJECTIONS)).toEqual([{ attributes: { [ATTR_BUDGET_KEY]: OPUS }, value: 1 }]);
+  });
+
+  it('records the abandonment decision with the time left', async () => {
+    const t = setup({ breaker: false });
+    const result = await settle(t.clock, t.policy.execute(script([overloaded(5000)]), { model: OPUS, deadlineMs: 3000 }));
+    expect(result.error).toBeInstanceOf(Error);
+    const [call] = t.spanNamed(SPAN_CALL);
+    expect(eventsOf(call!)).toEqual([
+      { name: EVENT_ABANDON, attributes: { [ATTR_ABANDON_DECISION]: AbandonDecision.ERROR, [ATTR_ABANDON_DEADLINE_REMAINING_MS]: 3000 } },
+    ]);
+    expect(call!.attributes[ATTR_ERROR_TYPE]).toBe(ErrorType.DEADLINE_EXCEEDED);
+  });
+
+  it('records limiter waits as events and the limiter rate and rate-limit headroom as gauges', async () => {
+    const t = setup({ breaker: false, limiter: { initialRate: 1, decreaseFactor: 0.5 } });
+    const fn = script([overloaded(), 'ok', 'ok'], (ctx) => {
+      ctx.details.rateLimitRemaining = { requests: 7, inputTokens: 1000 };
+    });
+    await settle(t.clock, t.policy.execute(fn, { model: OPUS }));
+    await settle(t.clock, t.policy.execute(fn, { model: 'my-finetune' }));
+    const calls = t.spanNamed(SPAN_CALL);
+    const waits = calls.flatMap((c) => eventsOf(c)).filter((e) => e.name === EVENT_LIMITER_WAIT);
+    expect(waits.length).toBeGreaterThan(0);
+    for (const w of waits) expect(Object.keys(w.attributes)).toEqual([ATTR_LIMITER_WAIT_MS]);
+    expect(await t.points(METRIC_LIMITER_RATE)).toEqual([
+      { attributes: { [ATTR_GEN_AI_REQUEST_MODEL]: OPUS }, value: t.policy.limiterRate(OPUS) },
+      { attributes: { [ATTR_GEN_AI_REQUEST_MODEL]: OTHER_MODEL }, value: t.policy.limiterRate('my-finetune') },
+    ]);
+    expect(await t.points(METRIC_RATELIMIT_REMAINING)).toEqual([
+      { attributes: { [ATTR_GEN_AI_REQUEST_MODEL]: OPUS, [ATTR_RATELIMIT_KIND]: RatelimitKind.REQUESTS }, value: 7 },
+      { attributes: { [ATTR_GEN_AI_REQUEST_MODEL]: OPUS, [ATTR_RATELIMIT_KIND]: RatelimitKind.INPUT_TOKENS }, value: 1000 },
+      { attributes: { [ATTR_GEN_AI_REQUEST_MODEL]: OTHER_MODEL, [ATTR_RATELIMIT_KIND]: RatelimitKind.REQUESTS }, value: 7 },
+      { attributes: { [ATTR_GEN_AI_REQUEST_MODEL]: OTHER_MODEL, [ATTR_RATELIMIT_KIND]: RatelimitKind.INPUT_TOKENS }, value: 1000 },
+    ]);
+    expect(t.clock.now()).toBeGreaterThan(T0);
+  });
+});
