@@ -41,7 +41,20 @@ export interface RunPolicyOptions {
 /** Virtual time allowed after the scenario's duration for the last calls to end (a safety net). */
 const GRACE_MS = 30 * 60 * 1000;
 
-export async function runPolicy(options: RunPolicyOptions): Promise<PolicyRun> {
+/** Runs patch process globals (see {@link VirtualRuntime}), so they take turns. */
+let turn: Promise<unknown> = Promise.resolve();
+
+/**
+ * Runs one policy against one scenario in virtual time and resolves with the records.
+ * Runs started while another is in progress wait for it (they share the patched globals).
+ */
+export function runPolicy(options: RunPolicyOptions): Promise<PolicyRun> {
+  const run = turn.then(() => runPolicyNow(options));
+  turn = run.catch(() => undefined);
+  return run;
+}
+
+async function runPolicyNow(options: RunPolicyOptions): Promise<PolicyRun> {
   const { scenario, seed } = options;
   const clock = new VirtualClock(0);
   const runtime = new VirtualRuntime(clock, seededRandom(deriveSeed(seed, 'global-random')));

@@ -60,14 +60,25 @@ describe('simulated service', () => {
     });
   }
 
-  it('gives the same records for the same seed and different ones for another seed', async () => {
-    const policy = POLICIES.find((p) => p.id === 'sdk-default')!;
-    const a = await runPolicy({ scenario: small, policy, seed: 42 });
-    const b = await runPolicy({ scenario: small, policy, seed: 42 });
-    const c = await runPolicy({ scenario: small, policy, seed: 43 });
-    expect(JSON.stringify(b.attempts)).toBe(JSON.stringify(a.attempts));
-    expect(JSON.stringify(b.calls)).toBe(JSON.stringify(a.calls));
-    expect(JSON.stringify(c.attempts)).not.toBe(JSON.stringify(a.attempts));
+  for (const policy of [...POLICIES, 'oracle' as const]) {
+    const id = policy === 'oracle' ? 'oracle' : policy.id;
+    it(`gives the same records for the same seed and different ones for another seed (${id})`, async () => {
+      const a = await runPolicy({ scenario: small, policy, seed: 42 });
+      const other = await runPolicy({ scenario: small, policy: POLICIES[1]!, seed: 42 });
+      const b = await runPolicy({ scenario: small, policy, seed: 42 });
+      const c = await runPolicy({ scenario: small, policy, seed: 43 });
+      expect(other.attempts.length).toBeGreaterThan(0);
+      expect(JSON.stringify(b.attempts)).toBe(JSON.stringify(a.attempts));
+      expect(JSON.stringify(b.calls)).toBe(JSON.stringify(a.calls));
+      expect(JSON.stringify(c.attempts)).not.toBe(JSON.stringify(a.attempts));
+    });
+  }
+
+  it('offers every policy the same calls in an open-loop fleet', async () => {
+    const runs = await Promise.all([POLICIES[0]!, POLICIES[5]!].map((policy) => runPolicy({ scenario: small, policy, seed: 5 })));
+    // Started together, the runs take turns (they share the patched globals).
+    const shape = (r: (typeof runs)[number]) => r.calls.map((c) => [c.id, c.client, c.startMs, c.inputTokens, c.outputTokens, c.stream]);
+    expect(shape(runs[1]!)).toEqual(shape(runs[0]!));
   });
 
   it('sheds work in flight when capacity drops: 529s and mid-stream overloaded_error', async () => {
