@@ -14,7 +14,7 @@ export interface ModelPrice {
 export type PriceTable = Readonly<Record<string, ModelPrice>>;
 
 /** When the built-in table was last checked against the public price list. */
-export const PRICE_TABLE_VERSION = '2026-11-01';
+export const PRICE_TABLE_VERSION = '2026-11-22';
 /** Where the built-in table comes from. */
 export const PRICE_TABLE_SOURCE = 'https://docs.anthropic.com/en/docs/about-claude/pricing';
 
@@ -22,37 +22,48 @@ export const PRICE_TABLE_SOURCE = 'https://docs.anthropic.com/en/docs/about-clau
 const price = (input: number, output: number, cacheRead: number, cacheWrite: number): ModelPrice => Object.freeze({ input, output, cacheRead, cacheWrite });
 
 /**
- * Public prices for the models whose price we know. A model missing here has cost
- * "unknown" (`undefined`), never a guess: add it with the `prices` option.
+ * Public prices for the models whose price we know (Anthropic's pricing page and model
+ * pages, as of {@link PRICE_TABLE_VERSION}). A model missing here has cost "unknown"
+ * (`undefined`), never a guess: add it with the `prices` option. Left out on purpose:
+ * models whose price depends on the prompt's length (Claude Haiku 5.5) or whose cache
+ * prices changed without a settled public figure (Claude Sonnet 5.5), models whose API id
+ * we have not confirmed, and the 1-hour cache write (Usage does not split it out).
+ * Batch (−50 %), regional and fast-mode multipliers are not applied.
  */
 export const DEFAULT_PRICES: PriceTable = Object.freeze({
+  'claude-opus-5-5': price(4, 20, 0.2, 5),
+  'claude-opus-5': price(5, 25, 0.5, 6.25),
+  'claude-opus-4-8': price(5, 25, 0.5, 6.25),
+  'claude-opus-4-7': price(5, 25, 0.5, 6.25),
   'claude-opus-4-6': price(5, 25, 0.5, 6.25),
   'claude-opus-4-5': price(5, 25, 0.5, 6.25),
   'claude-opus-4-1': price(15, 75, 1.5, 18.75),
   'claude-opus-4-0': price(15, 75, 1.5, 18.75),
-  'claude-opus-4-20250514': price(15, 75, 1.5, 18.75),
+  'claude-opus-4': price(15, 75, 1.5, 18.75),
+  'claude-3-opus': price(15, 75, 1.5, 18.75),
+  'claude-sonnet-5': price(2, 10, 0.2, 2.5),
   'claude-sonnet-4-6': price(3, 15, 0.3, 3.75),
   'claude-sonnet-4-5': price(3, 15, 0.3, 3.75),
   'claude-sonnet-4-0': price(3, 15, 0.3, 3.75),
-  'claude-sonnet-4-20250514': price(3, 15, 0.3, 3.75),
+  'claude-sonnet-4': price(3, 15, 0.3, 3.75),
   'claude-3-7-sonnet': price(3, 15, 0.3, 3.75),
   'claude-haiku-4-5': price(1, 5, 0.1, 1.25),
   'claude-3-5-haiku': price(0.8, 4, 0.08, 1),
   'claude-3-haiku': price(0.25, 1.25, 0.03, 0.3),
 });
 
+/** A snapshot date or alias suffix: `claude-sonnet-4-5-20250929`, `claude-3-7-sonnet-latest`. */
+const SNAPSHOT_SUFFIX = /-(\d{8}|latest)$/;
+
 /**
- * Looks a model up: an exact id first, then the longest table key that the id starts with
- * followed by `-` (so `claude-sonnet-4-5-20250929` finds `claude-sonnet-4-5`).
+ * Looks a model up: the exact id, or the id without its snapshot suffix (so
+ * `claude-sonnet-4-5-20250929` finds `claude-sonnet-4-5`). Nothing looser: `claude-opus-5-5`
+ * must not be priced as `claude-opus-5`.
  */
 export function priceOf(model: string, table: PriceTable = DEFAULT_PRICES): ModelPrice | undefined {
-  const exact = table[model];
-  if (exact) return exact;
-  let best: string | undefined;
-  for (const key of Object.keys(table)) {
-    if (model.startsWith(`${key}-`) && (best === undefined || key.length > best.length)) best = key;
-  }
-  return best === undefined ? undefined : table[best];
+  if (Object.hasOwn(table, model)) return table[model];
+  const base = model.replace(SNAPSHOT_SUFFIX, '');
+  return base !== model && Object.hasOwn(table, base) ? table[base] : undefined;
 }
 
 /** USD for `usage` at `price`; `undefined` when the price is unknown. */

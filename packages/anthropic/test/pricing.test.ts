@@ -6,11 +6,25 @@ describe('pricing', () => {
     expect(priceOf('claude-sonnet-4-5')).toEqual({ input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 });
     expect(priceOf('claude-sonnet-4-5-20250929')).toBe(DEFAULT_PRICES['claude-sonnet-4-5']);
     expect(priceOf('claude-3-5-haiku-20241022')).toBe(DEFAULT_PRICES['claude-3-5-haiku']);
+    expect(priceOf('claude-3-7-sonnet-latest')).toBe(DEFAULT_PRICES['claude-3-7-sonnet']);
+  });
+
+  it('does not price one model as another whose id it starts with', () => {
+    expect(priceOf('claude-opus-5-5')).toEqual({ input: 4, output: 20, cacheRead: 0.2, cacheWrite: 5 });
+    expect(priceOf('claude-opus-5')).toEqual({ input: 5, output: 25, cacheRead: 0.5, cacheWrite: 6.25 });
+    expect(priceOf('claude-sonnet-5-5')).toBeUndefined();
+    expect(priceOf('claude-opus-4-9')).toBeUndefined();
+  });
+
+  it('looks only at the table’s own keys', () => {
+    expect(priceOf('constructor')).toBeUndefined();
+    expect(priceOf('toString-latest')).toBeUndefined();
   });
 
   it('knows no price for a model it has not been told about', () => {
-    expect(priceOf('claude-opus-4-7')).toBeUndefined();
+    expect(priceOf('claude-haiku-5-5')).toBeUndefined();
     expect(priceOf('claude-sonnet-4-50')).toBeUndefined();
+    expect(priceOf('claude-sonnet-4-5-preview')).toBeUndefined();
     expect(costOf({ inputTokens: 1000, outputTokens: 1000 }, undefined)).toBeUndefined();
   });
 

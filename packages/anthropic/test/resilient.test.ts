@@ -155,13 +155,14 @@ describe('resilient() with the real SDK', () => {
   });
 
   it('says the cost is unknown for a model without a price, and accepts overrides', async () => {
-    const s = await setup([ok(), ok()], { prices: { 'claude-opus-4-7': { input: 5, output: 25, cacheRead: 0.5, cacheWrite: 6.25 } } });
+    const s = await setup([ok(), ok()], { prices: { 'claude-internal-1': { input: 5, output: 25, cacheRead: 0.5, cacheWrite: 6.25 } } });
     server = s.server;
     await drive(s.clock, s.client.messages.create({ model: 'claude-mystery-1', max_tokens: 64, messages }));
-    await drive(s.clock, s.client.messages.create({ model: 'claude-opus-4-7', max_tokens: 64, messages }));
+    await drive(s.clock, s.client.messages.create({ model: 'claude-internal-1', max_tokens: 64, messages }));
     const [mystery, priced] = s.events.calls.map((c) => (c.call as { details: { costUsd?: number } }).details.costUsd);
     expect(mystery).toBeUndefined();
-    expect(priced).toBeGreaterThan(0);
+    const input = (s.events.attempts[1]!.details as { inputTokens: number }).inputTokens;
+    expect(priced).toBeCloseTo((input * 5 + 6 * 25) / 1e6, 12);
   });
 
   it('drives a policy it is given', async () => {
