@@ -66,7 +66,11 @@ export interface ResilientOptions {
   deadlineMs?: number;
 }
 
-export interface ResilientMessages {
+/**
+ * `messages.create` and `messages.stream` under the policy; every other member of the SDK's
+ * `messages` (`countTokens`, `batches`, …) is the original client's, with its own retries.
+ */
+export interface ResilientMessages extends Omit<Anthropic['messages'], 'create' | 'stream'> {
   create(body: MessageCreateParamsNonStreaming, options?: ResilientRequestOptions): ResilientPromise<Message>;
   create(body: MessageCreateParamsStreaming, options?: ResilientRequestOptions): ResilientPromise<Stream<RawMessageStreamEvent>>;
   create(body: MessageCreateParamsBase, options?: ResilientRequestOptions): ResilientPromise<Stream<RawMessageStreamEvent> | Message>;
@@ -74,8 +78,11 @@ export interface ResilientMessages {
   stream(body: MessageStreamParams, options?: ResilientRequestOptions): MessageStream;
 }
 
-/** The wrapped client: `messages` as the SDK's, with every call under the policy. */
-export interface ResilientClient {
+/**
+ * The wrapped client: `messages.create` / `messages.stream` under the policy; everything
+ * else (`models`, `beta`, `withOptions`…) is the original client's, untouched.
+ */
+export interface ResilientClient extends Omit<Anthropic, 'messages'> {
   readonly messages: ResilientMessages;
   readonly policy: Policy;
   /** The SDK client the policy drives: `maxRetries: 0`, the SDK's own tracing off. */
@@ -275,7 +282,26 @@ export function resilient(client: Anthropic, options: ResilientOptions = {}): Re
     return messageStream;
   };
 
-  return Object.freeze({ messages: Object.freeze({ create, stream }), policy, sdk });
+  const messages = passThrough(client.messages, { create, stream }) as unknown as ResilientMessages;
+  return passThrough(client, { messages, policy, sdk }) as unknown as ResilientClient;
+}
+
+/**
+ * `target` with `own` members in front: reads of other members go to `target`, methods bound
+ * to it (so its private fields work), and writes are refused.
+ */
+function passThrough<T extends object>(target: T, own: Record<string, unknown>): T {
+  return new Proxy(target, {
+    get(t, prop) {
+      if (typeof prop === 'string' && Object.hasOwn(own, prop)) return own[prop];
+      const value: unknown = Reflect.get(t, prop, t);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(t) : value;
+    },
+    has: (t, prop) => (typeof prop === 'string' && Object.hasOwn(own, prop)) || Reflect.has(t, prop),
+    set(_t, prop) {
+      throw new TypeError(`resilient: the wrapped client is read-only (tried to set ${String(prop)})`);
+    },
+  });
 }
 
 /** Gives a result promise the SDK's `withResponse()`; the response is there once it resolves. */

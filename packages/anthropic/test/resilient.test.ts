@@ -175,6 +175,22 @@ describe('resilient() with the real SDK', () => {
     expect(() => resilient(new Anthropic({ apiKey: 'k' }), { policy, fallback: [sonnet] })).toThrow(TypeError);
   });
 
+  it('leaves the rest of the client as it was, with its own retries', async () => {
+    server = await FakeAnthropic.start();
+    const original = new Anthropic({ baseURL: server.url, apiKey: 'k', maxRetries: 1 });
+    const client = resilient(original, { policyOptions: { breaker: false } });
+    expect(client.baseURL).toBe(server.url);
+    expect([client.maxRetries, client.sdk.maxRetries]).toEqual([1, 0]);
+    expect(client.messages.batches).toBe(original.messages.batches);
+    expect(client.withOptions({ maxRetries: 0 }).maxRetries).toBe(0);
+    expect('policy' in client && 'countTokens' in client.messages).toBe(true);
+    const error = await client.messages.countTokens({ model: opus, messages }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Anthropic.NotFoundError);
+    // The fake server knows only POST /v1/messages: the call reached it, not the policy.
+    expect(server.requests.map((r) => r.path)).toEqual(['/v1/messages/count_tokens']);
+    expect(() => Object.assign(client, { apiKey: 'other' })).toThrow('resilient: the wrapped client is read-only (tried to set apiKey)');
+  });
+
   it('rejects what is not a client', () => {
     expect(() => resilient({} as Anthropic)).toThrow('resilient: expected an Anthropic client (new Anthropic())');
   });
