@@ -139,8 +139,10 @@ export function startFleet(options: FleetOptions): CallRecord[] {
 /** A short, stable name for what a call failed with. */
 export function errorName(error: unknown): string {
   if (error instanceof Error) {
-    const status = (error as { status?: unknown }).status;
-    return typeof status === 'number' ? `${error.constructor.name}(${status})` : error.constructor.name;
+    const { status, type } = error as { status?: unknown; type?: unknown };
+    if (typeof status === 'number') return `${error.constructor.name}(${status})`;
+    // An SSE `error` event after HTTP 200 has no status, only its error type.
+    return typeof type === 'string' ? `${error.constructor.name}(${type})` : error.constructor.name;
   }
   return typeof error;
 }

@@ -21,7 +21,16 @@ export interface Timeline {
   readonly cumulativeResentTokens: readonly number[];
   /** Billed waste in USD so far, at the end of each second. */
   readonly cumulativeWastedUsd: readonly number[];
+  /** A close-up of the storm's onset: attempts sent per {@link ZOOM_BIN_MS} from {@link zoomStartMs}, {@link ZOOM_BINS} bins. */
+  readonly zoomAttempts: readonly number[];
+  /** Start of the close-up, ms of virtual time (1 s before the storm). */
+  readonly zoomStartMs: number;
 }
+
+/** Width of a close-up bin, ms. */
+export const ZOOM_BIN_MS = 100;
+/** Number of close-up bins (20 s). */
+export const ZOOM_BINS = 200;
 
 export function computeTimeline(run: PolicyRun, seconds = Math.ceil(run.endMs / 1000), prices: PriceTable = DEFAULT_PRICES): Timeline {
   const zeros = () => new Array<number>(seconds).fill(0);
@@ -40,6 +49,12 @@ export function computeTimeline(run: PolicyRun, seconds = Math.ceil(run.endMs / 
     if (isBilledWaste(a)) wasted[bucket(a.endedAtMs ?? a.sentAtMs)]! += costUsd(prices, a.model, a.billedInputTokens, a.billedOutputTokens);
   }
   for (const c of run.calls) if (c.ok && c.endMs !== undefined) successes[bucket(c.endMs)]! += 1;
+  const zoomStartMs = Math.max(0, run.scenario.storm.startS * 1000 - 1000);
+  const zoomAttempts = new Array<number>(ZOOM_BINS).fill(0);
+  for (const a of run.attempts) {
+    const bin = Math.floor((a.sentAtMs - zoomStartMs) / ZOOM_BIN_MS);
+    if (bin >= 0 && bin < ZOOM_BINS) zoomAttempts[bin]! += 1;
+  }
   const cumulative = (xs: number[]) => {
     let sum = 0;
     return xs.map((x) => (sum += x));
@@ -52,5 +67,7 @@ export function computeTimeline(run: PolicyRun, seconds = Math.ceil(run.endMs / 
     openCalls: openCallsPerSecond(run, seconds - 1),
     cumulativeResentTokens: cumulative(resent),
     cumulativeWastedUsd: cumulative(wasted),
+    zoomAttempts,
+    zoomStartMs,
   };
 }

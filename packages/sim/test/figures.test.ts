@@ -95,6 +95,9 @@ describe('figures', () => {
       openCalls: [0, 0, 0, 2, 1, 1, 1, 1, 0],
       cumulativeResentTokens: [0, 0, 0, 1000, 1000, 1000, 1000, 2000, 2000],
       cumulativeWastedUsd: [0, 0, 0, 0.0036, 0.0036, 0.0036, 0.0036, 0.0036, 0.0036],
+      zoomStartMs: 1000,
+      // Attempts at 2.1 s, 3.0 s (two) and 7.0 s, in 100 ms bins from 1 s.
+      zoomAttempts: Array.from({ length: 200 }, (_, i) => ({ 11: 1, 20: 2, 60: 1 })[i] ?? 0),
     });
   });
 

@@ -5,6 +5,7 @@
  * and no external resource: it opens offline.
  */
 import type { Comparison, PolicyResult } from '../compare.js';
+import { ZOOM_BINS, ZOOM_BIN_MS } from '../timeline.js';
 import { ORACLE_ID } from '../policies/index.js';
 import { COLUMNS } from './table.js';
 import { TARGET_SCENARIO, checkTargets } from './targets.js';
@@ -77,6 +78,25 @@ export function renderHtmlReport(c: Comparison): string {
         width: 900,
         height: 170,
         legend: false,
+      }),
+    )
+    .join('\n');
+  const zoomStartMs = c.results[0]?.timeline.zoomStartMs ?? 0;
+  const zoomMax = niceMax(Math.max(...c.results.flatMap((r) => r.timeline.zoomAttempts)));
+  const zoom = c.results
+    .map((r) =>
+      lineChart({
+        id: `zoom-${r.policyId}`,
+        title: `${r.label}: attempts per ${ZOOM_BIN_MS} ms`,
+        yLabel: `per ${ZOOM_BIN_MS} ms`,
+        series: [series(r, r.timeline.zoomAttempts)],
+        shade: [{ start: Math.max(0, (scenario.storm.startS * 1000 - zoomStartMs) / ZOOM_BIN_MS), end: ZOOM_BINS }],
+        yMax: zoomMax,
+        width: 900,
+        height: 130,
+        legend: false,
+        xStep: 20,
+        xLabel: (i) => `${((zoomStartMs + i * ZOOM_BIN_MS) / 1000).toFixed(0)} s`,
       }),
     )
     .join('\n');
@@ -162,6 +182,9 @@ ${targets.length > 0 ? `<h2>Targets for Stormwatch's default policy</h2>\n<ul>${
 <h2>Attempts per second, per policy</h2>
 <p class="muted">Shaded: the storm. Dashed grey: the service's admission limit. Retry waves show as spikes above it.</p>
 ${smallMultiples}
+<h2>Close-up: the first ${(ZOOM_BINS * ZOOM_BIN_MS) / 1000 - 1} s of the storm</h2>
+<p class="muted">Attempts per ${ZOOM_BIN_MS} ms. Retries without jitter arrive in synchronized waves (for the 1-2-4-8 s loop, 1, 3, 7 and 15 s after the work in flight was shed); jitter spreads them.</p>
+${zoom}
 <h2>Overload, waste and backlog</h2>
 ${charts}
 <h2>Policies</h2>

@@ -32,6 +32,9 @@ export interface ChartOptions {
   readonly yFormat?: (v: number) => string;
   /** Draw a legend. Defaults to true. */
   readonly legend?: boolean;
+  /** Label of x index `i` (defaults to `${i} s`) and the spacing of x ticks (defaults to 30, or 60 beyond 240 points). */
+  readonly xLabel?: (i: number) => string;
+  readonly xStep?: number;
 }
 
 /** A "nice" axis top ≥ max: 1, 2 or 5 times a power of ten. */
@@ -72,9 +75,10 @@ export function lineChart(o: ChartOptions): string {
     parts.push(`<line x1="${m.left}" x2="${m.left + plotW}" y1="${yy}" y2="${yy}" stroke="#e5e5e5"/>`);
     parts.push(`<text x="${m.left - 6}" y="${yy}" class="tick" text-anchor="end" dominant-baseline="middle">${escapeHtml(fmt(v))}</text>`);
   }
-  const step = n > 240 ? 60 : 30;
+  const step = o.xStep ?? (n > 240 ? 60 : 30);
+  const xLabel = o.xLabel ?? ((i: number) => `${i} s`);
   for (let t = 0; t < n; t += step) {
-    parts.push(`<text x="${x(t).toFixed(1)}" y="${m.top + plotH + 16}" class="tick" text-anchor="middle">${t} s</text>`);
+    parts.push(`<text x="${x(t).toFixed(1)}" y="${m.top + plotH + 16}" class="tick" text-anchor="middle">${escapeHtml(xLabel(t))}</text>`);
   }
   parts.push(`<text x="14" y="${m.top + plotH / 2}" class="axis" transform="rotate(-90 14 ${m.top + plotH / 2})" text-anchor="middle">${escapeHtml(o.yLabel)}</text>`);
   for (const s of o.series) {
