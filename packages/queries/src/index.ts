@@ -1,0 +1,45 @@
+/**
+ * @stormwatch/queries: every PromQL and TraceQL expression of the Grafana app, its
+ * bundled dashboards and the pipeline's end-to-end test, as plain functions of the
+ * service and model filters; and storm detection over their results.
+ */
+export { escapeString, escapeRegex } from './escape.js';
+export { LABEL, promMetric } from './labels.js';
+export { checkRange, checkLabels, matcherRhs } from './params.js';
+export type { LabelMatch, QueryParams } from './params.js';
+export { selector, sumBy, ratio } from './promql.js';
+export type { Matcher } from './promql.js';
+export {
+  STORM_KEY_LABELS,
+  callsPerSecond,
+  attemptsPerSecond,
+  retryAmplification,
+  overloadRatio,
+  successRatio,
+  retryExhaustionPerMinute,
+  callsByOutcome,
+  attemptsByError,
+  breakersOpen,
+  wastedUsdPerHour,
+  wasteShare,
+  costUsd,
+  wastedTokensByKind,
+  retryWaves,
+  firstAttemptWaves,
+  retryDelayBuckets,
+  retryDelayBySource,
+  stormAmplification,
+  stormOverloadRatio,
+  stormOverloadedPerSecond,
+  stormWastedUsdPerHour,
+  breakerStateTimeline,
+  breakerTransitions,
+  fallbacks,
+  serviceValuesSeries,
+  modelValuesSeries,
+} from './promqlQueries.js';
+export { callsWithMostAttempts, longestBackoffs, failedAfterRetries, fellBack } from './traceqlQueries.js';
+export { ALL_QUERIES, queryById } from './registry.js';
+export type { QueryDefinition, QueryKind } from './registry.js';
+export { DEFAULT_STORM_THRESHOLDS, detectStorms } from './stormDetection.js';
+export type { Series, Storm, StormInputs, StormKeyLabels, StormThresholds } from './stormDetection.js';

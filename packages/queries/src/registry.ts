@@ -1,0 +1,57 @@
+import type { QueryParams } from './params.js';
+import * as promql from './promqlQueries.js';
+import * as traceql from './traceqlQueries.js';
+
+export type QueryKind = 'promql' | 'traceql';
+
+/** One query of the app, its dashboards and the pipeline's end-to-end test. */
+export interface QueryDefinition {
+  /** Stable id (also the refId stem of panels). */
+  readonly id: string;
+  readonly kind: QueryKind;
+  readonly description: string;
+  /** Builds the expression for the given filters; the same function the app calls. */
+  readonly build: (params?: QueryParams) => string;
+}
+
+const def = (id: string, kind: QueryKind, description: string, build: (p?: QueryParams) => string): QueryDefinition =>
+  Object.freeze({ id, kind, description, build });
+
+/** Every PromQL and TraceQL query, so that a test can run each against real Prometheus and Tempo. */
+export const ALL_QUERIES: readonly QueryDefinition[] = Object.freeze([
+  def('callsPerSecond', 'promql', 'Logical calls per second', promql.callsPerSecond),
+  def('attemptsPerSecond', 'promql', 'HTTP attempts per second', promql.attemptsPerSecond),
+  def('retryAmplification', 'promql', 'Attempts per logical call', promql.retryAmplification),
+  def('overloadRatio', 'promql', 'Share of attempts answered 529 overloaded', promql.overloadRatio),
+  def('successRatio', 'promql', 'Share of calls that succeeded (directly or by fallback)', promql.successRatio),
+  def('retryExhaustionPerMinute', 'promql', 'Calls per minute failed after retryable errors', promql.retryExhaustionPerMinute),
+  def('callsByOutcome', 'promql', 'Calls per second by final outcome', promql.callsByOutcome),
+  def('attemptsByError', 'promql', 'Failed attempts per second by error class', promql.attemptsByError),
+  def('breakersOpen', 'promql', 'Circuit breakers not closed', promql.breakersOpen),
+  def('wastedUsdPerHour', 'promql', 'Wasted USD per hour', promql.wastedUsdPerHour),
+  def('wasteShare', 'promql', 'Wasted share of the cost', promql.wasteShare),
+  def('costUsd', 'promql', 'USD spent, useful and wasted', promql.costUsd),
+  def('wastedTokensByKind', 'promql', 'Wasted tokens per second by kind and token type', promql.wastedTokensByKind),
+  def('retryWaves', 'promql', 'Retry attempts per second on a short window', promql.retryWaves),
+  def('firstAttemptWaves', 'promql', 'First attempts per second on a short window', promql.firstAttemptWaves),
+  def('retryDelayBuckets', 'promql', 'Distribution of waits between attempts', promql.retryDelayBuckets),
+  def('retryDelayBySource', 'promql', 'Waits per second by what chose them', promql.retryDelayBySource),
+  def('stormAmplification', 'promql', 'Storm input: amplification per service and model', promql.stormAmplification),
+  def('stormOverloadRatio', 'promql', 'Storm input: overload ratio per service and model', promql.stormOverloadRatio),
+  def('stormOverloadedPerSecond', 'promql', 'Storm input: 529s per second per service and model', promql.stormOverloadedPerSecond),
+  def('stormWastedUsdPerHour', 'promql', 'Storm input: wasted USD per hour per service and model', promql.stormWastedUsdPerHour),
+  def('breakerStateTimeline', 'promql', 'Breaker state per key (0 closed, 1 open, 2 half-open)', promql.breakerStateTimeline),
+  def('breakerTransitions', 'promql', 'Breaker transitions by key, from and to', promql.breakerTransitions),
+  def('fallbacks', 'promql', 'Fallbacks by from model, to model and reason', promql.fallbacks),
+  def('callsWithMostAttempts', 'traceql', 'Calls that needed more than one attempt', traceql.callsWithMostAttempts),
+  def('longestBackoffs', 'traceql', 'Backoff waits of the selected calls', traceql.longestBackoffs),
+  def('failedAfterRetries', 'traceql', 'Calls that failed although retried', traceql.failedAfterRetries),
+  def('fellBack', 'traceql', 'Calls that succeeded on a fallback model', traceql.fellBack),
+]);
+
+/** The query with this id; throws a RangeError naming an unknown one. */
+export function queryById(id: string): QueryDefinition {
+  const found = ALL_QUERIES.find((q) => q.id === id);
+  if (!found) throw new RangeError(`"${id}" is not a Stormwatch query id`);
+  return found;
+}

@@ -1,0 +1,119 @@
+import { describe, expect, test } from 'vitest';
+import {
+  ALL_QUERIES,
+  breakersOpen,
+  callsPerSecond,
+  callsWithMostAttempts,
+  costUsd,
+  failedAfterRetries,
+  fallbacks,
+  fellBack,
+  longestBackoffs,
+  modelValuesSeries,
+  overloadRatio,
+  queryById,
+  retryAmplification,
+  retryWaves,
+  stormAmplification,
+  wasteShare,
+} from '../src/index.js';
+
+const one = { service: 'checkout', model: 'claude-sonnet-4-5' } as const;
+const vars = { service: { variable: 'service' }, model: { variable: 'model' }, range: '$__rate_interval' } as const;
+
+describe('PromQL builders', () => {
+  test('calls per second filter by service and model', () => {
+    expect(callsPerSecond(one)).toBe(
+      'sum by (job, gen_ai_request_model) (stormwatch:calls:rate5m{job="checkout", gen_ai_request_model="claude-sonnet-4-5"})',
+    );
+  });
+  test('no filters select every series', () => {
+    expect(callsPerSecond()).toBe('sum by (job, gen_ai_request_model) (stormwatch:calls:rate5m)');
+  });
+  test('an empty grouping sums everything', () => {
+    expect(retryAmplification({ by: [] })).toBe('sum(stormwatch:attempts:rate5m) / sum(stormwatch:calls:rate5m)');
+  });
+  test('overload ratio counts a missing numerator as zero', () => {
+    expect(overloadRatio({ service: 'a', by: [] })).toBe(
+      '(sum(stormwatch:attempts:rate5m{job="a", error_type="overloaded_error"}) or 0 * sum(stormwatch:attempts:rate5m{job="a"})) / sum(stormwatch:attempts:rate5m{job="a"})',
+    );
+  });
+  test('Grafana variables stay for the datasource to interpolate', () => {
+    expect(retryWaves(vars)).toBe(
+      'sum by (job, gen_ai_request_model) (rate(stormwatch_attempts_total{job=~"$service", gen_ai_request_model=~"$model", stormwatch_attempt_retry="true"}[$__rate_interval]))',
+    );
+  });
+  test('label values are escaped', () => {
+    expect(callsPerSecond({ service: 'we"ird\\svc', by: [] })).toBe('sum(stormwatch:calls:rate5m{job="we\\"ird\\\\svc"})');
+  });
+  test('breakers open uses the service filter only and is 0 when none', () => {
+    expect(breakersOpen(one)).toBe(
+      'count(max by (job, stormwatch_breaker_key) (stormwatch_breaker_state{job="checkout"}) >= 1) or vector(0)',
+    );
+  });
+  test('waste share is a ratio of cost increases over the range', () => {
+    expect(wasteShare({ by: [], range: '$__range' })).toBe(
+      '(sum(increase(stormwatch_cost_usd_total{stormwatch_cost_kind="wasted"}[$__range])) or 0 * sum(increase(stormwatch_cost_usd_total[$__range]))) / sum(increase(stormwatch_cost_usd_total[$__range]))',
+    );
+  });
+  test('cost is grouped by the caller grouping and the cost kind', () => {
+    expect(costUsd({ by: ['stormwatch_policy'] })).toBe(
+      'sum by (stormwatch_policy, stormwatch_cost_kind) (increase(stormwatch_cost_usd_total[1h]))',
+    );
+  });
+  test('storm inputs always group by service and model', () => {
+    expect(stormAmplification({ by: ['x'], model: ['a', 'b'] })).toBe(
+      'max by (job, gen_ai_request_model) (stormwatch:retry_amplification:ratio_rate5m{gen_ai_request_model=~"a|b"})',
+    );
+  });
+  test('fallbacks filter the model they fell back from', () => {
+    expect(fallbacks({ model: 'm', range: '10m' })).toBe(
+      'sum by (job, stormwatch_fallback_from_model, stormwatch_fallback_to_model, stormwatch_fallback_reason) (increase(stormwatch_fallbacks_total{stormwatch_fallback_from_model="m"}[10m]))',
+    );
+  });
+  test('the model variable lists models of the selected services', () => {
+    expect(modelValuesSeries({ service: { variable: 'service' } })).toBe('stormwatch:calls:rate5m{job=~"$service"}');
+  });
+  test('a bad range throws', () => {
+    expect(() => retryWaves({ range: '1 minute' })).toThrow(RangeError);
+  });
+});
+
+describe('TraceQL builders', () => {
+  const select =
+    'select(span.stormwatch.call.attempts, span.stormwatch.call.outcome, span.gen_ai.request.model, span.stormwatch.call.final_model, span.stormwatch.policy, span.stormwatch.cost.wasted_usd, span.error.type)';
+  test('most attempts', () => {
+    expect(callsWithMostAttempts(one)).toBe(
+      `{ name = "stormwatch.call" && resource.service.name = "checkout" && span.gen_ai.request.model = "claude-sonnet-4-5" && span.stormwatch.call.attempts > 1 } | ${select}`,
+    );
+  });
+  test('failed after retries', () => {
+    expect(failedAfterRetries()).toBe(
+      `{ name = "stormwatch.call" && span.stormwatch.call.outcome = "failed" && span.stormwatch.call.attempts > 1 } | ${select}`,
+    );
+  });
+  test('fell back, with variables', () => {
+    expect(fellBack(vars)).toBe(
+      `{ name = "stormwatch.call" && resource.service.name =~ "$service" && span.gen_ai.request.model =~ "$model" && span.stormwatch.call.outcome = "fallback_success" } | ${select}`,
+    );
+  });
+  test('longest backoffs select backoff spans under the calls', () => {
+    expect(longestBackoffs({ service: 'a"b' })).toBe(
+      '{ name = "stormwatch.call" && resource.service.name = "a\\"b" } > { name = "stormwatch.backoff" } | select(span.stormwatch.retry.delay_s, span.stormwatch.retry.delay_source, span.stormwatch.attempt.number)',
+    );
+  });
+});
+
+describe('ALL_QUERIES', () => {
+  test('ids are unique', () => {
+    const ids = ALL_QUERIES.map((q) => q.id);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+  test('holds both kinds', () => {
+    expect(new Set(ALL_QUERIES.map((q) => q.kind))).toEqual(new Set(['promql', 'traceql']));
+  });
+  test('looks queries up by id', () => {
+    expect(queryById('callsPerSecond').build(one)).toBe(callsPerSecond(one));
+    expect(() => queryById('nope')).toThrow(/"nope" is not a Stormwatch query id/);
+  });
+});
