@@ -13,6 +13,7 @@ export type {
   Scenario,
   TimeWindow,
 } from './scenarios/Scenario.js';
+export { validateScenario } from './scenarios/validateScenario.js';
 export { SCENARIOS, scenarioByName, storm50, flapping, rateLimitWave, resetWave, opusOverloaded } from './scenarios/index.js';
 export type { Caller, ClientEnv, PolicyUnderTest, SimCall, SimCallResult } from './policies/PolicyUnderTest.js';
 export {

@@ -11,6 +11,7 @@ import type { PolicyUnderTest } from './policies/PolicyUnderTest.js';
 import { OracleScheduler } from './policies/oracle.js';
 import { deriveSeed } from './rng.js';
 import type { Scenario } from './scenarios/Scenario.js';
+import { validateScenario } from './scenarios/validateScenario.js';
 import type { AdmissionSample, AttemptRecord } from './SimulatedService.js';
 import { SIMULATED_BASE_URL, SimulatedService } from './SimulatedService.js';
 import { VirtualRuntime } from './VirtualRuntime.js';
@@ -56,6 +57,8 @@ export function runPolicy(options: RunPolicyOptions): Promise<PolicyRun> {
 
 async function runPolicyNow(options: RunPolicyOptions): Promise<PolicyRun> {
   const { scenario, seed } = options;
+  validateScenario(scenario);
+  if (!Number.isInteger(seed)) throw new TypeError(`runPolicy: seed must be an integer, got ${String(seed)}`);
   const clock = new VirtualClock(0);
   const runtime = new VirtualRuntime(clock, seededRandom(deriveSeed(seed, 'global-random')));
   const service = new SimulatedService(scenario, clock, seededRandom(deriveSeed(seed, 'service')));

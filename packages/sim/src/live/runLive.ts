@@ -11,6 +11,7 @@ import type { PolicyRun } from '../runPolicy.js';
 import type { PolicyUnderTest } from '../policies/PolicyUnderTest.js';
 import { deriveSeed } from '../rng.js';
 import type { Scenario } from '../scenarios/Scenario.js';
+import { validateScenario } from '../scenarios/validateScenario.js';
 import { SimulatedService } from '../SimulatedService.js';
 import { seededRandom } from '@stormwatch/core';
 import { LiveServer } from './LiveServer.js';
@@ -30,6 +31,7 @@ export interface LiveOptions {
 
 export async function runLive(options: LiveOptions): Promise<PolicyRun> {
   const { scenario, seed, policy } = options;
+  validateScenario(scenario);
   const clock = relativeClock();
   const service = new SimulatedService(scenario, clock, seededRandom(deriveSeed(seed, 'service')));
   const server = new LiveServer(service);
