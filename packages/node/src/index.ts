@@ -1,0 +1,3 @@
+export { start, isStarted, type Telemetry } from './start.js';
+export { shutdown } from './shutdown.js';
+export type { OtlpProtocol, StartOptions } from './StartOptions.js';
