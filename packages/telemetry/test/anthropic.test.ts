@@ -1,0 +1,212 @@
+import Anthropic from '@anthropic-ai/sdk';
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
+import { resilient } from '@stormwatch/anthropic';
+import {
+  ATTR_ANTHROPIC_REQUEST_ID,
+  ATTR_ATTEMPT_NUMBER,
+  ATTR_ATTEMPT_OUTCOME,
+  ATTR_BREAKER_STATE,
+  ATTR_CALL_ATTEMPTS,
+  ATTR_CALL_FINAL_MODEL,
+  ATTR_CALL_OUTCOME,
+  ATTR_COST_USD,
+  ATTR_COST_WASTED_USD,
+  ATTR_ERROR_TYPE,
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_REQUEST_STREAM,
+  ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
+  ATTR_GEN_AI_RESPONSE_ID,
+  ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  ATTR_HTTP_REQUEST_RESEND_COUNT,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_POLICY,
+  ATTR_RETRY_DELAY_S,
+  ATTR_RETRY_DELAY_SOURCE,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  ATTR_TOKENS_WASTED_INPUT,
+  ATTR_TOKENS_WASTED_OUTPUT,
+  AttemptOutcome,
+  attemptSpanName,
+  BreakerState,
+  CallOutcome,
+  DelaySource,
+  ErrorType,
+  GEN_AI_OPERATION_CHAT,
+  GEN_AI_PROVIDER_ANTHROPIC,
+  SPAN_BACKOFF,
+  SPAN_CALL,
+} from '@stormwatch/conventions';
+import { apiError, ok, overloaded, reset, startFakeAnthropic, streamErrorAtStart, type FakeAnthropic } from '@stormwatch/fake-anthropic';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { instrumentPolicy } from '../src/index.js';
+import { ensureContextManager } from './harness.js';
+
+const SONNET = 'claude-sonnet-4-6';
+const messages = [{ role: 'user' as const, content: 'Hi' }];
+
+let server: FakeAnthropic;
+let exporter: InMemorySpanExporter;
+/** The active span id each time the SDK's fetch ran, in order. */
+let activeAtFetch: Array<string | undefined>;
+
+beforeEach(() => {
+  ensureContextManager();
+  exporter = new InMemorySpanExporter();
+  // Registered globally too, so that any span the SDK made on its own would land here and be counted.
+  trace.setGlobalTracerProvider(new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] }));
+  activeAtFetch = [];
+});
+
+afterEach(async () => {
+  trace.disable();
+  await server?.close();
+});
+
+/** A resilient client against the fake server, its policy instrumented into `exporter`. */
+async function client(...script: Parameters<FakeAnthropic['script']>) {
+  server = await startFakeAnthropic({ script, otherwise: ok() });
+  const spy: typeof fetch = (input, init) => {
+    activeAtFetch.push(trace.getActiveSpan()?.spanContext().spanId);
+    return fetch(input, init);
+  };
+  // random() = 0.01: the full-jitter wait after attempt 1 is 10 ms of real time.
+  const c = resilient(new Anthropic({ baseURL: server.url, apiKey: 'test', fetch: spy }), { policy: 'chat', policyOptions: { random: () => 0.01 } });
+  instrumentPolicy(c.policy);
+  return c;
+}
+
+const clientSpans = (): ReadableSpan[] =>
+  exporter
+    .getFinishedSpans()
+    .filter((s) => s.kind === SpanKind.CLIENT)
+    .sort((a, b) => (a.attributes[ATTR_ATTEMPT_NUMBER] as number) - (b.attributes[ATTR_ATTEMPT_NUMBER] as number));
+const port = () => Number(new URL(server.url).port);
+const request = (attempt: number) => ({
+  [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_CHAT,
+  [ATTR_GEN_AI_PROVIDER_NAME]: GEN_AI_PROVIDER_ANTHROPIC,
+  [ATTR_GEN_AI_REQUEST_MODEL]: SONNET,
+  [ATTR_ATTEMPT_NUMBER]: attempt,
+  [ATTR_BREAKER_STATE]: BreakerState.CLOSED,
+  [ATTR_SERVER_ADDRESS]: '127.0.0.1',
+  [ATTR_SERVER_PORT]: port(),
+  ...(attempt > 1 ? { [ATTR_HTTP_REQUEST_RESEND_COUNT]: attempt - 1 } : {}),
+});
+const waited = { [ATTR_RETRY_DELAY_S]: 0.01, [ATTR_RETRY_DELAY_SOURCE]: DelaySource.BACKOFF };
+
+describe('with the real SDK against a server speaking the Anthropic wire format', () => {
+  it('makes exactly one CLIENT span per HTTP request, active while the SDK fetches', async () => {
+    const c = await client(overloaded(0));
+    const message = await c.messages.create({ model: SONNET, max_tokens: 64, messages });
+
+    const spans = clientSpans();
+    expect(server.requests).toHaveLength(2);
+    expect(spans).toHaveLength(server.requests.length);
+    expect(activeAtFetch).toEqual(spans.map((s) => s.spanContext().spanId));
+    const [call] = exporter.getFinishedSpans().filter((s) => s.name === SPAN_CALL);
+    for (const s of spans) {
+      expect(s.name).toBe(attemptSpanName(SONNET));
+      expect(s.parentSpanContext?.spanId).toBe(call!.spanContext().spanId);
+    }
+    expect(spans[0]!.attributes).toEqual({
+      ...request(1),
+      ...waited,
+      [ATTR_GEN_AI_REQUEST_STREAM]: false,
+      [ATTR_HTTP_RESPONSE_STATUS_CODE]: 529,
+      [ATTR_ANTHROPIC_REQUEST_ID]: 'req_fake_1',
+      [ATTR_ERROR_TYPE]: ErrorType.OVERLOADED,
+      [ATTR_ATTEMPT_OUTCOME]: AttemptOutcome.RETRYABLE_ERROR,
+    });
+    expect(spans[0]!.status.code).toBe(SpanStatusCode.ERROR);
+    expect(spans[1]!.attributes).toEqual({
+      ...request(2),
+      [ATTR_GEN_AI_REQUEST_STREAM]: false,
+      [ATTR_GEN_AI_RESPONSE_MODEL]: SONNET,
+      [ATTR_GEN_AI_RESPONSE_ID]: message.id,
+      [ATTR_GEN_AI_RESPONSE_FINISH_REASONS]: ['end_turn'],
+      [ATTR_GEN_AI_USAGE_INPUT_TOKENS]: message.usage.input_tokens,
+      [ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: message.usage.output_tokens,
+      [ATTR_HTTP_RESPONSE_STATUS_CODE]: 200,
+      [ATTR_ANTHROPIC_REQUEST_ID]: 'req_fake_2',
+      [ATTR_ATTEMPT_OUTCOME]: AttemptOutcome.SUCCESS,
+    });
+    expect(spans[1]!.status.code).toBe(SpanStatusCode.UNSET);
+    // Sonnet's list price: $3 / $15 per million input / output tokens; the 529'd prompt was resent.
+    const input = message.usage.input_tokens;
+    expect(call!.attributes).toEqual({
+      [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_CHAT,
+      [ATTR_GEN_AI_PROVIDER_NAME]: GEN_AI_PROVIDER_ANTHROPIC,
+      [ATTR_GEN_AI_REQUEST_MODEL]: SONNET,
+      [ATTR_POLICY]: 'chat',
+      [ATTR_CALL_OUTCOME]: CallOutcome.SUCCESS,
+      [ATTR_CALL_ATTEMPTS]: 2,
+      [ATTR_CALL_FINAL_MODEL]: SONNET,
+      [ATTR_TOKENS_WASTED_INPUT]: input,
+      [ATTR_TOKENS_WASTED_OUTPUT]: 0,
+      [ATTR_COST_USD]: expect.closeTo((input * 3 + message.usage.output_tokens * 15) / 1e6, 12),
+      [ATTR_COST_WASTED_USD]: 0,
+    });
+    expect(exporter.getFinishedSpans().map((s) => s.name).sort()).toEqual([SPAN_BACKOFF, SPAN_CALL, attemptSpanName(SONNET), attemptSpanName(SONNET)].sort());
+  });
+
+  it('gives a stream retried before its first content one CLIENT span per request', async () => {
+    const c = await client(streamErrorAtStart());
+    const stream = await c.messages.create({ model: SONNET, max_tokens: 64, messages, stream: true });
+    let text = '';
+    for await (const event of stream) if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') text += event.delta.text;
+    expect(text.length).toBeGreaterThan(0);
+
+    const spans = clientSpans();
+    expect(spans).toHaveLength(server.requests.length);
+    expect(spans).toHaveLength(2);
+    expect(activeAtFetch).toEqual(spans.map((s) => s.spanContext().spanId));
+    expect(spans[0]!.attributes).toEqual({
+      ...request(1),
+      ...waited,
+      [ATTR_GEN_AI_REQUEST_STREAM]: true,
+      [ATTR_HTTP_RESPONSE_STATUS_CODE]: 200,
+      [ATTR_ANTHROPIC_REQUEST_ID]: 'req_fake_1',
+      [ATTR_ERROR_TYPE]: ErrorType.OVERLOADED,
+      [ATTR_ATTEMPT_OUTCOME]: AttemptOutcome.RETRYABLE_ERROR,
+    });
+    expect(spans[1]!.attributes).toMatchObject({ ...request(2), [ATTR_GEN_AI_REQUEST_STREAM]: true, [ATTR_ATTEMPT_OUTCOME]: AttemptOutcome.SUCCESS });
+  });
+
+  it('records a reset connection as a connection error without a status code', async () => {
+    const c = await client(reset());
+    await c.messages.create({ model: SONNET, max_tokens: 64, messages });
+    const spans = clientSpans();
+    expect(spans).toHaveLength(server.requests.length);
+    expect(spans[0]!.attributes).toEqual({
+      ...request(1),
+      ...waited,
+      [ATTR_GEN_AI_REQUEST_STREAM]: false,
+      [ATTR_ERROR_TYPE]: ErrorType.CONNECTION,
+      [ATTR_ATTEMPT_OUTCOME]: AttemptOutcome.RETRYABLE_ERROR,
+    });
+  });
+
+  it('marks a call refused with a 400 ERROR after its single request', async () => {
+    const c = await client(apiError(400, 'invalid_request_error'));
+    await expect(c.messages.create({ model: SONNET, max_tokens: 64, messages })).rejects.toMatchObject({ status: 400 });
+    const spans = clientSpans();
+    expect(server.requests).toHaveLength(1);
+    expect(spans).toHaveLength(1);
+    expect(spans[0]!.attributes).toEqual({
+      ...request(1),
+      [ATTR_GEN_AI_REQUEST_STREAM]: false,
+      [ATTR_HTTP_RESPONSE_STATUS_CODE]: 400,
+      [ATTR_ANTHROPIC_REQUEST_ID]: 'req_fake_1',
+      [ATTR_ERROR_TYPE]: ErrorType.INVALID_REQUEST,
+      [ATTR_ATTEMPT_OUTCOME]: AttemptOutcome.FATAL_ERROR,
+    });
+    const [call] = exporter.getFinishedSpans().filter((s) => s.name === SPAN_CALL);
+    expect(call!.status.code).toBe(SpanStatusCode.ERROR);
+    expect(call!.attributes[ATTR_ERROR_TYPE]).toBe(ErrorType.INVALID_REQUEST);
+  });
+});
