@@ -1,4 +1,8 @@
-export { FakeAnthropic, startFakeAnthropic, type FakeAnthropicOptions, type RecordedRequest } from './FakeAnthropic.js';
+export { FakeAnthropic, startFakeAnthropic } from './FakeAnthropic.js';
+export { FakeAnthropicFetch, fakeAnthropicFetch } from './FakeAnthropicFetch.js';
+export { ScriptedAnthropic, type FakeAnthropicOptions, type RecordedRequest } from './ScriptedAnthropic.js';
+export type { Connection } from './Connection.js';
+export type { Sleep } from './respond.js';
 export {
   apiError,
   hang,

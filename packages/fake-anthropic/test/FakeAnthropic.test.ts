@@ -4,6 +4,8 @@ import {
   apiError,
   DEFAULT_TEXT,
   FakeAnthropic,
+  FakeAnthropicFetch,
+  hang,
   htmlPage,
   ok,
   overloaded,
@@ -11,6 +13,7 @@ import {
   reset,
   spendLimitReached,
   startFakeAnthropic,
+  type FakeAnthropicOptions,
   streamCut,
   streamError,
   streamErrorAtStart,
@@ -18,10 +21,6 @@ import {
   withHeaders,
 } from '../src/index.js';
 
-let server: FakeAnthropic;
-afterEach(() => server?.close());
-
-const client = () => new Anthropic({ baseURL: server.url, apiKey: 'test-key', maxRetries: 0, openTelemetry: false });
 const request = { model: 'claude-sonnet-4-6', max_tokens: 64, messages: [{ role: 'user' as const, content: 'Hello' }] };
 
 async function caught(p: Promise<unknown>): Promise<unknown> {
@@ -33,9 +32,22 @@ async function caught(p: Promise<unknown>): Promise<unknown> {
   throw new Error('expected a rejection');
 }
 
-describe('FakeAnthropic with the real SDK', () => {
+const transports = [
+  ['a local server', (options?: FakeAnthropicOptions) => startFakeAnthropic(options)],
+  ['an in-process fetch', async (options?: FakeAnthropicOptions) => new FakeAnthropicFetch(options)],
+] as const;
+
+describe.each(transports)('FakeAnthropic through %s, with the real SDK', (_name, start) => {
+  let server: FakeAnthropic | FakeAnthropicFetch;
+  afterEach(async () => {
+    if (server instanceof FakeAnthropic) await server.close();
+  });
+  const client = () =>
+    new Anthropic({ baseURL: server.url, apiKey: 'test-key', maxRetries: 0, openTelemetry: false, ...(server instanceof FakeAnthropicFetch ? { fetch: server.fetch } : {}) });
+  const rawFetch = (url: string, init: RequestInit) => (server instanceof FakeAnthropicFetch ? server.fetch(url, init) : fetch(url, init));
+
   it('answers a message with usage and a request id', async () => {
-    server = await FakeAnthropic.start({ script: [ok({ text: 'hi there', outputTokens: 2 })] });
+    server = await start({ script: [ok({ text: 'hi there', outputTokens: 2 })] });
     const { data, response } = await client().messages.create(request).withResponse();
     expect(data).toMatchObject({ type: 'message', model: 'claude-sonnet-4-6', content: [{ type: 'text', text: 'hi there' }], usage: { output_tokens: 2 } });
     expect(data.usage.input_tokens).toBeGreaterThan(0);
@@ -44,7 +56,7 @@ describe('FakeAnthropic with the real SDK', () => {
   });
 
   it('streams a message as SSE', async () => {
-    server = await FakeAnthropic.start();
+    server = await start();
     const stream = await client().messages.create({ ...request, stream: true });
     const types: string[] = [];
     let text = '';
@@ -58,7 +70,7 @@ describe('FakeAnthropic with the real SDK', () => {
   });
 
   it('sends 529 overloaded_error with retry-after', async () => {
-    server = await FakeAnthropic.start({ script: [overloaded(3)] });
+    server = await start({ script: [overloaded(3)] });
     const error = await caught(client().messages.create(request));
     expect(error).toBeInstanceOf(Anthropic.APIError);
     expect(error).toMatchObject({ status: 529, type: 'overloaded_error' });
@@ -66,7 +78,7 @@ describe('FakeAnthropic with the real SDK', () => {
   });
 
   it('sends 429 with the rate-limit headers, and the spend-limit 429', async () => {
-    server = await FakeAnthropic.start({ script: [rateLimited(2, { requests: 0, inputTokens: 10 }), spendLimitReached()] });
+    server = await start({ script: [rateLimited(2, { requests: 0, inputTokens: 10 }), spendLimitReached()] });
     const limited = (await caught(client().messages.create(request))) as InstanceType<typeof Anthropic.RateLimitError>;
     expect(limited).toBeInstanceOf(Anthropic.RateLimitError);
     expect(limited.headers.get('anthropic-ratelimit-requests-remaining')).toBe('0');
@@ -77,7 +89,7 @@ describe('FakeAnthropic with the real SDK', () => {
   });
 
   it('sends an HTML page from a proxy', async () => {
-    server = await FakeAnthropic.start({ script: [htmlPage(502)] });
+    server = await start({ script: [htmlPage(502)] });
     const error = await caught(client().messages.create(request));
     expect(error).toBeInstanceOf(Anthropic.InternalServerError);
     expect(error).toMatchObject({ status: 502 });
@@ -85,13 +97,13 @@ describe('FakeAnthropic with the real SDK', () => {
   });
 
   it('resets the connection', async () => {
-    server = await FakeAnthropic.start({ script: [reset()] });
+    server = await start({ script: [reset()] });
     expect(await caught(client().messages.create(request))).toBeInstanceOf(Anthropic.APIConnectionError);
     expect(server.counts()).toEqual({ reset: 1 });
   });
 
   it('sends an SSE error event after HTTP 200', async () => {
-    server = await FakeAnthropic.start({ script: [streamError(2)] });
+    server = await start({ script: [streamError(2)] });
     const stream = await client().messages.create({ ...request, stream: true });
     const deltas: string[] = [];
     const error = await caught(
@@ -105,7 +117,7 @@ describe('FakeAnthropic with the real SDK', () => {
   });
 
   it('cuts a stream mid-way', async () => {
-    server = await FakeAnthropic.start({ script: [streamCut(1)] });
+    server = await start({ script: [streamCut(1)] });
     const stream = await client().messages.create({ ...request, stream: true });
     const error = await caught(
       (async () => {
@@ -117,7 +129,7 @@ describe('FakeAnthropic with the real SDK', () => {
   });
 
   it('sends broken SSE JSON', async () => {
-    server = await FakeAnthropic.start({ script: [streamGarbage(1)] });
+    server = await start({ script: [streamGarbage(1)] });
     const stream = await client().messages.create({ ...request, stream: true });
     const error = await caught(
       (async () => {
@@ -128,24 +140,24 @@ describe('FakeAnthropic with the real SDK', () => {
   });
 
   it('answers unknown routes with not_found_error and counts by status', async () => {
-    server = await FakeAnthropic.start({ script: [apiError(503, 'api_error'), ok()] });
+    server = await start({ script: [apiError(503, 'api_error'), ok()] });
     await caught(client().messages.create(request));
     await client().messages.create(request);
-    const res = await fetch(`${server.url}/v1/nothing`, { method: 'POST' });
+    const res = await rawFetch(`${server.url}/v1/nothing`, { method: 'POST' });
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual({ type: 'error', error: { type: 'not_found_error', message: 'no route POST /v1/nothing' } });
     expect(server.counts()).toEqual({ '503': 1, '200': 1, '404': 1 });
   });
 
   it('chooses behaviours with a function once the script is used up', async () => {
-    server = await FakeAnthropic.start({ otherwise: (r) => (r.seq % 2 === 1 ? overloaded() : ok()) });
+    server = await start({ otherwise: (r) => (r.seq % 2 === 1 ? overloaded() : ok()) });
     await caught(client().messages.create(request));
     await client().messages.create(request);
     expect(server.counts()).toEqual({ '529': 1, '200': 1 });
   });
 
   it('is scripted after start, and sends any retry header', async () => {
-    server = (await startFakeAnthropic()).script(
+    server = (await start()).script(
       rateLimited('Sun, 22 Nov 2026 12:00:10 GMT'),
       withHeaders(overloaded(), { 'retry-after-ms': '250', 'x-should-retry': 'true' }),
       rateLimited('soon-ish'),
@@ -162,7 +174,7 @@ describe('FakeAnthropic with the real SDK', () => {
   });
 
   it('sends an SSE error event before message_start', async () => {
-    server = await FakeAnthropic.start({ script: [streamErrorAtStart()] });
+    server = await start({ script: [streamErrorAtStart()] });
     const stream = await client().messages.create({ ...request, stream: true });
     const seen: string[] = [];
     const error = await caught(
@@ -175,7 +187,7 @@ describe('FakeAnthropic with the real SDK', () => {
   });
 
   it('echoes the model or names another, with prompt-cache usage', async () => {
-    server = await FakeAnthropic.start({ script: [ok({ model: 'claude-haiku-4-5', inputTokens: 7, outputTokens: 3, cacheReadInputTokens: 100, cacheCreationInputTokens: 20 })] });
+    server = await start({ script: [ok({ model: 'claude-haiku-4-5', inputTokens: 7, outputTokens: 3, cacheReadInputTokens: 100, cacheCreationInputTokens: 20 })] });
     const message = await client().messages.create(request);
     expect(message.model).toBe('claude-haiku-4-5');
     expect(message.usage).toMatchObject({ input_tokens: 7, output_tokens: 3, cache_read_input_tokens: 100, cache_creation_input_tokens: 20 });
@@ -188,7 +200,7 @@ describe('FakeAnthropic with the real SDK', () => {
       waits.push(ms);
       return ms === 5000 ? new Promise<void>((r) => (release = r)) : Promise.resolve();
     };
-    server = await FakeAnthropic.start({ script: [ok({ delayMs: 5000 }), ok({ deltaDelayMs: 40 })], sleep });
+    server = await start({ script: [ok({ delayMs: 5000 }), ok({ deltaDelayMs: 40 })], sleep });
     let answered = false;
     const slow = client().messages.create(request).then((m) => ((answered = true), m));
     while (waits.length === 0) await new Promise((r) => setTimeout(r, 2));
@@ -206,7 +218,7 @@ describe('FakeAnthropic with the real SDK', () => {
   });
 
   it('records the method, path, headers, body and arrival time of each request', async () => {
-    server = await FakeAnthropic.start();
+    server = await start();
     const before = performance.now();
     await client().messages.create(request, { headers: { 'x-tenant': 'blue' } });
     const [seen] = server.requests;
@@ -216,6 +228,24 @@ describe('FakeAnthropic with the real SDK', () => {
   });
 
   it('rejects a sleep that is not a function', async () => {
-    await expect(FakeAnthropic.start({ sleep: 5 as unknown as () => Promise<void> })).rejects.toThrow('FakeAnthropic: sleep must be a function (ms) => Promise<void>, got number');
+    await expect(start({ sleep: 5 as unknown as () => Promise<void> })).rejects.toThrow('FakeAnthropic: sleep must be a function (ms) => Promise<void>, got number');
+  });
+
+  it('hangs until the SDK’s timeout gives up', async () => {
+    server = await start({ script: [hang()] });
+    const error = await caught(client().messages.create(request, { timeout: 50 }));
+    expect(error).toBeInstanceOf(Anthropic.APIConnectionTimeoutError);
+    expect(server.counts()).toEqual({ hang: 1 });
+  });
+
+  it('stops a slow stream when the client aborts', async () => {
+    server = await start({ script: [ok({ deltaDelayMs: 10 })] });
+    const controller = new AbortController();
+    const stream = await client().messages.create({ ...request, stream: true }, { signal: controller.signal });
+    let deltas = 0;
+    for await (const event of stream) {
+      if (event.type === 'content_block_delta' && ++deltas === 2) controller.abort();
+    }
+    expect(deltas).toBe(2);
   });
 });
