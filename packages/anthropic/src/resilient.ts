@@ -131,7 +131,8 @@ export function resilient(client: Anthropic, options: ResilientOptions = {}): Re
   const sdk = client.withOptions({ maxRetries: 0, openTelemetry: false, middleware: [captureMiddleware] });
 
   const callOptions = (body: MessageCreateParamsBase, o: ResilientRequestOptions | undefined): { call: CallOptions; request: SdkRequestOptions } => {
-    const { allowFallback, deadlineMs = defaultDeadlineMs, defer, signal, ...request } = o ?? {};
+    // A per-request `maxRetries` is dropped: SDK retries inside policy attempts would multiply them.
+    const { allowFallback, deadlineMs = defaultDeadlineMs, defer, signal, maxRetries: _ignored, ...request } = o ?? {};
     const call: CallOptions = {
       model: body.model,
       ...(signal ? { signal } : {}),
@@ -160,7 +161,7 @@ export function resilient(client: Anthropic, options: ResilientOptions = {}): Re
     const { call, request } = callOptions(body, o);
     return policy.execute(async (ctx) => {
       ctx.details.stream = false;
-      const message = await send(ctx, () => sdk.messages.create({ ...body, model: ctx.model, stream: false }, { ...request, signal: ctx.signal }), holder);
+      const message = await send(ctx, () => sdk.messages.create({ ...body, model: ctx.model, stream: false }, { ...request, maxRetries: 0, signal: ctx.signal }), holder);
       const usage = toUsage(message.usage);
       promptKnown(ctx, usage);
       usefulResult(ctx, usage, prices);
@@ -180,7 +181,7 @@ export function resilient(client: Anthropic, options: ResilientOptions = {}): Re
       const attemptHolder: ResponseHolder = {};
       try {
         const head = await send(ctx, async (): Promise<Omit<StreamHead, 'response'>> => {
-          stream = await sdk.messages.create({ ...body, model: ctx.model, stream: true }, { ...request, signal: ctx.signal });
+          stream = await sdk.messages.create({ ...body, model: ctx.model, stream: true }, { ...request, maxRetries: 0, signal: ctx.signal });
           const iterator = stream[Symbol.asyncIterator]();
           const head: RawMessageStreamEvent[] = [];
           for (;;) {

@@ -107,6 +107,15 @@ describe('resilient() with the real SDK', () => {
     expect(s.events.attempts[0]).toMatchObject({ classification: { errorType: ErrorType.TIMEOUT } });
   });
 
+  it('keeps the SDK from retrying even when a request asks it to', async () => {
+    const s = await setup([overloaded(), overloaded(), overloaded(), ok()]);
+    server = s.server;
+    const { error } = await drive(s.clock, s.client.messages.create({ model: opus, max_tokens: 64, messages }, { maxRetries: 5 }));
+    expect(isRetriesExhaustedError(error)).toBe(true);
+    expect(server.requests).toHaveLength(3);
+    expect(s.events.attempts).toHaveLength(3);
+  });
+
   it('passes the SDK request options through', async () => {
     const s = await setup([ok()]);
     server = s.server;
