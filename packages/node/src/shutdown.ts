@@ -40,6 +40,7 @@ async function stop(running: Running): Promise<void> {
     },
   );
   const result = await Promise.race([flushed, timedOut]);
+  running.outcome = result;
   clearTimeout(timer);
   if (result === 'timeout') diag.warn(`@stormwatch/node: telemetry flush did not finish within ${running.shutdownTimeoutMs} ms; unsent data dropped`);
   if (slot.current === running) {

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** One OTLP/HTTP request as the receiver got it. */
@@ -47,9 +47,9 @@ export class OtlpReceiver {
   }
 
   static async start(behaviour: Behaviour = 'answer'): Promise<OtlpReceiver> {
-    let receiver: OtlpReceiver | undefined;
-    const server = createServer((req, res) => void receiver!.#handle(req, res));
-    receiver = new OtlpReceiver(server, behaviour);
+    const holder: { receiver?: OtlpReceiver } = {};
+    const server = createServer((req, res) => void holder.receiver!.#handle(req, res));
+    const receiver = (holder.receiver = new OtlpReceiver(server, behaviour));
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     return receiver;
@@ -60,7 +60,7 @@ export class OtlpReceiver {
     return `http://127.0.0.1:${port}`;
   }
 
-  async #handle(req: IncomingMessage, res: import('node:http').ServerResponse): Promise<void> {
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     this.requests.push({ path: req.url ?? '', contentType: req.headers['content-type'] ?? '', body: Buffer.concat(chunks) });

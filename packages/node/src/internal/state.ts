@@ -8,6 +8,8 @@ export interface Running {
   readonly shutdownTimeoutMs: number;
   /** Set once shutdown began, so every caller awaits the same one. */
   stopping?: Promise<void>;
+  /** How the shutdown ended: flushed, failed, or gave up at `shutdownTimeoutMs`. */
+  outcome?: 'done' | 'failed' | 'timeout';
 }
 
 interface Slot {
