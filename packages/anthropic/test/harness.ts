@@ -20,7 +20,15 @@ export async function setup(script: Behaviour[], options: ResilientOptions = {})
   return { server, clock, client, events };
 }
 
+/** Per clock: is some policy on it waiting out a backoff right now? */
+const backingOff = new WeakMap<object, () => boolean>();
+
 export function record(policy: Policy) {
+  let waits = 0;
+  policy.onBackoffStart(() => void waits++);
+  policy.onBackoffEnd(() => void waits--);
+  const previous = backingOff.get(policy.clock);
+  backingOff.set(policy.clock, () => waits > 0 || (previous?.() ?? false));
   const events = { attempts: [] as Array<Record<string, unknown>>, calls: [] as Array<Record<string, unknown>>, late: [] as Array<Record<string, unknown>>, backoffs: [] as number[] };
   policy.onAttemptEnd((e) => events.attempts.push({ ...e }));
   policy.onCallEnd((e) => events.calls.push({ ...e }));
@@ -31,7 +39,9 @@ export function record(policy: Policy) {
 
 /**
  * Settles a call whose waits run on the virtual clock while its HTTP runs for real: lets
- * I/O progress, and whenever only sleepers remain, wakes the next one.
+ * I/O progress, and whenever a policy on this clock is waiting out a backoff, moves time to
+ * the next timer (the backoff's). Other timers (a call's deadline) are pending during the
+ * HTTP too; time never moves for them alone, however slow the machine.
  */
 export async function drive<T>(clock: VirtualClock, promise: Promise<T>): Promise<{ value?: T; error?: unknown }> {
   let settled = false;
@@ -41,7 +51,7 @@ export async function drive<T>(clock: VirtualClock, promise: Promise<T>): Promis
   ).finally(() => (settled = true));
   while (!settled) {
     await new Promise((r) => setTimeout(r, 5));
-    if (!settled && clock.pendingTimers > 0) await clock.runNext();
+    if (!settled && backingOff.get(clock)?.() === true) await clock.runNext();
   }
   return result;
 }

@@ -129,9 +129,13 @@ describe('resilient() with the real SDK', () => {
     const controller = new AbortController();
     const call = s.client.messages.create({ model: opus, max_tokens: 64, messages }, { signal: controller.signal }).catch((e: unknown) => e);
     while (s.events.backoffs.length === 0) await new Promise((r) => setTimeout(r, 5));
+    expect(s.events.backoffs).toEqual([30_000]);
+    const abortedAt = performance.now();
     controller.abort();
     const error = await call;
+    expect(performance.now() - abortedAt).toBeLessThan(50);
     expect(isCallAbortedError(error)).toBe(true);
+    expect(s.clock.pendingTimers).toBe(0);
     expect(s.clock.now()).toBe(0);
     expect(server.requests).toHaveLength(1);
   });

@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import Anthropic from '@anthropic-ai/sdk';
 import { AttemptOutcome, DelaySource, ErrorType } from '@stormwatch/conventions';
 import { isDeadlineExceededError, isRetriesExhaustedError } from '@stormwatch/core';
-import { apiError, type FakeAnthropic, ok, overloaded, rateLimited, withHeaders } from '@stormwatch/fake-anthropic';
+import { apiError, type FakeAnthropic, htmlPage, ok, overloaded, rateLimited, withHeaders } from '@stormwatch/fake-anthropic';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resilient } from '../src/index.js';
 import { drive, messages, opus, record, setup } from './harness.js';
@@ -115,6 +115,33 @@ describe('classification rows through the real SDK', () => {
       [AttemptOutcome.RETRYABLE_ERROR, ErrorType.CONNECTION],
     ]);
     expect(events.attempts[0]!.details).toEqual({ stream: false, serverAddress: '127.0.0.1', serverPort: port });
+  });
+});
+
+describe('bad input from the server', () => {
+  it('ignores rate-limit headers that are not whole numbers', async () => {
+    const headers = { 'anthropic-ratelimit-requests-remaining': 'lots', 'anthropic-ratelimit-input-tokens-remaining': '-1', 'anthropic-ratelimit-output-tokens-remaining': '7' };
+    const s = await setup([ok({ headers })]);
+    server = s.server;
+    await drive(s.clock, s.client.messages.create(body));
+    expect(s.events.attempts[0]!.details).toMatchObject({ rateLimitRemaining: { outputTokens: 7 } });
+    expect((s.events.attempts[0]!.details as { rateLimitRemaining: object }).rateLimitRemaining).toEqual({ outputTokens: 7 });
+  });
+
+  it('ignores an x-should-retry that is neither true nor false', async () => {
+    const s = await setup([apiError(400, 'invalid_request_error', { 'x-should-retry': 'maybe' }), ok()]);
+    server = s.server;
+    const { error } = await drive(s.clock, s.client.messages.create(body));
+    expect(error).toBeInstanceOf(Anthropic.BadRequestError);
+    expect(s.events.attempts[0]!.classification).toEqual({ errorType: ErrorType.INVALID_REQUEST, retryable: false, overload: false, slowDown: false, status: 400 });
+  });
+
+  it('classifies an HTML 503 page by its status', async () => {
+    const s = await setup([htmlPage(503), ok()]);
+    server = s.server;
+    const { value } = await drive(s.clock, s.client.messages.create(body));
+    expect(value?.type).toBe('message');
+    expect(s.events.attempts[0]).toMatchObject({ outcome: AttemptOutcome.RETRYABLE_ERROR, classification: { errorType: ErrorType.API_ERROR, status: 503 }, delay: { ms: JITTER_MS, source: DelaySource.BACKOFF } });
   });
 });
 
