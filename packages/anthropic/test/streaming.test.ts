@@ -149,7 +149,7 @@ describe('streaming', () => {
   });
 
   it('ends the stream quietly, as the SDK does, when the caller aborts after content', async () => {
-    const s = await setup([ok({ deltaDelayMs: 20 })]);
+    const s = await setup([ok({ deltaDelayMs: 100 })]);
     server = s.server;
     const controller = new AbortController();
     const { value: stream } = await drive(s.clock, s.client.messages.create({ model: sonnet, max_tokens: 64, messages, stream: true }, { signal: controller.signal }));

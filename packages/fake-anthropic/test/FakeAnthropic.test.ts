@@ -239,7 +239,7 @@ describe.each(transports)('FakeAnthropic through %s, with the real SDK', (_name,
   });
 
   it('stops a slow stream when the client aborts', async () => {
-    server = await start({ script: [ok({ deltaDelayMs: 10 })] });
+    server = await start({ script: [ok({ deltaDelayMs: 50 })] });
     const controller = new AbortController();
     const stream = await client().messages.create({ ...request, stream: true }, { signal: controller.signal });
     let deltas = 0;
