@@ -1,0 +1,368 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Anthropic from '@anthropic-ai/sdk';
+import { resilient, type ResilientClient, type ResilientOptions } from '@stormwatch/anthropic';
+import type { FakeAnthropic } from '@stormwatch/fake-anthropic';
+import { start, shutdown } from '@stormwatch/node';
+import {
+  ALERT_RETRY_EXHAUSTION,
+  ALERT_RETRY_STORM,
+  ATTR_ATTEMPT_NUMBER,
+  ATTR_ATTEMPT_OUTCOME,
+  ATTR_CALL_ATTEMPTS,
+  ATTR_CALL_OUTCOME,
+  ATTR_ERROR_TYPE,
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_HTTP_REQUEST_RESEND_COUNT,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_POLICY,
+  ATTR_RETRY_DELAY_S,
+  ATTR_RETRY_DELAY_SOURCE,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  AttemptOutcome,
+  CallOutcome,
+  ErrorType,
+  GEN_AI_OPERATION_CHAT,
+  GEN_AI_PROVIDER_ANTHROPIC,
+  METRICS,
+  PROM_LABEL_INSTANCE,
+  PROM_LABEL_SERVICE,
+  RULE_OVERLOAD_RATIO,
+  RULE_RETRY_AMPLIFICATION,
+  RULE_RETRY_EXHAUSTION,
+  SPAN_BACKOFF,
+  SPAN_CALL,
+  attemptSpanName,
+  prometheusLabel,
+} from '@stormwatch/conventions';
+import { serversAvailable } from '../support/servers.js';
+import { Stack } from './support/Stack.js';
+import { runDir } from './support/runDir.js';
+import { eventually } from './support/poll.js';
+import { activeAlerts, instantQuery, metricNames } from './support/prometheusApi.js';
+import { attributeValue, traceSpans, traceqlSearch, type OtlpSpan } from './support/tempoApi.js';
+import { countsFor, startStormServer } from './support/stormServer.js';
+import { callOnce, median, runCalls, scripts, type CallResult } from './support/calls.js';
+
+const SERVICE = 'stormwatch-e2e-storm';
+const INSTANCE = 'storm-1';
+/** Each policy calls its own model, so the fake server's counts per model are per policy. */
+const STORM = { policy: 'e2e-storm', model: 'claude-sonnet-4-6' };
+const FALLBACK = { policy: 'e2e-fallback', model: 'claude-opus-4-1', to: 'claude-haiku-4-5' };
+const BREAKER = { policy: 'e2e-breaker', model: 'claude-opus-4-5' };
+const BUDGET = { policy: 'e2e-budget', model: 'claude-sonnet-4-0' };
+const LIMITED = { policy: 'e2e-limited', model: 'claude-3-7-sonnet' };
+const OUTAGE = { policy: 'e2e-outage', model: 'claude-3-5-haiku' };
+const AFTER = { policy: 'e2e-after', model: 'claude-3-haiku' };
+/** Fast retries: the storm runs in real time through real servers. */
+const FAST = { maxAttempts: 3, backoff: { baseMs: 20, capMs: 80 } } as const;
+
+const CALM_CALLS = 30;
+const STORM_EXHAUSTED = 40;
+const STORM_RECOVERED = 20;
+
+/**
+ * Phases are spread over seconds: Prometheus's rate() does not count a new series' first
+ * sample as an increase, so a phase shorter than a few metric exports would be undercounted.
+ */
+const GAP_MS = 150;
+
+/** A full garbage collection, for comparing heap sizes (exposes V8's gc() in this process). */
+function collectGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
+
+const q = (s: string) => JSON.stringify(s);
+const sel = (labels: Record<string, string>) =>
+  `{${Object.entries(labels)
+    .map(([k, v]) => `${k}=${q(v)}`)
+    .join(',')}}`;
+const JOB = prometheusLabel(PROM_LABEL_SERVICE);
+const POLICY = prometheusLabel(ATTR_POLICY);
+const metric = (name: string) => METRICS.find((m) => m.name === name)?.prometheusName ?? name;
+
+/**
+ * The pipeline end to end: an instrumented service (the real SDK, `resilient()` and
+ * `@stormwatch/node`'s `start()`, in this process) drives a scripted storm against the
+ * fake Anthropic server; its telemetry goes through our collector to Tempo and Prometheus,
+ * started with our config files; the test reads them back through their query APIs.
+ */
+describe.runIf(serversAvailable('otelcol-stormwatch', 'tempo', 'prometheus'))('the pipeline in a storm', () => {
+  let dir: string;
+  let stack: Stack;
+  let fake: FakeAnthropic;
+  const clients: Record<string, ResilientClient> = {};
+  const made: Record<string, CallResult[]> = {};
+  const record = (policy: string, results: CallResult[]) => (made[policy] = [...(made[policy] ?? []), ...results]);
+
+  beforeAll(async () => {
+    dir = runDir('storm');
+    stack = await Stack.start({ runDir: dir });
+    fake = await startStormServer(new Set([FALLBACK.model, BREAKER.model]));
+    // The SDK's resource detector reads the instance id from the standard variable.
+    process.env.OTEL_RESOURCE_ATTRIBUTES = `service.instance.id=${INSTANCE}`;
+    start(
+      {
+        serviceName: SERVICE,
+        tracesEndpoint: `${stack.endpoints.otlpHttp}/v1/traces`,
+        metricsEndpoint: `${stack.endpoints.otlpHttp}/v1/metrics`,
+        metricExportIntervalMs: 250,
+        scheduledDelayMs: 200,
+        exportTimeoutMs: 2_000,
+      },
+    );
+    const sdk = new Anthropic({ baseURL: fake.url, apiKey: 'test-key' });
+    const make = (options: ResilientOptions) => resilient(sdk, options);
+    clients[STORM.policy] = make({ policy: STORM.policy, policyOptions: { ...FAST, budget: false, breaker: false } });
+    clients[FALLBACK.policy] = make({ policy: FALLBACK.policy, fallback: [FALLBACK.to], policyOptions: { ...FAST, budget: false, breaker: false } });
+    clients[BREAKER.policy] = make({
+      policy: BREAKER.policy,
+      policyOptions: { maxAttempts: 1, budget: false, breaker: { threshold: 2, halfOpenAfterMs: 600_000 } },
+    });
+    clients[BUDGET.policy] = make({
+      policy: BUDGET.policy,
+      policyOptions: { ...FAST, breaker: false, budget: { ratio: 0.01, minRetriesPerSecond: 0.1, windowMs: 10_000 } },
+    });
+    clients[LIMITED.policy] = make({ policy: LIMITED.policy, policyOptions: { ...FAST, limiter: { initialRate: 200 } } });
+    clients[OUTAGE.policy] = make({ policy: OUTAGE.policy, policyOptions: { ...FAST, budget: false, breaker: false } });
+    clients[AFTER.policy] = make({ policy: AFTER.policy, policyOptions: { ...FAST, budget: false, breaker: false } });
+  });
+
+  afterAll(async () => {
+    await shutdown();
+    await fake?.close();
+    await stack?.stop();
+  });
+
+  const client = (policy: string) => clients[policy] as ResilientClient;
+  const prom = (expr: string) => instantQuery(stack.endpoints.prometheus, expr);
+  const value = async (expr: string) => (await prom(expr))[0]?.value;
+  const exhaustionAlerts = async () =>
+    (await activeAlerts(stack.endpoints.prometheus)).filter(
+      (a) => a.labels.alertname === ALERT_RETRY_EXHAUSTION && a.labels[JOB] === SERVICE && a.labels[POLICY] === STORM.policy,
+    );
+
+  it('calm: every call succeeds at its first attempt and retry exhaustion stays quiet', async () => {
+    const results = await runCalls(client(STORM.policy), STORM.model, scripts('calm', CALM_CALLS, 0), 2, GAP_MS);
+    record(STORM.policy, results);
+    expect(results.filter((r) => !r.ok)).toEqual([]);
+    const calls = `sum(${metric('stormwatch.calls')}${sel({ [JOB]: SERVICE, [POLICY]: STORM.policy })})`;
+    await eventually('the calm calls in Prometheus', async () => ((await value(calls)) === CALM_CALLS ? true : undefined));
+    const exhaustion = `${RULE_RETRY_EXHAUSTION}${sel({ [JOB]: SERVICE, [POLICY]: STORM.policy })}`;
+    await eventually('the exhaustion rule over the calm calls', async () => ((await value(exhaustion)) === 0 ? true : undefined));
+    // Several evaluations (every second) pass without the alert even pending.
+    for (let i = 0; i < 6; i++) {
+      expect(await exhaustionAlerts()).toEqual([]);
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+  });
+
+  it('storm: calls retry, some recover, the rest exhaust their attempts', async () => {
+    const storm = [
+      ...scripts('exhausted', STORM_EXHAUSTED, 99),
+      ...scripts('recovered', STORM_RECOVERED, 2),
+    ].sort((a, b) => a.id.localeCompare(b.id));
+    const results = await runCalls(client(STORM.policy), STORM.model, storm, 2, GAP_MS);
+    record(STORM.policy, results);
+    expect(results.filter((r) => r.ok).length).toBe(STORM_RECOVERED);
+    expect(results.filter((r) => !r.ok).length).toBe(STORM_EXHAUSTED);
+    // The rest of the contract: fallbacks, an open breaker, budget refusals, limiter, waste.
+    record(FALLBACK.policy, await runCalls(client(FALLBACK.policy), FALLBACK.model, scripts('fallback', 5, 0), 1));
+    record(BREAKER.policy, await runCalls(client(BREAKER.policy), BREAKER.model, scripts('breaker', 5, 0), 1));
+    record(BUDGET.policy, await runCalls(client(BUDGET.policy), BUDGET.model, scripts('budget', 10, 99), 1));
+    record(LIMITED.policy, await runCalls(client(LIMITED.policy), LIMITED.model, scripts('limited', 5, 1), 1));
+    record(LIMITED.policy, [await callOnce(client(LIMITED.policy), LIMITED.model, { id: 'cut-0', fail: 0, cut: true }, true)]);
+    expect(made[FALLBACK.policy]?.every((r) => r.ok)).toBe(true);
+    expect(made[BREAKER.policy]?.some((r) => r.ok)).toBe(false);
+    expect(made[LIMITED.policy]?.at(-1)).toMatchObject({ ok: false, error: 'StreamInterruptedError' });
+  });
+
+  it('stores every metric of the contract under its translated name', async () => {
+    const wanted = METRICS.flatMap((m) =>
+      m.kind === 'histogram' ? ['_bucket', '_sum', '_count'].map((s) => m.prometheusName + s) : [m.prometheusName],
+    );
+    const missing = await eventually(
+      'every contract metric from the service',
+      async () => {
+        const names = new Set(await metricNames(stack.endpoints.prometheus));
+        const absent: string[] = [];
+        for (const name of wanted) {
+          if (!names.has(name) || (await prom(`${name}${sel({ [JOB]: SERVICE })}`)).length === 0) absent.push(name);
+        }
+        return absent.length === 0 ? absent : undefined;
+      },
+      { timeoutMs: 30_000 },
+    ).catch(async () => {
+      const names = new Set(await metricNames(stack.endpoints.prometheus));
+      return wanted.filter((n) => !names.has(n));
+    });
+    expect(missing).toEqual([]);
+  });
+
+  it('counts in Prometheus exactly the calls and attempts the fake server saw', async () => {
+    const server = countsFor(fake, STORM.model);
+    const calls = made[STORM.policy]?.length ?? 0;
+    const labels = sel({ [JOB]: SERVICE, [POLICY]: STORM.policy });
+    await eventually('all storm attempts exported', async () =>
+      (await value(`sum(${metric('stormwatch.attempts')}${labels})`)) === server.requests ? true : undefined,
+    );
+    expect(await value(`sum(${metric('stormwatch.calls')}${labels})`)).toBe(calls);
+    const [series] = await prom(`${metric('stormwatch.calls')}${labels}`);
+    expect(series?.metric[PROM_LABEL_INSTANCE]).toBe(INSTANCE);
+    expect(
+      await value(`sum(${metric('stormwatch.attempts')}${sel({ [JOB]: SERVICE, [POLICY]: STORM.policy, [prometheusLabel(ATTR_ERROR_TYPE)]: ErrorType.OVERLOADED })})`),
+    ).toBe(server.overloaded);
+  });
+
+  it("records retry amplification and overload ratio that match the fake server's counts", async () => {
+    const server = countsFor(fake, STORM.model);
+    const calls = made[STORM.policy]?.length ?? 0;
+    const expected = { amplification: server.requests / calls, overload: server.overloaded / server.requests };
+    expect(expected.amplification).toBeGreaterThan(2);
+    const labels = sel({ [JOB]: SERVICE, [prometheusLabel(ATTR_GEN_AI_REQUEST_MODEL)]: STORM.model, [POLICY]: STORM.policy });
+    // The rules see rates over 5 minutes: the first export of each new series is not an
+    // increase to Prometheus, so they may differ from the exact counts by a few percent.
+    const recorded = await eventually('the recording rules over the storm', async () => {
+      const amplification = await value(`${RULE_RETRY_AMPLIFICATION}${labels}`);
+      const overload = await value(`${RULE_OVERLOAD_RATIO}${labels}`);
+      if (amplification === undefined || overload === undefined) return undefined;
+      return Math.abs(amplification / expected.amplification - 1) < 0.1 && Math.abs(overload / expected.overload - 1) < 0.1
+        ? { amplification, overload }
+        : undefined;
+    }).catch(async () => ({
+      amplification: await value(`${RULE_RETRY_AMPLIFICATION}${labels}`),
+      overload: await value(`${RULE_OVERLOAD_RATIO}${labels}`),
+    }));
+    expect(recorded.amplification).toBeCloseTo(expected.amplification, 0);
+    expect(Math.abs((recorded.amplification ?? 0) / expected.amplification - 1)).toBeLessThan(0.1);
+    expect(Math.abs((recorded.overload ?? 0) / expected.overload - 1)).toBeLessThan(0.1);
+  });
+
+  it('fires the retry-exhaustion and retry-storm alerts for the storm', async () => {
+    const firing = await eventually('StormwatchRetryExhaustion firing', async () => {
+      const alerts = await exhaustionAlerts();
+      return alerts.find((a) => a.state === 'firing');
+    });
+    expect(firing.labels).toMatchObject({ alertname: ALERT_RETRY_EXHAUSTION, severity: 'critical', [JOB]: SERVICE, [POLICY]: STORM.policy });
+    expect(firing.annotations.runbook_url).toBe(`docs/runbooks/${ALERT_RETRY_EXHAUSTION}.md`);
+    const storm = await eventually('StormwatchRetryStorm firing', async () =>
+      (await activeAlerts(stack.endpoints.prometheus)).find(
+        (a) => a.labels.alertname === ALERT_RETRY_STORM && a.labels[POLICY] === STORM.policy && a.state === 'firing',
+      ),
+    );
+    expect(storm.labels[JOB]).toBe(SERVICE);
+  });
+
+  it('lets Tempo find calls with several attempts, their attempt and backoff spans and the contract attributes', async () => {
+    const query = `{ name = ${q(SPAN_CALL)} && span.${ATTR_POLICY} = ${q(STORM.policy)} && span.${ATTR_CALL_ATTEMPTS} > 1 }`;
+    const found = await eventually('storm traces in Tempo', async () => {
+      const traces = await traceqlSearch(stack.endpoints.tempo, query, { limit: 200 });
+      return traces.length >= STORM_EXHAUSTED + STORM_RECOVERED ? traces : undefined;
+    });
+    expect(found.length).toBe(STORM_EXHAUSTED + STORM_RECOVERED);
+    const outcomes = new Map<string, OtlpSpan[]>();
+    for (const outcome of [CallOutcome.SUCCESS, CallOutcome.FAILED]) {
+      const byOutcome = query.replace(' }', ` && span.${ATTR_CALL_OUTCOME} = ${q(outcome)} }`);
+      const traces = await traceqlSearch(stack.endpoints.tempo, byOutcome, { limit: 200 });
+      expect(traces.length, outcome).toBe(outcome === CallOutcome.SUCCESS ? STORM_RECOVERED : STORM_EXHAUSTED);
+      const spans = await traceSpans(stack.endpoints.tempo, traces[0]?.traceID ?? '');
+      const call = spans.find((s) => s.name === SPAN_CALL);
+      expect(attributeValue(call?.attributes, ATTR_CALL_OUTCOME)).toBe(outcome);
+      outcomes.set(outcome, spans);
+    }
+    for (const [outcome, spans] of outcomes) {
+      const call = spans.find((s) => s.name === SPAN_CALL) as OtlpSpan;
+      const attempts = spans.filter((s) => s.name === attemptSpanName(STORM.model));
+      const backoffs = spans.filter((s) => s.name === SPAN_BACKOFF);
+      expect(attributeValue(call.attributes, ATTR_CALL_ATTEMPTS), outcome).toBe(3);
+      expect(attempts.length, outcome).toBe(3);
+      expect(backoffs.length, outcome).toBe(2);
+      expect([...attempts, ...backoffs].every((s) => s.parentSpanId === call.spanId)).toBe(true);
+      expect(attempts.every((s) => s.kind === 'SPAN_KIND_CLIENT')).toBe(true);
+      expect(attributeValue(call.attributes, ATTR_GEN_AI_REQUEST_MODEL)).toBe(STORM.model);
+      expect(attributeValue(call.attributes, ATTR_POLICY)).toBe(STORM.policy);
+      const sorted = [...attempts].sort((a, b) => Number(attributeValue(a.attributes, ATTR_ATTEMPT_NUMBER)) - Number(attributeValue(b.attributes, ATTR_ATTEMPT_NUMBER)));
+      sorted.forEach((attempt, i) => {
+        expect(attributeValue(attempt.attributes, ATTR_ATTEMPT_NUMBER)).toBe(i + 1);
+        expect(attributeValue(attempt.attributes, ATTR_GEN_AI_OPERATION_NAME)).toBe(GEN_AI_OPERATION_CHAT);
+        expect(attributeValue(attempt.attributes, ATTR_GEN_AI_PROVIDER_NAME)).toBe(GEN_AI_PROVIDER_ANTHROPIC);
+        expect(attributeValue(attempt.attributes, ATTR_GEN_AI_REQUEST_MODEL)).toBe(STORM.model);
+        expect(attributeValue(attempt.attributes, ATTR_SERVER_ADDRESS)).toBe('127.0.0.1');
+        expect(attributeValue(attempt.attributes, ATTR_SERVER_PORT)).toBe(fake.port);
+        expect(attributeValue(attempt.attributes, ATTR_HTTP_REQUEST_RESEND_COUNT)).toBe(i === 0 ? undefined : i);
+      });
+      for (const b of backoffs) {
+        expect(attributeValue(b.attributes, ATTR_ATTEMPT_NUMBER)).toBeGreaterThanOrEqual(1);
+        expect(attributeValue(b.attributes, ATTR_RETRY_DELAY_S)).toBeGreaterThanOrEqual(0);
+        expect(attributeValue(b.attributes, ATTR_RETRY_DELAY_SOURCE)).toBeTypeOf('string');
+      }
+      const first = sorted[0] as OtlpSpan;
+      expect(attributeValue(first.attributes, ATTR_HTTP_RESPONSE_STATUS_CODE)).toBe(529);
+      expect(attributeValue(first.attributes, ATTR_ERROR_TYPE)).toBe(ErrorType.OVERLOADED);
+      expect(attributeValue(first.attributes, ATTR_ATTEMPT_OUTCOME)).toBe(AttemptOutcome.RETRYABLE_ERROR);
+      if (outcome === CallOutcome.SUCCESS) {
+        expect(attributeValue(sorted[2]?.attributes, ATTR_HTTP_RESPONSE_STATUS_CODE)).toBe(200);
+        expect(call.status?.code).not.toBe('STATUS_CODE_ERROR');
+      } else {
+        expect(outcome).toBe(CallOutcome.FAILED);
+        expect(attributeValue(call.attributes, ATTR_ERROR_TYPE)).toBe(ErrorType.OVERLOADED);
+        expect(call.status?.code).toBe('STATUS_CODE_ERROR');
+      }
+    }
+    expect([...outcomes.keys()].sort()).toEqual([CallOutcome.FAILED, CallOutcome.SUCCESS].sort());
+  });
+
+  it('fault: calls are unaffected while the collector is down, memory stays bounded, telemetry resumes', async () => {
+    const c = client(OUTAGE.policy);
+    const before = await runCalls(c, OUTAGE.model, scripts('up', 40, 0), 4);
+    await stack.collector.stop();
+    collectGarbage();
+    const heapBefore = process.memoryUsage().heapUsed;
+    // Each call: 3 attempts, 2 backoffs and the call span — more spans than the SDK's
+    // queue holds (2048), so the service must drop, not grow.
+    const during = await runCalls(c, OUTAGE.model, scripts('down', 400, 2), 8);
+    collectGarbage();
+    const heapGrowthMiB = (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20;
+    const baseline = await runCalls(c, OUTAGE.model, scripts('down-calm', 40, 0), 4);
+    await stack.collector.start();
+    const after = await runCalls(client(AFTER.policy), AFTER.model, scripts('after', 20, 0), 4);
+    record(OUTAGE.policy, [...before, ...during, ...baseline]);
+
+    expect([...before, ...during, ...baseline, ...after].filter((r) => !r.ok)).toEqual([]);
+    // Calls without a collector take as long as calls with one (same fake, no export waits).
+    expect(median(baseline.map((r) => r.ms))).toBeLessThan(median(before.map((r) => r.ms)) * 2 + 20);
+    expect(heapGrowthMiB).toBeLessThan(24);
+
+    // Telemetry resumes: the calls after the restart reach Tempo and Prometheus.
+    const afterQuery = `{ name = ${q(SPAN_CALL)} && span.${ATTR_POLICY} = ${q(AFTER.policy)} }`;
+    await eventually('traces after the restart', async () =>
+      (await traceqlSearch(stack.endpoints.tempo, afterQuery, { limit: 100 })).length === after.length ? true : undefined,
+    );
+    // Metrics are cumulative: the counts of the outage arrive with the next export.
+    const outageCalls = `sum(${metric('stormwatch.calls')}${sel({ [JOB]: SERVICE, [POLICY]: OUTAGE.policy })})`;
+    await eventually('the outage calls counted', async () =>
+      (await value(outageCalls)) === before.length + during.length + baseline.length ? true : undefined,
+    );
+    // What was lost: the spans of calls made while the collector was down.
+    const outageQuery = `{ name = ${q(SPAN_CALL)} && span.${ATTR_POLICY} = ${q(OUTAGE.policy)} }`;
+    const tracesKept = (await traceqlSearch(stack.endpoints.tempo, outageQuery, { limit: 1000 })).length;
+    const report = {
+      collectorDown: { calls: during.length + baseline.length, spansPerCall: [6, 2] },
+      tracesOfOutagePolicyInTempo: tracesKept,
+      tracesLost: before.length + during.length + baseline.length - tracesKept,
+      metricsLost: 0,
+      heapGrowthMiB: Math.round(heapGrowthMiB * 10) / 10,
+      medianCallMs: { collectorUp: median(before.map((r) => r.ms)), collectorDown: median(baseline.map((r) => r.ms)) },
+    };
+    writeFileSync(path.join(dir, 'fault-report.json'), `${JSON.stringify(report, null, 2)}\n`);
+    console.info('fault report', report);
+    expect(tracesKept).toBeGreaterThanOrEqual(before.length);
+  });
+});
