@@ -54,7 +54,9 @@ Options:
   --json <path>       also write the figures as JSON (with --scenario all, a directory)
   --markdown          print the table as Markdown instead of plain text
   --live              run one policy in real time (the scenario's full length)
-                      against a local HTTP server on 127.0.0.1 serving the scenario
+                      against a local HTTP server on 127.0.0.1 serving the scenario;
+                      with OTEL_EXPORTER_OTLP_ENDPOINT set, the policy's spans and
+                      metrics are exported over OTLP (@stormwatch/node)
   --policy <id>       with --live: the policy to run (default: stormwatch)
   --port <n>          with --live: port of the local server (default: 0, any free port)
   -h, --help          show this help

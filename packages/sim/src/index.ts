@@ -34,7 +34,7 @@ export { renderHtmlReport } from './report/html.js';
 export { formatMarkdownTable, formatTextTable } from './report/table.js';
 export { checkTargets, type TargetCheck } from './report/targets.js';
 export { lineChart, type ChartOptions, type Series } from './report/svgChart.js';
-export { runLive, type LiveOptions } from './live/runLive.js';
+export { runLive, LIVE_SERVICE_NAME, type LiveOptions } from './live/runLive.js';
 export { LiveServer } from './live/LiveServer.js';
 export { main, parseCli, HELP, type CliIo, type LiveCliOptions } from './cliMain.js';
 export { UsageError, isUsageError } from './UsageError.js';

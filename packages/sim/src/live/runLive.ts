@@ -14,6 +14,7 @@ import type { Scenario } from '../scenarios/Scenario.js';
 import { validateScenario } from '../scenarios/validateScenario.js';
 import { SimulatedService } from '../SimulatedService.js';
 import { seededRandom } from '@stormwatch/core';
+import type { StartOptions } from '@stormwatch/node';
 import { LiveServer } from './LiveServer.js';
 import { relativeClock } from './relativeClock.js';
 
@@ -27,11 +28,40 @@ export interface LiveOptions {
   readonly stderr: { write(text: string): void };
   /** Stops the run early (Ctrl-C). */
   readonly signal?: AbortSignal;
+  /**
+   * Export the policy's telemetry over OTLP through `@stormwatch/node` (`start()` before
+   * the fleet, `shutdown()` — which flushes — after it): `true` or start options to turn
+   * it on, `false` to keep it off. Defaults to on when `OTEL_EXPORTER_OTLP_ENDPOINT` (or
+   * `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) is set. Service name: `OTEL_SERVICE_NAME`, else
+   * {@link LIVE_SERVICE_NAME}; metrics every 5 s unless `OTEL_METRIC_EXPORT_INTERVAL` says otherwise.
+   */
+  readonly telemetry?: boolean | StartOptions;
+}
+
+/** `service.name` of the live storm's telemetry when `OTEL_SERVICE_NAME` is not set. */
+export const LIVE_SERVICE_NAME = 'stormwatch-storm-lab';
+
+/** Starts `@stormwatch/node` when asked; resolves to its shutdown, or undefined when off. */
+async function startTelemetry(options: LiveOptions): Promise<(() => Promise<void>) | undefined> {
+  const env = process.env;
+  const wanted = options.telemetry ?? Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
+  if (wanted === false) return undefined;
+  // Loaded only when used: the OpenTelemetry SDK is not needed for the simulation.
+  const node = await import('@stormwatch/node');
+  const telemetry = node.start({
+    serviceName: env.OTEL_SERVICE_NAME || LIVE_SERVICE_NAME,
+    ...(env.OTEL_METRIC_EXPORT_INTERVAL ? {} : { metricExportIntervalMs: 5000 }),
+    ...(wanted === true ? {} : wanted),
+  });
+  const where = (wanted === true ? undefined : wanted.tracesEndpoint) ?? env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  options.stderr.write(`live: exporting telemetry over OTLP to ${where ?? 'the OTEL_* defaults'}\n`);
+  return () => telemetry.shutdown();
 }
 
 export async function runLive(options: LiveOptions): Promise<PolicyRun> {
   const { scenario, seed, policy } = options;
   validateScenario(scenario);
+  const stopTelemetry = await startTelemetry(options);
   const clock = relativeClock();
   const service = new SimulatedService(scenario, clock, seededRandom(deriveSeed(seed, 'service')));
   const server = new LiveServer(service);
@@ -83,6 +113,7 @@ export async function runLive(options: LiveOptions): Promise<PolicyRun> {
   } finally {
     service.dispose();
     await server.close();
+    await stopTelemetry?.();
   }
   const run: PolicyRun = {
     policyId: policy.id,
