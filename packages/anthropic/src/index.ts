@@ -1,5 +1,6 @@
 export {
   resilient,
+  type MessageContent,
   type ResilientClient,
   type ResilientMessages,
   type ResilientOptions,

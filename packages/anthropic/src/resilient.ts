@@ -12,6 +12,7 @@ import type {
 import { createPolicy, type AttemptContext, type CallOptions, type Policy, type PolicyOptions } from '@stormwatch/core';
 import { beginAttempt, billedWaste, describeMessage, failedAttempt, promptKnown, toUsage, usefulResult } from './internal/accounting.js';
 import { attemptStorage, captureMiddleware, type AttemptScopeState } from './internal/attemptScope.js';
+import { inputMessages, outputMessages, systemInstructions } from './internal/content.js';
 import { createClassifier, type ClassifierOptions } from './internal/errors.js';
 import { DEFAULT_PRICES, validatePrices, type PriceTable } from './pricing.js';
 import { StreamInterruptedError } from './StreamInterruptedError.js';
@@ -44,6 +45,16 @@ export interface ResilientPromise<T> extends Promise<T> {
   withResponse(): Promise<{ data: T; response: Response; request_id: string | null }>;
 }
 
+/** Message content of one attempt, in the GenAI semantic conventions' shapes. */
+export interface MessageContent {
+  /** `gen_ai.input.messages`. */
+  input?: unknown;
+  /** `gen_ai.output.messages`. */
+  output?: unknown;
+  /** `gen_ai.system_instructions`. */
+  system?: unknown;
+}
+
 export interface ResilientOptions {
   /**
    * A policy, or the name of one to create (`stormwatch.policy`). Defaults to `'default'`.
@@ -64,6 +75,13 @@ export interface ResilientOptions {
    * the policy's (none unless configured).
    */
   deadlineMs?: number;
+  /**
+   * Receives each attempt's message content (request messages and system prompt as the
+   * attempt starts; the response's content when a non-streamed attempt succeeds). Pass
+   * `recordMessageContent` from `@stormwatch/telemetry`, which records it on the attempt's
+   * span only when content capture is on. Defaults to none: content is never read.
+   */
+  recordContent?: (ctx: AttemptContext, content: MessageContent) => void;
 }
 
 /**
@@ -120,6 +138,17 @@ export function resilient(client: Anthropic, options: ResilientOptions = {}): Re
     throw new RangeError(`resilient: deadlineMs must be a finite number of milliseconds >= 1, got ${String(defaultDeadlineMs)}`);
   }
   const prices: PriceTable = { ...DEFAULT_PRICES, ...validatePrices(options.prices ?? {}) };
+  const recordContent = options.recordContent;
+  if (recordContent !== undefined && typeof recordContent !== 'function') throw new TypeError(`resilient: recordContent must be a function (ctx, content) => void, got ${typeof recordContent}`);
+  /** Hands the request's content to the recorder (converted once per call). */
+  const contentOf = (body: MessageCreateParamsBase): ((ctx: AttemptContext) => void) => {
+    if (!recordContent) return () => undefined;
+    let content: MessageContent | undefined;
+    return (ctx) => {
+      content ??= { input: inputMessages(body), ...(body.system === undefined ? {} : { system: systemInstructions(body) }) };
+      recordContent(ctx, content);
+    };
+  };
   let policy: Policy;
   if (typeof options.policy === 'object' && options.policy !== null) {
     if (options.fallback || options.policyOptions || options.classifier) throw new TypeError('resilient: fallback, policyOptions and classifier configure a created policy; configure the policy you passed instead');
@@ -159,23 +188,28 @@ export function resilient(client: Anthropic, options: ResilientOptions = {}): Re
 
   const createMessage = (body: MessageCreateParamsNonStreaming, o: ResilientRequestOptions | undefined, holder: ResponseHolder): Promise<Message> => {
     const { call, request } = callOptions(body, o);
+    const recordRequest = contentOf(body);
     return policy.execute(async (ctx) => {
       ctx.details.stream = false;
+      recordRequest(ctx);
       const message = await send(ctx, () => sdk.messages.create({ ...body, model: ctx.model, stream: false }, { ...request, maxRetries: 0, signal: ctx.signal }), holder);
       const usage = toUsage(message.usage);
       promptKnown(ctx, usage);
       usefulResult(ctx, usage, prices);
       describeMessage(ctx, message);
+      recordContent?.(ctx, { output: outputMessages(message) });
       return message;
     }, call);
   };
 
   const createStream = async (body: MessageCreateParamsStreaming, o: ResilientRequestOptions | undefined, holder?: ResponseHolder): Promise<Stream<RawMessageStreamEvent>> => {
     const { call, request } = callOptions(body, o);
+    const recordRequest = contentOf(body);
     // An attempt lasts until the first content arrives: a failure before it is retried
     // transparently, because nothing has reached the caller yet.
     const first = await policy.execute(async (ctx): Promise<StreamHead> => {
       ctx.details.stream = true;
+      recordRequest(ctx);
       const usage: StreamHead['usage'] = { input: undefined, output: 0 };
       let stream: Stream<RawMessageStreamEvent> | undefined;
       const attemptHolder: ResponseHolder = {};
