@@ -28,6 +28,7 @@ import type {
   DeferFailedEvent,
   FallbackEvent,
   LateFailureEvent,
+  LateSuccessEvent,
   LimiterRateEvent,
   LimiterWaitEvent,
 } from './events.js';
@@ -77,6 +78,12 @@ export interface Policy {
    */
   reportLateFailure(event: LateFailureEvent): void;
   readonly onLateFailure: Event<LateFailureEvent>;
+  /**
+   * Reports that a result already handed to the caller finished afterwards (a stream read
+   * to its end): its usage and cost are now known. Emits `onLateSuccess`.
+   */
+  reportLateSuccess(event: LateSuccessEvent): void;
+  readonly onLateSuccess: Event<LateSuccessEvent>;
   readonly onCallStart: Event<CallStartEvent>;
   readonly onAttemptStart: Event<AttemptStartEvent>;
   readonly onAttemptEnd: Event<AttemptEndEvent>;
@@ -171,6 +178,7 @@ class ResiliencePolicy implements Policy {
   readonly #limiterRate = new EventEmitter<LimiterRateEvent>();
   readonly #callEnd = new EventEmitter<CallEndEvent>();
   readonly #lateFailure = new EventEmitter<LateFailureEvent>();
+  readonly #lateSuccess = new EventEmitter<LateSuccessEvent>();
   #scopes: AttemptScope[] = [];
 
   readonly onCallStart = this.#callStart.addListener;
@@ -187,6 +195,7 @@ class ResiliencePolicy implements Policy {
   readonly onLimiterRate = this.#limiterRate.addListener;
   readonly onCallEnd = this.#callEnd.addListener;
   readonly onLateFailure = this.#lateFailure.addListener;
+  readonly onLateSuccess = this.#lateSuccess.addListener;
 
   /** The breaker transition's triggering call, while an attempt's verdict is being recorded. */
   #transitionCall: CallInfo | undefined;
@@ -242,6 +251,10 @@ class ResiliencePolicy implements Policy {
 
   reportLateFailure(event: LateFailureEvent): void {
     if (this.#lateFailure.size) this.#lateFailure.emit(event);
+  }
+
+  reportLateSuccess(event: LateSuccessEvent): void {
+    if (this.#lateSuccess.size) this.#lateSuccess.emit(event);
   }
 
   async execute<T>(fn: (ctx: AttemptContext) => Promise<T>, options: CallOptions): Promise<T> {

@@ -141,3 +141,15 @@ export interface LateFailureEvent {
   /** The attempt's details, with `billedWaste` filled in. */
   readonly details: AttemptDetails;
 }
+
+export interface LateSuccessEvent {
+  readonly call: CallInfo;
+  readonly model: string;
+  readonly attempt: number;
+  /**
+   * The attempt's details, now complete: a result handed to the caller before it finished
+   * (a stream, delivered from its first content) has its usage and finish reasons here, and
+   * its cost in `call.details`.
+   */
+  readonly details: AttemptDetails;
+}

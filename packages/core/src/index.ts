@@ -33,6 +33,7 @@ export type {
   DeferFailedEvent,
   FallbackEvent,
   LateFailureEvent,
+  LateSuccessEvent,
   LimiterRateEvent,
   LimiterWaitEvent,
 } from './events.js';

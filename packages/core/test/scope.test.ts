@@ -37,4 +37,14 @@ describe('attempt scopes', () => {
     policy.reportLateFailure(event);
     expect(named('onLateFailure')).toEqual([event]);
   });
+
+  it('passes late successes on to listeners', () => {
+    const { policy } = setup();
+    const seen: unknown[] = [];
+    policy.onLateSuccess((e) => void seen.push(e));
+    const call = { id: 1, policy: 'default', model, startedAt: 0, details: { wastedInputTokens: { resent: 0, billed: 0 }, wastedOutputTokens: { billed: 0 }, costUsd: 0.01 }, context: new Map() };
+    const event = { call, model, attempt: 1, details: { usage: { inputTokens: 10, outputTokens: 300 }, finishReasons: ['end_turn'] } };
+    policy.reportLateSuccess(event);
+    expect(seen).toEqual([event]);
+  });
 });
