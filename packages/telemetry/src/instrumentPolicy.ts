@@ -100,6 +100,8 @@ interface CallState {
   backoffSpan?: Span;
   /** Detail counters already recorded on metrics (late failures add more after the call's end). */
   recorded: { resent: number; billedInput: number; billedOutput: number; costUsd: number; wastedCostUsd: number };
+  /** The attempt whose token usage is on `gen_ai.client.token.usage` already. */
+  usageRecordedFor?: number;
 }
 
 /** Instruments are shared by every instrumentation on the same meter. */
@@ -224,6 +226,26 @@ export function instrumentPolicy(policy: Policy, options: TelemetryOptions = {})
     }),
   );
 
+  /** The semantic-convention attributes of the `gen_ai.client.*` metrics for one attempt. */
+  const operationAttributes = (requestModel: string, details: AttemptDetails): Attributes => {
+    const op: Attributes = {
+      [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_CHAT,
+      [ATTR_GEN_AI_PROVIDER_NAME]: GEN_AI_PROVIDER_ANTHROPIC,
+      [ATTR_GEN_AI_REQUEST_MODEL]: requestModel,
+    };
+    if (details.responseModel !== undefined) op[ATTR_GEN_AI_RESPONSE_MODEL] = modelOf(details.responseModel);
+    if (details.serverAddress !== undefined) op[ATTR_SERVER_ADDRESS] = details.serverAddress;
+    if (details.serverPort !== undefined) op[ATTR_SERVER_PORT] = details.serverPort;
+    return op;
+  };
+
+  /** Billable tokens of a successful attempt (`gen_ai.client.token.usage`, Anthropic's input rule). */
+  const recordTokenUsage = (op: Attributes, details: AttemptDetails) => {
+    if (!details.usage) return;
+    m.tokenUsage.record(promptTokens(details)!, { ...op, [ATTR_GEN_AI_TOKEN_TYPE]: TokenType.INPUT });
+    m.tokenUsage.record(details.usage.outputTokens, { ...op, [ATTR_GEN_AI_TOKEN_TYPE]: TokenType.OUTPUT });
+  };
+
   subscriptions.push(
     policy.onAttemptEnd(
       guard('attemptEnd', ({ call, model, attempt, outcome, classification, error, details, startedAt, durationMs, delay }) => {
@@ -273,17 +295,10 @@ export function instrumentPolicy(policy: Policy, options: TelemetryOptions = {})
         if (errorType !== undefined) attemptAttrs[ATTR_ERROR_TYPE] = errorType;
         m.attempts.add(1, attemptAttrs);
 
-        const op: Attributes = {
-          [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_CHAT,
-          [ATTR_GEN_AI_PROVIDER_NAME]: GEN_AI_PROVIDER_ANTHROPIC,
-          [ATTR_GEN_AI_REQUEST_MODEL]: requestModel,
-        };
-        if (details.responseModel !== undefined) op[ATTR_GEN_AI_RESPONSE_MODEL] = modelOf(details.responseModel);
-        if (details.serverAddress !== undefined) op[ATTR_SERVER_ADDRESS] = details.serverAddress;
-        if (details.serverPort !== undefined) op[ATTR_SERVER_PORT] = details.serverPort;
+        const op = operationAttributes(requestModel, details);
         if (outcome === AttemptOutcome.SUCCESS && details.usage) {
-          m.tokenUsage.record(promptTokens(details)!, { ...op, [ATTR_GEN_AI_TOKEN_TYPE]: TokenType.INPUT });
-          m.tokenUsage.record(details.usage.outputTokens, { ...op, [ATTR_GEN_AI_TOKEN_TYPE]: TokenType.OUTPUT });
+          recordTokenUsage(op, details);
+          if (state) state.usageRecordedFor = attempt;
         }
         if (errorType !== undefined) op[ATTR_ERROR_TYPE] = errorType;
         m.operationDuration.record(durationMs / 1000, op);
@@ -456,6 +471,21 @@ export function instrumentPolicy(policy: Policy, options: TelemetryOptions = {})
       guard('lateFailure', ({ call }) => {
         const state = stateOf(call);
         if (state) recordDetails(call, state, modelOf(call.model));
+      }),
+    ),
+  );
+
+  // A stream delivered from its first content ends after its call did: its usage and cost come now.
+  subscriptions.push(
+    policy.onLateSuccess(
+      guard('lateSuccess', ({ call, model, attempt, details }) => {
+        const state = stateOf(call);
+        if (!state) return;
+        if (state.usageRecordedFor !== attempt) {
+          recordTokenUsage(operationAttributes(modelOf(model), details), details);
+          state.usageRecordedFor = attempt;
+        }
+        recordDetails(call, state, modelOf(call.model));
       }),
     ),
   );

@@ -23,6 +23,7 @@ import {
   GEN_AI_PROVIDER_ANTHROPIC,
   METRIC_CALLS,
   METRIC_COST_USD,
+  METRIC_GEN_AI_TOKEN_USAGE,
   METRIC_TOKENS_WASTED,
   SPAN_CALL,
   TokenType,
@@ -87,6 +88,52 @@ describe('waste and cost', () => {
       { attributes: { [ATTR_GEN_AI_REQUEST_MODEL]: OPUS, [ATTR_GEN_AI_TOKEN_TYPE]: TokenType.OUTPUT, [ATTR_WASTE_KIND]: WasteKind.BILLED }, value: 12 },
     ]);
     expect(await t.points(METRIC_COST_USD)).toEqual([{ attributes: { [ATTR_GEN_AI_REQUEST_MODEL]: OPUS, [ATTR_COST_KIND]: CostKind.WASTED }, value: 0.01 }]);
+  });
+});
+
+describe('streams delivered from their first content', () => {
+  const op = {
+    [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_CHAT,
+    [ATTR_GEN_AI_PROVIDER_NAME]: GEN_AI_PROVIDER_ANTHROPIC,
+    [ATTR_GEN_AI_REQUEST_MODEL]: OPUS,
+  };
+  const sums = async (t: ReturnType<typeof setup>) =>
+    (await t.points(METRIC_GEN_AI_TOKEN_USAGE)).map((p) => [p.attributes, (p.value as { sum: number; count: number }).sum, (p.value as { count: number }).count]);
+
+  it('adds the usage and cost known only once the stream was read to its end', async () => {
+    const t = setup();
+    let seen: AttemptContext | undefined;
+    await settle(t.clock, t.policy.execute(script(['head'], (ctx) => void (ctx.details.stream = true, (seen = ctx))), { model: OPUS }));
+    expect(await t.points(METRIC_GEN_AI_TOKEN_USAGE)).toEqual([]);
+    expect(await t.points(METRIC_COST_USD)).toEqual([]);
+
+    const ctx = seen!;
+    ctx.details.usage = { inputTokens: 30, outputTokens: 400, cacheReadInputTokens: 10 };
+    ctx.call.details.costUsd = 0.03;
+    t.policy.reportLateSuccess({ call: ctx.call, model: ctx.model, attempt: 1, details: ctx.details });
+    expect(await sums(t)).toEqual([
+      [{ ...op, [ATTR_GEN_AI_TOKEN_TYPE]: TokenType.INPUT }, 40, 1],
+      [{ ...op, [ATTR_GEN_AI_TOKEN_TYPE]: TokenType.OUTPUT }, 400, 1],
+    ]);
+    expect(await t.points(METRIC_COST_USD)).toEqual([{ attributes: { [ATTR_GEN_AI_REQUEST_MODEL]: OPUS, [ATTR_COST_KIND]: CostKind.USEFUL }, value: 0.03 }]);
+  });
+
+  it('does not count usage twice when the attempt already reported it', async () => {
+    const t = setup();
+    let seen: AttemptContext | undefined;
+    const fn = script(['ok'], (ctx) => {
+      seen = ctx;
+      ctx.details.usage = { inputTokens: 5, outputTokens: 7 };
+      ctx.call.details.costUsd = 0.001;
+    });
+    await settle(t.clock, t.policy.execute(fn, { model: OPUS }));
+    const ctx = seen!;
+    t.policy.reportLateSuccess({ call: ctx.call, model: ctx.model, attempt: 1, details: ctx.details });
+    expect(await sums(t)).toEqual([
+      [{ ...op, [ATTR_GEN_AI_TOKEN_TYPE]: TokenType.INPUT }, 5, 1],
+      [{ ...op, [ATTR_GEN_AI_TOKEN_TYPE]: TokenType.OUTPUT }, 7, 1],
+    ]);
+    expect(await t.points(METRIC_COST_USD)).toEqual([{ attributes: { [ATTR_GEN_AI_REQUEST_MODEL]: OPUS, [ATTR_COST_KIND]: CostKind.USEFUL }, value: 0.001 }]);
   });
 });
 
