@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import Anthropic from '@anthropic-ai/sdk';
 import { AttemptOutcome, DelaySource, ErrorType } from '@stormwatch/conventions';
 import { isDeadlineExceededError, isRetriesExhaustedError } from '@stormwatch/core';
-import { apiError, type FakeAnthropic, htmlPage, ok, overloaded, rateLimited, withHeaders } from '@stormwatch/fake-anthropic';
+import { apiError, type FakeAnthropic, htmlPage, ok, overloaded, rateLimited, spendLimitReached, withHeaders } from '@stormwatch/fake-anthropic';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resilient } from '../src/index.js';
 import { drive, messages, opus, record, setup } from './harness.js';
@@ -61,6 +61,24 @@ describe('classification rows through the real SDK', () => {
       classification: { errorType: ErrorType.RATE_LIMIT, retryable: true, overload: false, slowDown: true, status: 429, retryAfterMs: 1000 },
       details: { stream: false, serverAddress: '127.0.0.1', serverPort: server.port, httpStatus: 429, requestId: 'req_fake_1', rateLimitRemaining: { requests: 0, inputTokens: 1200, outputTokens: 300 } },
     });
+  });
+
+  it('does not retry a spend-limit 429 even without x-should-retry', async () => {
+    const s = await setup([spendLimitReached('contract_spend_limit_reached', {}), ok()]);
+    server = s.server;
+    const { error } = await drive(s.clock, s.client.messages.create(body));
+    expect(error).toBeInstanceOf(Anthropic.RateLimitError);
+    expect(error).toMatchObject({ errorCode: 'contract_spend_limit_reached' });
+    expect(server.requests).toHaveLength(1);
+    expect(s.events.attempts[0]!.classification).toEqual({ errorType: ErrorType.RATE_LIMIT, retryable: false, overload: false, slowDown: true, status: 429 });
+  });
+
+  it('retries a ramp-limit 429 after its retry-after', async () => {
+    const s = await setup([apiError(429, 'rate_limit_error', { 'retry-after': '20' }, 'ramp_limit_exceeded'), ok()]);
+    server = s.server;
+    const { value } = await drive(s.clock, s.client.messages.create(body));
+    expect(value?.type).toBe('message');
+    expect(s.events.attempts[0]!.delay).toEqual({ ms: 20_000, source: DelaySource.RETRY_AFTER });
   });
 
   it('retries a 400 that the server marks x-should-retry: true', async () => {

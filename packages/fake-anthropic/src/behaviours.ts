@@ -62,22 +62,28 @@ export const rateLimited = (retryAfter: number | string = 1, remaining: { reques
   },
 });
 
-/** HTTP 429 because the organisation's spend limit is reached: retrying cannot help. */
-export const spendLimitReached = (): Behaviour => ({
+/**
+ * HTTP 429 because a spend limit is reached (`error.details.error_code`, e.g.
+ * `enforced_spend_limit_reached`, `contract_spend_limit_reached`): retrying cannot help. By
+ * default it also says `x-should-retry: false`; pass `{}` as headers to leave that to the client.
+ */
+export const spendLimitReached = (errorCode = 'enforced_spend_limit_reached', headers: Record<string, string> = { 'x-should-retry': 'false' }): Behaviour => ({
   kind: 'error',
   status: 429,
   type: 'rate_limit_error',
   message: 'You have reached your specified API usage limits.',
-  errorCode: 'enforced_spend_limit_reached',
-  headers: { 'x-should-retry': 'false' },
+  errorCode,
+  headers,
 });
 
-export const apiError = (status: number, type = 'api_error', headers?: Record<string, string>): Behaviour => ({
+/** Any Anthropic JSON error, optionally with headers and an `error.details.error_code`. */
+export const apiError = (status: number, type = 'api_error', headers?: Record<string, string>, errorCode?: string): Behaviour => ({
   kind: 'error',
   status,
   type,
   message: `scripted ${status}`,
   ...(headers ? { headers } : {}),
+  ...(errorCode ? { errorCode } : {}),
 });
 
 /** An HTML error page from a proxy. */

@@ -47,8 +47,16 @@ function isNetworkFailure(error: unknown): boolean {
   return false;
 }
 
+/**
+ * A 429 that waiting cannot fix: a spend limit (`enforced_spend_limit_reached`,
+ * `contract_spend_limit_reached`, …) or a billing refusal. The error code decides; the
+ * message — whose wording the API says may change — only when there is no code (older
+ * responses said "You have reached your specified API usage limits").
+ */
 function isSpendLimit(error: APIError): boolean {
-  return /spend_limit|billing/.test(error.errorCode ?? '') || /usage limits|spend limit/i.test(error.apiMessage ?? '');
+  const code = error.errorCode;
+  if (code) return /spend_limit|billing|credit/.test(code);
+  return /usage limits|spend limit/i.test(error.apiMessage ?? '');
 }
 
 /** The `x-should-retry` header as a boolean, or undefined when absent or not `true`/`false`. */
