@@ -157,7 +157,8 @@ export function resilient(client: Anthropic, options: ResilientOptions = {}): Re
     const fallback = options.fallback ? { fallback: { ...options.policyOptions?.fallback, models: options.fallback } } : {};
     policy = createPolicy({ ...options.policyOptions, ...fallback, name: options.policy ?? 'default', classify: createClassifier(options.classifier) });
   }
-  const sdk = client.withOptions({ maxRetries: 0, openTelemetry: false, middleware: [captureMiddleware] });
+  // withOptions replaces the middleware list: keep the client's own, ours innermost so it sees each HTTP request.
+  const sdk = client.withOptions({ maxRetries: 0, openTelemetry: false, middleware: [...(client.middleware ?? []), captureMiddleware] });
 
   const callOptions = (body: MessageCreateParamsBase, o: ResilientRequestOptions | undefined): { call: CallOptions; request: SdkRequestOptions } => {
     // A per-request `maxRetries` is dropped: SDK retries inside policy attempts would multiply them.

@@ -116,6 +116,27 @@ describe('resilient() with the real SDK', () => {
     expect(s.events.attempts).toHaveLength(3);
   });
 
+  it('keeps the client’s own middleware', async () => {
+    server = await FakeAnthropic.start();
+    const seen: string[] = [];
+    const original = new Anthropic({
+      baseURL: server.url,
+      apiKey: 'k',
+      middleware: [
+        async (request, next) => {
+          seen.push(new URL(request.url).pathname);
+          request.headers.set('x-from-middleware', 'yes');
+          return next(request);
+        },
+      ],
+    });
+    const client = resilient(original, { policyOptions: { breaker: false } });
+    await client.messages.create({ model: opus, max_tokens: 64, messages });
+    expect(seen).toEqual(['/v1/messages']);
+    expect(server.requests[0]!.headers['x-from-middleware']).toBe('yes');
+    expect(client.sdk.middleware).toHaveLength(2);
+  });
+
   it('passes the SDK request options through', async () => {
     const s = await setup([ok()]);
     server = s.server;
