@@ -1,4 +1,4 @@
-import { APIUserAbortError, type Anthropic } from '@anthropic-ai/sdk';
+import { AnthropicError, APIUserAbortError, type Anthropic } from '@anthropic-ai/sdk';
 import { Stream } from '@anthropic-ai/sdk/core/streaming';
 import { MessageStream } from '@anthropic-ai/sdk/lib/MessageStream';
 import type {
@@ -235,7 +235,7 @@ export function resilient(client: Anthropic, options: ResilientOptions = {}): Re
       }
     }, call);
     if (holder) holder.response = first.response;
-    return Stream.fromReadableStream<RawMessageStreamEvent>(toLines(deliver(first)), first.stream.controller, sdk);
+    return toStream(first);
   };
 
   /** Records what an event says about the message (ids, usage) as it passes. */
@@ -251,31 +251,54 @@ export function resilient(client: Anthropic, options: ResilientOptions = {}): Re
     }
   };
 
+  /**
+   * The caller's events: the head read during the attempt, then the rest as it arrives. A
+   * failure now is past retrying: it becomes a StreamInterruptedError and billed waste.
+   */
   async function* deliver(first: StreamHead): AsyncGenerator<RawMessageStreamEvent> {
     const { ctx, iterator, usage } = first;
     let delivered = 0;
-    for (const event of first.head) {
-      delivered++;
-      yield event;
-    }
-    if (!first.finished) {
-      try {
-        for (;;) {
-          const next = await iterator.next();
-          if (next.done) break;
-          track(ctx, next.value, usage);
-          delivered++;
-          yield next.value;
-        }
-      } catch (error) {
-        const billed = { ...toUsage(usage.input), outputTokens: usage.output };
-        billedWaste(ctx, billed, prices);
-        policy.reportLateFailure({ call: ctx.call, model: ctx.model, attempt: ctx.attempt, error, details: ctx.details });
-        throw new StreamInterruptedError(delivered, ctx.details.billedWaste ?? { inputTokens: 0, outputTokens: 0 }, { cause: error });
+    let done = first.finished;
+    try {
+      for (const event of first.head) {
+        delivered++;
+        yield event;
       }
+      while (!done) {
+        let next: IteratorResult<RawMessageStreamEvent>;
+        try {
+          next = await iterator.next();
+        } catch (error) {
+          done = true;
+          billedWaste(ctx, { ...toUsage(usage.input), outputTokens: usage.output }, prices);
+          policy.reportLateFailure({ call: ctx.call, model: ctx.model, attempt: ctx.attempt, error, details: ctx.details });
+          throw new StreamInterruptedError(delivered, ctx.details.billedWaste ?? { inputTokens: 0, outputTokens: 0 }, { cause: error });
+        }
+        if (next.done) {
+          done = true;
+          break;
+        }
+        track(ctx, next.value, usage);
+        delivered++;
+        yield next.value;
+      }
+      usefulResult(ctx, { ...toUsage(usage.input), outputTokens: usage.output }, prices);
+    } finally {
+      // The caller stopped reading (break, return): the SDK's iterator aborts the request.
+      if (!done) await iterator.return?.(undefined);
     }
-    usefulResult(ctx, { ...toUsage(usage.input), outputTokens: usage.output }, prices);
   }
+
+  /** A Stream over {@link deliver}: the SDK's class, without re-encoding the events. */
+  const toStream = (first: StreamHead): Stream<RawMessageStreamEvent> => {
+    let consumed = false;
+    async function* once(): AsyncGenerator<RawMessageStreamEvent> {
+      if (consumed) throw new AnthropicError('Cannot iterate over a consumed stream, use `.tee()` to split the stream.');
+      consumed = true;
+      yield* deliver(first);
+    }
+    return new Stream<RawMessageStreamEvent>(once, first.stream.controller, sdk);
+  };
 
   function create(body: MessageCreateParamsNonStreaming, o?: ResilientRequestOptions): ResilientPromise<Message>;
   function create(body: MessageCreateParamsStreaming, o?: ResilientRequestOptions): ResilientPromise<Stream<RawMessageStreamEvent>>;
@@ -353,21 +376,3 @@ function withResponse<T>(result: Promise<T>, holder: ResponseHolder): ResilientP
   return promise;
 }
 
-/** Encodes events as the newline-delimited JSON that `Stream.fromReadableStream` reads. */
-function toLines(events: AsyncGenerator<RawMessageStreamEvent>): ReadableStream<Uint8Array> {
-  const encoder = new TextEncoder();
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const next = await events.next();
-        if (next.done) controller.close();
-        else controller.enqueue(encoder.encode(`${JSON.stringify(next.value)}\n`));
-      } catch (error) {
-        controller.error(error);
-      }
-    },
-    async cancel() {
-      await events.return(undefined);
-    },
-  });
-}

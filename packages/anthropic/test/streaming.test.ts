@@ -1,11 +1,10 @@
-import { AnthropicError, APIUserAbortError } from '@anthropic-ai/sdk';
+import Anthropic, { AnthropicError, APIUserAbortError } from '@anthropic-ai/sdk';
 import { AttemptOutcome, CallOutcome, ErrorType } from '@stormwatch/conventions';
 import { isCallAbortedError } from '@stormwatch/core';
-import type { FakeAnthropic } from '@stormwatch/fake-anthropic';
-import { DEFAULT_TEXT, ok, overloaded, streamCut, streamError, streamErrorAtStart, streamGarbage } from '@stormwatch/fake-anthropic';
+import { DEFAULT_TEXT, FakeAnthropic, ok, overloaded, streamCut, streamError, streamErrorAtStart, streamGarbage } from '@stormwatch/fake-anthropic';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isStreamInterruptedError, StreamInterruptedError } from '../src/index.js';
-import { drive, messages, setup, sonnet } from './harness.js';
+import { isStreamInterruptedError, resilient, StreamInterruptedError } from '../src/index.js';
+import { drive, messages, record, setup, sonnet } from './harness.js';
 
 let server: FakeAnthropic | undefined;
 afterEach(async () => {
@@ -197,5 +196,33 @@ describe('streaming', () => {
     expect(value!.request_id).toBe('req_fake_2');
     expect(value!.response.headers.get('content-type')).toBe('text/event-stream');
     expect(await readText(value!.data)).toEqual({ text: DEFAULT_TEXT });
+  });
+
+  it('aborts the HTTP stream when the caller stops reading', async () => {
+    let deltaWaits = 0;
+    const slow = await FakeAnthropic.start({ script: [ok({ deltaDelayMs: 30 })], sleep: (ms) => ((deltaWaits++, new Promise((r) => setTimeout(r, ms)))) });
+    server = slow;
+    const client = resilient(new Anthropic({ baseURL: slow.url, apiKey: 'k' }), { policyOptions: { breaker: false } });
+    const events = record(client.policy);
+    const stream = await client.messages.create({ model: sonnet, max_tokens: 64, messages, stream: true });
+    for await (const event of stream) if (event.type === 'content_block_delta') break;
+    expect(stream.controller.signal.aborted).toBe(true);
+    await new Promise((r) => setTimeout(r, 150));
+    // One wait before the first delta, one before the server saw the socket gone: not all six.
+    expect(deltaWaits).toBeLessThanOrEqual(2);
+    expect(events.late).toEqual([]);
+  });
+
+  it('refuses a second iteration, and tees like the SDK’s stream', async () => {
+    const s = await setup([ok()]);
+    server = s.server;
+    const { value: stream } = await drive(s.clock, s.client.messages.create({ model: sonnet, max_tokens: 64, messages, stream: true }));
+    const [left, right] = stream!.tee();
+    const [a, b] = await Promise.all([readText(left), readText(right)]);
+    expect(a).toEqual({ text: DEFAULT_TEXT });
+    expect(b).toEqual({ text: DEFAULT_TEXT });
+    const again = await readText(stream!);
+    expect(again.error).toBeInstanceOf(AnthropicError);
+    expect((again.error as Error).message).toBe('Cannot iterate over a consumed stream, use `.tee()` to split the stream.');
   });
 });
