@@ -1,3 +1,4 @@
 import { sharedConfig } from '../../vitest.shared.js';
 
-export default sharedConfig();
+// --expose-gc: a test checks that instrumenting a policy never keeps it alive.
+export default sharedConfig({ execArgv: ['--expose-gc'] });

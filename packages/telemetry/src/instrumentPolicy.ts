@@ -8,7 +8,6 @@ import {
   type Attributes,
   type Context,
   type Meter,
-  type ObservableResult,
   type Span,
   type Tracer,
 } from '@opentelemetry/api';
@@ -51,7 +50,6 @@ import {
   ATTR_HTTP_RESPONSE_STATUS_CODE,
   ATTR_LIMITER_WAIT_MS,
   ATTR_POLICY,
-  ATTR_RATELIMIT_KIND,
   ATTR_RETRY_DELAY_S,
   ATTR_RETRY_DELAY_SOURCE,
   ATTR_SERVER_ADDRESS,
@@ -60,7 +58,6 @@ import {
   ATTR_TOKENS_WASTED_OUTPUT,
   ATTR_WASTE_KIND,
   AttemptOutcome,
-  BREAKER_STATE_GAUGE_VALUE,
   CallOutcome,
   CostKind,
   createModelAllowList,
@@ -81,7 +78,9 @@ import {
   type ModelAllowList,
 } from '@stormwatch/conventions';
 import type { AttemptDetails, CallInfo, IDisposable, Policy } from '@stormwatch/core';
+import type { BreakerState } from '@stormwatch/conventions';
 import { ATTEMPT_CONTEXT, CONTENT_CAPTURE, type ContentCapture } from './internal/keys.js';
+import { seen, SharedGauges, type GaugeSource } from './internal/gauges.js';
 import { createInstruments, type Instruments } from './internal/instruments.js';
 import { markInstrumented } from './internal/instrumented.js';
 import { INSTRUMENTATION_SCOPE, INSTRUMENTATION_VERSION } from './scope.js';
@@ -104,12 +103,15 @@ interface CallState {
   usageRecordedFor?: number;
 }
 
-/** Instruments are shared by every instrumentation on the same meter. */
-const instrumentsByMeter = new WeakMap<Meter, Instruments>();
+/** Instruments (and the gauges' callbacks) are shared by every instrumentation on the same meter. */
+const instrumentsByMeter = new WeakMap<Meter, { m: Instruments; gauges: SharedGauges }>();
 
-function instrumentsFor(meter: Meter): Instruments {
+function instrumentsFor(meter: Meter): { m: Instruments; gauges: SharedGauges } {
   let found = instrumentsByMeter.get(meter);
-  if (!found) instrumentsByMeter.set(meter, (found = createInstruments(meter)));
+  if (!found) {
+    const m = createInstruments(meter);
+    instrumentsByMeter.set(meter, (found = { m, gauges: new SharedGauges(m) }));
+  }
   return found;
 }
 
@@ -142,6 +144,29 @@ function promptTokens(details: AttemptDetails): number | undefined {
 }
 
 /**
+ * What one policy contributes to the shared gauges. Built outside `instrumentPolicy` on
+ * purpose: a closure there would share its scope, which holds the policy's subscriptions,
+ * and the meter would keep a discarded policy alive through it. This one holds the policy
+ * weakly and drops out of the gauges once the policy is collected.
+ */
+function gaugeSource(
+  policyRef: WeakRef<Policy>,
+  modelOf: ModelAllowList,
+  remaining: GaugeSource['remaining'],
+  limiterRates: GaugeSource['limiterRates'],
+): GaugeSource {
+  return {
+    breakerStates() {
+      const live = policyRef.deref();
+      if (!live) return undefined;
+      return [...live.breakerStates()].map(([key, state]): [string, BreakerState] => [modelOf(key), state]);
+    },
+    remaining,
+    limiterRates,
+  };
+}
+
+/**
  * Emits the Stormwatch telemetry contract for one policy: a `stormwatch.call` span per
  * logical call (INTERNAL, child of the caller's active span), a `chat {model}` CLIENT span
  * per attempt (child of the call span, the active context while the attempt runs), a
@@ -158,7 +183,7 @@ export function instrumentPolicy(policy: Policy, options: TelemetryOptions = {})
   validate(options);
   const tracer: Tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(INSTRUMENTATION_SCOPE, INSTRUMENTATION_VERSION);
   const meter: Meter = (options.meterProvider ?? metrics.getMeterProvider()).getMeter(INSTRUMENTATION_SCOPE, INSTRUMENTATION_VERSION);
-  const m = instrumentsFor(meter);
+  const { m, gauges } = instrumentsFor(meter);
   const modelOf: ModelAllowList = createModelAllowList(options.models);
   const clock = policy.clock;
   const capture: ContentCapture | undefined =
@@ -170,9 +195,9 @@ export function instrumentPolicy(policy: Policy, options: TelemetryOptions = {})
   const stateOf = (call: CallInfo) => call.context.get(slot) as CallState | undefined;
 
   /** Last `anthropic-ratelimit-*-remaining` values, by model and kind. */
-  const remaining = new Map<string, Map<string, number>>();
+  const remaining: GaugeSource['remaining'] = new Map();
   /** Last limiter rates, by model. */
-  const limiterRates = new Map<string, number>();
+  const limiterRates: GaugeSource['limiterRates'] = new Map();
 
   const subscriptions: IDisposable[] = [];
 
@@ -309,9 +334,9 @@ export function instrumentPolicy(policy: Policy, options: TelemetryOptions = {})
         if (r) {
           let byKind = remaining.get(requestModel);
           if (!byKind) remaining.set(requestModel, (byKind = new Map()));
-          if (r.requests !== undefined) byKind.set(RatelimitKind.REQUESTS, r.requests);
-          if (r.inputTokens !== undefined) byKind.set(RatelimitKind.INPUT_TOKENS, r.inputTokens);
-          if (r.outputTokens !== undefined) byKind.set(RatelimitKind.OUTPUT_TOKENS, r.outputTokens);
+          if (r.requests !== undefined) byKind.set(RatelimitKind.REQUESTS, seen(r.requests));
+          if (r.inputTokens !== undefined) byKind.set(RatelimitKind.INPUT_TOKENS, seen(r.inputTokens));
+          if (r.outputTokens !== undefined) byKind.set(RatelimitKind.OUTPUT_TOKENS, seen(r.outputTokens));
         }
       }),
     ),
@@ -396,7 +421,7 @@ export function instrumentPolicy(policy: Policy, options: TelemetryOptions = {})
   subscriptions.push(
     policy.onLimiterRate(
       guard('limiterRate', ({ model, ratePerSecond }) => {
-        limiterRates.set(modelOf(model), ratePerSecond);
+        limiterRates.set(modelOf(model), seen(ratePerSecond));
       }),
     ),
   );
@@ -490,25 +515,7 @@ export function instrumentPolicy(policy: Policy, options: TelemetryOptions = {})
     ),
   );
 
-  // The shared gauge must not keep a discarded policy alive: it holds the policy weakly.
-  const policyRef = new WeakRef(policy);
-  const observeBreakers = (result: ObservableResult) => {
-    const live = policyRef.deref();
-    if (!live) {
-      m.breakerState.removeCallback(observeBreakers);
-      return;
-    }
-    for (const [key, state] of live.breakerStates()) result.observe(BREAKER_STATE_GAUGE_VALUE[state], { [ATTR_BREAKER_KEY]: modelOf(key) });
-  };
-  const observeRemaining = (result: ObservableResult) => {
-    for (const [model, byKind] of remaining) for (const [kind, value] of byKind) result.observe(value, { [ATTR_GEN_AI_REQUEST_MODEL]: model, [ATTR_RATELIMIT_KIND]: kind });
-  };
-  const observeLimiter = (result: ObservableResult) => {
-    for (const [model, rate] of limiterRates) result.observe(rate, { [ATTR_GEN_AI_REQUEST_MODEL]: model });
-  };
-  m.breakerState.addCallback(observeBreakers);
-  m.ratelimitRemaining.addCallback(observeRemaining);
-  m.limiterRate.addCallback(observeLimiter);
+  const removeGauges = gauges.add(gaugeSource(new WeakRef(policy), modelOf, remaining, limiterRates));
 
   const unmark = markInstrumented(policy);
   let disposed = false;
@@ -518,9 +525,7 @@ export function instrumentPolicy(policy: Policy, options: TelemetryOptions = {})
       disposed = true;
       unmark();
       for (const s of subscriptions) s.dispose();
-      m.breakerState.removeCallback(observeBreakers);
-      m.ratelimitRemaining.removeCallback(observeRemaining);
-      m.limiterRate.removeCallback(observeLimiter);
+      removeGauges();
     },
   };
 }

@@ -1,0 +1,84 @@
+import type { ObservableResult } from '@opentelemetry/api';
+import { ATTR_BREAKER_KEY, ATTR_GEN_AI_REQUEST_MODEL, ATTR_RATELIMIT_KIND, BREAKER_STATE_GAUGE_VALUE, BreakerState } from '@stormwatch/conventions';
+import type { Instruments } from './instruments.js';
+
+/** A value with the order in which it was seen, so the latest of several sources wins. */
+interface Seen {
+  value: number;
+  seq: number;
+}
+
+/** What one instrumentation contributes to the gauges. */
+export interface GaugeSource {
+  /** Breaker states by (allow-listed) key, or undefined once the policy was garbage-collected. */
+  breakerStates(): Iterable<[string, BreakerState]> | undefined;
+  /** Last `anthropic-ratelimit-*-remaining` values, by (allow-listed) model and kind. */
+  readonly remaining: Map<string, Map<string, Seen>>;
+  /** Last adaptive-limiter rates, by (allow-listed) model. */
+  readonly limiterRates: Map<string, Seen>;
+}
+
+let seq = 0;
+/** Stamps a value with a process-wide sequence number. */
+export const seen = (value: number): Seen => ({ value, seq: ++seq });
+
+/** Precedence when two policies hold a breaker for the same key: open over half-open over closed. */
+const SEVERITY: Readonly<Record<BreakerState, number>> = { [BreakerState.CLOSED]: 0, [BreakerState.HALF_OPEN]: 1, [BreakerState.OPEN]: 2 };
+
+/**
+ * The three gauges of the contract, observed once per collection for every instrumentation
+ * on one meter: one callback per gauge however many policies there are, and no duplicate
+ * observations of one series. Sources of garbage-collected policies drop out by themselves.
+ */
+export class SharedGauges {
+  readonly #sources = new Set<GaugeSource>();
+
+  constructor(m: Instruments) {
+    m.breakerState.addCallback((result) => this.#observeBreakers(result));
+    m.ratelimitRemaining.addCallback((result) => this.#observeRemaining(result));
+    m.limiterRate.addCallback((result) => this.#observeLimiter(result));
+  }
+
+  add(source: GaugeSource): () => void {
+    this.#sources.add(source);
+    return () => void this.#sources.delete(source);
+  }
+
+  get size(): number {
+    return this.#sources.size;
+  }
+
+  #observeBreakers(result: ObservableResult): void {
+    const worst = new Map<string, BreakerState>();
+    for (const source of this.#sources) {
+      const states = source.breakerStates();
+      if (!states) {
+        this.#sources.delete(source);
+        continue;
+      }
+      for (const [key, state] of states) {
+        const before = worst.get(key);
+        if (before === undefined || SEVERITY[state] > SEVERITY[before]) worst.set(key, state);
+      }
+    }
+    for (const [key, state] of worst) result.observe(BREAKER_STATE_GAUGE_VALUE[state], { [ATTR_BREAKER_KEY]: key });
+  }
+
+  #observeRemaining(result: ObservableResult): void {
+    const latest = new Map<string, Map<string, Seen>>();
+    for (const source of this.#sources) {
+      for (const [model, byKind] of source.remaining) {
+        let out = latest.get(model);
+        if (!out) latest.set(model, (out = new Map()));
+        for (const [kind, s] of byKind) if ((out.get(kind)?.seq ?? -1) < s.seq) out.set(kind, s);
+      }
+    }
+    for (const [model, byKind] of latest) for (const [kind, s] of byKind) result.observe(s.value, { [ATTR_GEN_AI_REQUEST_MODEL]: model, [ATTR_RATELIMIT_KIND]: kind });
+  }
+
+  #observeLimiter(result: ObservableResult): void {
+    const latest = new Map<string, Seen>();
+    for (const source of this.#sources) for (const [model, s] of source.limiterRates) if ((latest.get(model)?.seq ?? -1) < s.seq) latest.set(model, s);
+    for (const [model, s] of latest) result.observe(s.value, { [ATTR_GEN_AI_REQUEST_MODEL]: model });
+  }
+}
