@@ -2,7 +2,8 @@ import { ATTR_BREAKER_KEY, ATTR_GEN_AI_REQUEST_MODEL, ATTR_RATELIMIT_KIND, METRI
 import { createPolicy, seededRandom, VirtualClock, type Policy } from '@stormwatch/core';
 import { AggregationTemporality, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { describe, expect, it } from 'vitest';
-import { instrumentPolicy } from '../src/index.js';
+import { instrumentAllPolicies, instrumentPolicy } from '../src/index.js';
+import type { IDisposable } from '@stormwatch/core';
 import { classify, overloaded, script, settle, setup } from './harness.js';
 
 const OPUS = 'claude-opus-4-7';
@@ -25,6 +26,8 @@ async function gaugeValues(reader: MetricReader): Promise<Array<[unknown, unknow
   const metric = resourceMetrics.scopeMetrics.flatMap((s) => s.metrics).find((m) => m.descriptor.name === METRIC_BREAKER_STATE);
   return (metric?.dataPoints ?? []).map((p) => [p.attributes[ATTR_BREAKER_KEY], p.value]);
 }
+
+const registrations: Array<IDisposable | undefined> = [];
 
 describe('gauges shared by several policies on one meter', () => {
   it('report one series per key: the worst breaker state and the latest values', async () => {
@@ -58,7 +61,7 @@ describe('gauges shared by several policies on one meter', () => {
     expect(await gaugeValues(reader)).toEqual([]);
   });
 
-  it('never keep an instrumented policy alive', async () => {
+  it.each(['instrumentPolicy', 'instrumentAllPolicies'] as const)('never keep a policy alive (%s)', async (how) => {
     const gc = (globalThis as { gc?: () => void }).gc;
     expect(gc, 'run with --expose-gc').toBeTypeOf('function');
     const reader = new DeltaReader();
@@ -66,8 +69,10 @@ describe('gauges shared by several policies on one meter', () => {
     const clock = new VirtualClock();
     let ref: WeakRef<Policy> | undefined;
     await (async () => {
+      const all = how === 'instrumentAllPolicies' ? instrumentAllPolicies({ meterProvider }) : undefined;
       const policy = createPolicy({ name: 'short-lived', classify, clock, breaker: { threshold: 1, halfOpenAfterMs: 30_000 } });
-      instrumentPolicy(policy, { meterProvider });
+      if (!all) instrumentPolicy(policy, { meterProvider });
+      registrations.push(all);
       await settle(clock, policy.execute(script([overloaded()]), { model: 'claude-haiku-4-5' }));
       ref = new WeakRef(policy);
     })();
@@ -78,5 +83,6 @@ describe('gauges shared by several policies on one meter', () => {
     }
     expect(ref!.deref()).toBeUndefined();
     expect(await gaugeValues(reader)).toEqual([]);
+    for (const r of registrations.splice(0)) r?.dispose();
   });
 });
