@@ -41,11 +41,12 @@ import {
   attemptSpanName,
   prometheusLabel,
 } from '@stormwatch/conventions';
+import { ALL_QUERIES } from '@stormwatch/queries';
 import { serversAvailable } from '../support/servers.js';
 import { Stack } from './support/Stack.js';
 import { runDir } from './support/runDir.js';
 import { eventually } from './support/poll.js';
-import { activeAlerts, instantQuery, metricNames } from './support/prometheusApi.js';
+import { activeAlerts, instantQuery, metricNames, rangeQuerySeries } from './support/prometheusApi.js';
 import { attributeValue, traceSpans, traceqlSearch, type OtlpSpan } from './support/tempoApi.js';
 import { countsFor, startStormServer } from './support/stormServer.js';
 import { callOnce, median, runCalls, scripts, type CallResult } from './support/calls.js';
@@ -272,7 +273,12 @@ describe.runIf(serversAvailable('otelcol-stormwatch', 'tempo', 'prometheus'))('t
       const byOutcome = query.replace(' }', ` && span.${ATTR_CALL_OUTCOME} = ${q(outcome)} }`);
       const traces = await traceqlSearch(stack.endpoints.tempo, byOutcome, { limit: 200 });
       expect(traces.length, outcome).toBe(outcome === CallOutcome.SUCCESS ? STORM_RECOVERED : STORM_EXHAUSTED);
-      const spans = await traceSpans(stack.endpoints.tempo, traces[0]?.traceID ?? '');
+      // Tempo may still be merging a trace's batches: wait until the call's spans are all there.
+      const traceId = traces[0]?.traceID ?? '';
+      const spans = await eventually(`every span of trace ${traceId}`, async () => {
+        const all = await traceSpans(stack.endpoints.tempo, traceId);
+        return all.length === 1 + 3 + 2 ? all : undefined;
+      }, { timeoutMs: 20_000 }).catch(async () => traceSpans(stack.endpoints.tempo, traceId));
       const call = spans.find((s) => s.name === SPAN_CALL);
       expect(attributeValue(call?.attributes, ATTR_CALL_OUTCOME)).toBe(outcome);
       outcomes.set(outcome, spans);
@@ -317,6 +323,33 @@ describe.runIf(serversAvailable('otelcol-stormwatch', 'tempo', 'prometheus'))('t
       }
     }
     expect([...outcomes.keys()].sort()).toEqual([CallOutcome.FAILED, CallOutcome.SUCCESS].sort());
+  });
+
+  it('runs every PromQL and TraceQL query of the Grafana app (ALL_QUERIES) with data', async () => {
+    // What Grafana would put in for its interval variables over this test's time range.
+    const grafana = (expr: string) =>
+      expr.replace(/\$\{?__range\}?/g, '10m').replace(/\$\{?__rate_interval\}?/g, '1m').replace(/\$\{?__interval\}?/g, '15s');
+    const withoutData = async () => {
+      const empty: string[] = [];
+      for (const query of ALL_QUERIES) {
+        const expr = grafana(query.build({ service: SERVICE }));
+        if (query.kind === 'promql') {
+          const series = await rangeQuerySeries(stack.endpoints.prometheus, expr, 600, 5);
+          if (series === 0) empty.push(`${query.id}: ${expr}`);
+        } else {
+          const traces = await traceqlSearch(stack.endpoints.tempo, expr, { limit: 20 });
+          if (traces.length === 0) empty.push(`${query.id}: ${expr}`);
+        }
+      }
+      return empty;
+    };
+    // The last spans and rule evaluations of the storm may still be on their way.
+    const empty = await eventually('data for every query', async () => {
+      const e = await withoutData();
+      return e.length === 0 ? e : undefined;
+    }, { timeoutMs: 20_000 }).catch(withoutData);
+    expect(ALL_QUERIES.length).toBeGreaterThan(0);
+    expect(empty).toEqual([]);
   });
 
   it('fault: calls are unaffected while the collector is down, memory stays bounded, telemetry resumes', async () => {
