@@ -36,6 +36,8 @@ export interface FleetOptions {
   readonly clock: Clock;
   /** Builds client `i`'s caller. */
   createCaller(clientIndex: number): Caller;
+  /** Stops new calls (open-loop arrivals and closed-loop workers); calls in progress go on. */
+  readonly signal?: AbortSignal;
   /** Called when a call starts and when it ends. */
   onCallStart?(record: CallRecord): void;
   onCallEnd?(record: CallRecord): void;
@@ -114,7 +116,11 @@ export function startFleet(options: FleetOptions): CallRecord[] {
       void (async () => {
         let at = exponential(random, meanGapMs);
         while (at < arrivalsEndMs) {
-          await clock.sleep(at - clock.now());
+          try {
+            await clock.sleep(at - clock.now(), options.signal);
+          } catch {
+            return; // stopped
+          }
           const { call, record } = makeCall(client, random);
           void run(caller, call, record);
           at += exponential(random, meanGapMs);
@@ -124,11 +130,15 @@ export function startFleet(options: FleetOptions): CallRecord[] {
       const meanThinkMs = (fleet.thinkTimeS ?? 1) * 1000;
       void (async () => {
         // Workers start spread over the first think time, not all at once.
-        await clock.sleep(exponential(random, meanThinkMs));
-        while (clock.now() < arrivalsEndMs) {
-          const { call, record } = makeCall(client, random);
-          await run(caller, call, record);
-          await clock.sleep(exponential(random, meanThinkMs));
+        try {
+          await clock.sleep(exponential(random, meanThinkMs), options.signal);
+          while (clock.now() < arrivalsEndMs && options.signal?.aborted !== true) {
+            const { call, record } = makeCall(client, random);
+            await run(caller, call, record);
+            await clock.sleep(exponential(random, meanThinkMs), options.signal);
+          }
+        } catch {
+          // stopped
         }
       })();
     }

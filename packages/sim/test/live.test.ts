@@ -78,6 +78,19 @@ describe('live mode', () => {
     }
   }, 30_000);
 
+  it('stops taking calls when stopped and ends once the calls in progress have ended', async () => {
+    const stop = new AbortController();
+    setTimeout(() => stop.abort(), 1000);
+    const stderr = sink();
+    const started = performance.now();
+    const run = await runLive({ scenario: { ...tiny, durationS: 30 }, seed: 2, policy: stormwatchDefault, port: 0, stdout: sink(), stderr, telemetry: false, signal: stop.signal });
+    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(stderr.text).toMatch(/live: stopping, waiting for \d+ calls in progress/);
+    expect(run.calls.length).toBeGreaterThan(5);
+    expect(run.calls.every((c) => c.endMs !== undefined && c.startMs <= 1100)).toBe(true);
+    expect(run.attempts.every((a) => a.result !== 'pending')).toBe(true);
+  }, 30_000);
+
   for (const policy of [sdkDefault, stormwatchDefault]) {
     it(`runs the storm in real time over HTTP on 127.0.0.1 (${policy.id})`, async () => {
       const stdout = sink();

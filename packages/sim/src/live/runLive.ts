@@ -26,7 +26,7 @@ export interface LiveOptions {
   readonly port: number;
   readonly stdout: { write(text: string): void };
   readonly stderr: { write(text: string): void };
-  /** Stops the run early (Ctrl-C). */
+  /** Stops new calls early (Ctrl-C); the run ends when the calls in progress have ended. */
   readonly signal?: AbortSignal;
   /**
    * Export the policy's telemetry over OTLP through `@stormwatch/node` (`start()` before
@@ -78,6 +78,7 @@ export async function runLive(options: LiveOptions): Promise<PolicyRun> {
       scenario,
       seed,
       clock,
+      signal: arrivalsOver.signal,
       createCaller: (clientIndex) =>
         policy.createCaller({
           clock,
@@ -100,10 +101,12 @@ export async function runLive(options: LiveOptions): Promise<PolicyRun> {
       options.stderr.write(`t=${t.toFixed(0).padStart(4)} s  calls ${calls.length}  open ${open}  attempts ${sent}  529s ${r529}\n`);
     }, 1000);
     const stop = () => {
+      // No new calls; the ones in progress finish (a second Ctrl-C ends the process).
+      options.stderr.write(`live: stopping, waiting for ${open} calls in progress\n`);
       arrivalsOver.abort();
-      settle();
     };
-    options.signal?.addEventListener('abort', stop, { once: true });
+    if (options.signal?.aborted === true) stop();
+    else options.signal?.addEventListener('abort', stop, { once: true });
     await clock.sleep(scenario.durationS * 1000, arrivalsOver.signal).catch(() => undefined);
     allStarted = true;
     if (open === 0) settle();
