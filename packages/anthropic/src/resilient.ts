@@ -122,6 +122,8 @@ interface ResponseHolder {
   response?: Response;
 }
 
+const KNOWN_OPTIONS: ReadonlySet<string> = new Set(['policy', 'fallback', 'policyOptions', 'classifier', 'prices', 'deadlineMs', 'recordContent']);
+
 /**
  * Wraps an Anthropic client so that every `messages` call runs under a Stormwatch policy.
  * The policy owns every retry: the SDK client it drives has `maxRetries: 0` and its own
@@ -133,6 +135,13 @@ interface ResponseHolder {
  */
 export function resilient(client: Anthropic, options: ResilientOptions = {}): ResilientClient {
   if (typeof client?.withOptions !== 'function') throw new TypeError('resilient: expected an Anthropic client (new Anthropic())');
+  if (typeof options !== 'object' || options === null) throw new TypeError(`resilient: options must be an object, got ${options === null ? 'null' : typeof options}`);
+  for (const key of Object.keys(options)) {
+    if (!KNOWN_OPTIONS.has(key)) throw new TypeError(`resilient: unknown option ${JSON.stringify(key)}; known: ${[...KNOWN_OPTIONS].join(', ')}`);
+  }
+  if (options.fallback !== undefined && !(Array.isArray(options.fallback) && options.fallback.every((m) => typeof m === 'string' && m.length > 0))) {
+    throw new TypeError(`resilient: fallback must be an array of model ids, got ${JSON.stringify(options.fallback)}`);
+  }
   const defaultDeadlineMs = options.deadlineMs;
   if (defaultDeadlineMs !== undefined && !(typeof defaultDeadlineMs === 'number' && Number.isFinite(defaultDeadlineMs) && defaultDeadlineMs >= 1)) {
     throw new RangeError(`resilient: deadlineMs must be a finite number of milliseconds >= 1, got ${String(defaultDeadlineMs)}`);

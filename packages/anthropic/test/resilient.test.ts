@@ -225,6 +225,15 @@ describe('resilient() with the real SDK', () => {
     expect(() => Object.assign(client, { apiKey: 'other' })).toThrow('resilient: the wrapped client is read-only (tried to set apiKey)');
   });
 
+  it.each([
+    [{ fallbacks: [sonnet] }, 'resilient: unknown option "fallbacks"; known: policy, fallback, policyOptions, classifier, prices, deadlineMs, recordContent'],
+    [{ fallback: sonnet }, 'resilient: fallback must be an array of model ids, got "claude-sonnet-4-6"'],
+    [{ fallback: [''] }, 'resilient: fallback must be an array of model ids, got [""]'],
+    [null, 'resilient: options must be an object, got null'],
+  ])('rejects the options %j', (options, message) => {
+    expect(() => resilient(new Anthropic({ apiKey: 'k' }), options as never)).toThrow(new TypeError(message));
+  });
+
   it('rejects what is not a client', () => {
     expect(() => resilient({} as Anthropic)).toThrow('resilient: expected an Anthropic client (new Anthropic())');
   });
