@@ -369,8 +369,10 @@ describe.runIf(serversAvailable('otelcol-stormwatch', 'tempo', 'prometheus'))('t
     record(OUTAGE.policy, [...before, ...during, ...baseline]);
 
     expect([...before, ...during, ...baseline, ...after].filter((r) => !r.ok)).toEqual([]);
-    // Calls without a collector take as long as calls with one (same fake, no export waits).
-    expect(median(baseline.map((r) => r.ms))).toBeLessThan(median(before.map((r) => r.ms)) * 2 + 20);
+    // Calls without a collector never wait for an export (its timeout is 2 s here): their
+    // latency stays that of calls with one, give or take a busy 2-core machine.
+    expect(median(baseline.map((r) => r.ms))).toBeLessThan(median(before.map((r) => r.ms)) * 3 + 50);
+    expect(Math.max(...during.map((r) => r.ms), ...baseline.map((r) => r.ms))).toBeLessThan(1_500);
     expect(heapGrowthMiB).toBeLessThan(24);
 
     // Telemetry resumes: the calls after the restart reach Tempo and Prometheus.
