@@ -1,0 +1,63 @@
+import React, { useMemo } from 'react';
+import type { AppRootProps } from '@grafana/data';
+import { getDataSourceSrv } from '@grafana/runtime';
+import { SceneApp, useSceneApp } from '@grafana/scenes';
+import { Alert, TextLink } from '@grafana/ui';
+import { PLUGIN_ID } from '../../constants';
+import { checkDatasources } from '../../datasourceCheck';
+import { createPages } from '../../pages/pages';
+import { resolveSettings, type AppSettings, type ResolvedSettings } from '../../settings';
+import { testIds } from '../testIds';
+
+function DatasourceProblems({ problems }: { problems: string[] }) {
+  if (problems.length === 0) {
+    return null;
+  }
+  return (
+    <div data-testid={testIds.datasourceProblem}>
+      <Alert severity="error" title="Stormwatch cannot read its datasources">
+        <ul>
+          {problems.map((p) => (
+            <li key={p}>{p}</li>
+          ))}
+        </ul>
+        Add a Prometheus and a Tempo datasource (the compose stack and Helm chart provision both), then pick them on the{' '}
+        <TextLink href={`/plugins/${PLUGIN_ID}`}>Configuration page</TextLink>.
+      </Alert>
+    </div>
+  );
+}
+
+function StormwatchScenes({ settings }: { settings: ResolvedSettings }) {
+  const getSceneApp = useMemo(
+    () => () =>
+      new SceneApp({
+        pages: createPages(settings),
+        urlSyncOptions: { updateUrlOnInit: true, createBrowserHistorySteps: true },
+      }),
+    [settings]
+  );
+  const scene = useSceneApp(getSceneApp);
+  return <scene.Component model={scene} />;
+}
+
+/** The app's root page: datasource problems first, then the Scenes app. */
+export default function App(props: AppRootProps<AppSettings>) {
+  let settings: ResolvedSettings;
+  try {
+    settings = resolveSettings(props.meta.jsonData);
+  } catch (e) {
+    return (
+      <Alert severity="error" title="Invalid Stormwatch settings">
+        {(e as Error).message}
+      </Alert>
+    );
+  }
+  const problems = checkDatasources(settings, getDataSourceSrv());
+  return (
+    <>
+      <DatasourceProblems problems={problems} />
+      <StormwatchScenes settings={settings} />
+    </>
+  );
+}

@@ -1,0 +1,15 @@
+export const testIds = {
+  emptyState: 'stormwatch-empty-state',
+  queryError: 'stormwatch-query-error',
+  datasourceProblem: 'stormwatch-datasource-problem',
+  appConfig: {
+    container: 'stormwatch-config',
+    prometheus: 'stormwatch-config-prometheus',
+    tempo: 'stormwatch-config-tempo',
+    amplification: 'stormwatch-config-amplification',
+    overloadRatio: 'stormwatch-config-overload-ratio',
+    minDuration: 'stormwatch-config-min-duration',
+    submit: 'stormwatch-config-submit',
+    error: 'stormwatch-config-error',
+  },
+};

@@ -1,0 +1,153 @@
+import React from 'react';
+import { render, screen, act } from '@testing-library/react';
+import { FieldType, createDataFrame, type DataQueryRequest } from '@grafana/data';
+import { sceneGraph, type EmbeddedScene, type SceneObject } from '@grafana/scenes';
+import { DEFAULT_STORM_THRESHOLDS } from '@stormwatch/queries';
+import { activateFullSceneTree } from '../test/activateFullSceneTree';
+import { PROM_UID, TEMPO_UID, installFakeGrafana, requests } from '../test/fakeGrafana';
+import type { ResolvedSettings } from '../settings';
+import { overviewScene } from './overviewScene';
+import { stormsScene } from './stormsScene';
+import { stormDetailScene } from './stormDetailScene';
+import { costScene } from './costScene';
+import { tracesScene } from './tracesScene';
+import { breakersScene } from './breakersScene';
+import { TelemetryNotice } from './TelemetryNotice';
+
+const settings: ResolvedSettings = {
+  prometheusDatasourceUid: PROM_UID,
+  tempoDatasourceUid: TEMPO_UID,
+  stormThresholds: DEFAULT_STORM_THRESHOLDS,
+};
+
+const oneSample = () =>
+  createDataFrame({
+    refId: 'probe',
+    fields: [
+      { name: 'Time', type: FieldType.time, values: [1] },
+      { name: 'Value', type: FieldType.number, values: [3], labels: { job: 'checkout' } },
+    ],
+  });
+
+type Target = { refId: string; expr?: string; query?: string; datasource?: { uid?: string } };
+
+async function flush() {
+  for (let i = 0; i < 5; i++) {
+    await act(async () => {
+      await new Promise((r) => setTimeout(r, 0));
+    });
+  }
+}
+
+async function activate(scene: EmbeddedScene) {
+  const deactivate = activateFullSceneTree(scene);
+  await flush();
+  return deactivate;
+}
+
+function targetsOf(reqs: DataQueryRequest[]): Target[] {
+  return reqs.flatMap((r) => r.targets as Target[]);
+}
+
+const SCENES: Array<[string, (s: ResolvedSettings) => EmbeddedScene]> = [
+  ['overview', overviewScene],
+  ['storms', stormsScene],
+  ['storm drill-down', stormDetailScene],
+  ['cost', costScene],
+  ['traces', tracesScene],
+  ['breakers & fallbacks', breakersScene],
+];
+
+describe.each(SCENES)('the %s scene', (_name, build) => {
+  beforeEach(() => {
+    installFakeGrafana(() => ({ frames: [oneSample()] }));
+  });
+
+  it('builds and queries the configured datasources', async () => {
+    const scene = build(settings);
+    const deactivate = await activate(scene);
+    expect(requests.length).toBeGreaterThan(0);
+    const uids = new Set(requests.map((r) => (r.targets[0] as Target).datasource?.uid));
+    for (const uid of uids) {
+      expect([PROM_UID, TEMPO_UID]).toContain(uid);
+    }
+    deactivate();
+  });
+
+  it('puts the service variable in every query and the model variable where the metric has a model', async () => {
+    const scene = build(settings);
+    const deactivate = await activate(scene);
+    const targets = targetsOf(requests);
+    expect(targets.length).toBeGreaterThan(0);
+    for (const t of targets) {
+      const text = t.expr ?? t.query ?? '';
+      expect(text).toContain('$service');
+      if (!/stormwatch_breaker_(state|transitions_total)/.test(text)) {
+        expect(text).toContain('$model');
+      }
+    }
+    deactivate();
+  });
+
+  it('interpolates the selected service and model into its queries', async () => {
+    const scene = build(settings);
+    const deactivate = await activate(scene);
+    const service = sceneGraph.lookupVariable('service', scene)!;
+    const model = sceneGraph.lookupVariable('model', scene)!;
+    await act(async () => {
+      (service as unknown as { changeValueTo: (v: string[]) => void }).changeValueTo(['checkout']);
+      (model as unknown as { changeValueTo: (v: string[]) => void }).changeValueTo(['claude-sonnet-4-5']);
+    });
+    await flush();
+    const targets = targetsOf(requests);
+    const prom = targets.find((t) => t.expr !== undefined);
+    const tempo = targets.find((t) => t.query !== undefined);
+    const text = prom?.expr ?? tempo?.query ?? '';
+    const interpolated = sceneGraph.interpolate(scene, text);
+    expect(interpolated).toContain('checkout');
+    expect(interpolated).not.toContain('$service');
+    deactivate();
+  });
+});
+
+function notice(scene: SceneObject): TelemetryNotice {
+  const found = sceneGraph.findObject(scene, (o) => o instanceof TelemetryNotice);
+  if (!found) {
+    throw new Error('no TelemetryNotice');
+  }
+  return found as TelemetryNotice;
+}
+
+describe('empty and error states', () => {
+  it('shows the empty state with the quick start link when no telemetry exists', async () => {
+    installFakeGrafana(() => ({ frames: [] }));
+    const scene = overviewScene(settings);
+    const deactivate = await activate(scene);
+    const n = notice(scene);
+    render(<n.Component model={n} />);
+    expect(screen.getByTestId('stormwatch-empty-state')).toBeInTheDocument();
+    expect(screen.getByText('quick start')).toHaveAttribute('href', expect.stringContaining('quick-start'));
+    deactivate();
+  });
+
+  it('shows the query error when Prometheus fails', async () => {
+    installFakeGrafana(() => ({ error: 'connection refused' }));
+    const scene = costScene(settings);
+    const deactivate = await activate(scene);
+    const n = notice(scene);
+    render(<n.Component model={n} />);
+    expect(screen.getByTestId('stormwatch-query-error')).toHaveTextContent('Cannot query the Prometheus datasource');
+    expect(screen.getByTestId('stormwatch-query-error')).toHaveTextContent('connection refused');
+    deactivate();
+  });
+
+  it('renders nothing when telemetry exists', async () => {
+    installFakeGrafana(() => ({ frames: [oneSample()] }));
+    const scene = breakersScene(settings);
+    const deactivate = await activate(scene);
+    const n = notice(scene);
+    const { container } = render(<n.Component model={n} />);
+    expect(container).toBeEmptyDOMElement();
+    deactivate();
+  });
+});
