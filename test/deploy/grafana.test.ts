@@ -82,8 +82,17 @@ describe('Grafana provisioning (deploy/grafana/provisioning)', () => {
     // Once the app exists in grafana-plugin/, its id must be the one provisioned here.
     const pluginJson = repoPath('grafana-plugin', 'src', 'plugin.json');
     if (existsSync(pluginJson)) {
-      const plugin = JSON.parse(readFileSync(pluginJson, 'utf8')) as { id: string; type: string };
+      const plugin = JSON.parse(readFileSync(pluginJson, 'utf8')) as {
+        id: string;
+        type: string;
+        dependencies?: { grafanaDependency?: string };
+      };
       expect(plugin).toMatchObject({ id: apps[0]?.type, type: 'app' });
+      // The local stack's Grafana satisfies the app's minimum version.
+      const minimum = /^>=\s*(\d+)\.(\d+)\.(\d+)/.exec(plugin.dependencies?.grafanaDependency ?? '');
+      const image = /:(\d+)\.(\d+)\.(\d+)$/.exec((compose.services.grafana as { image: string }).image);
+      const version = (m: RegExpExecArray | null) => (m ? Number(m[1]) * 1e6 + Number(m[2]) * 1e3 + Number(m[3]) : NaN);
+      expect(version(image)).toBeGreaterThanOrEqual(version(minimum));
     }
   });
 });
