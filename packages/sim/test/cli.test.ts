@@ -87,6 +87,19 @@ describe('command line', () => {
     expect(figures.results.map((r) => r.policyId)).toEqual(['fixed-1s', 'stormwatch', 'oracle']);
   });
 
+  it('runs every scenario with --scenario all, one report and one JSON file each', async () => {
+    const io = capture();
+    const out = join(dir, 'all');
+    expect(await main(['--scenario', 'all', '--clients', '2', '--policies', 'fixed-1s', '--out', out, '--json', out], io)).toBe(0);
+    for (const name of ['storm-50', 'flapping', '429-wave', 'reset-wave', 'opus-overloaded']) {
+      expect(io.out).toContain(`Report: ${join(out, `${name}.html`)}`);
+      const json = JSON.parse(await readFile(join(out, `${name}.json`), 'utf8')) as { scenario: { name: string }; targets: unknown[] };
+      expect(json.scenario.name).toBe(name);
+      // The targets are set for storm-50 only.
+      expect(json.targets.length > 0).toBe(name === 'storm-50');
+    }
+  });
+
   it('prints a Markdown table with --markdown', async () => {
     const io = capture();
     expect(await main(['--clients', '4', '--policies', 'sdk-default', '--markdown', '--out', join(dir, 'md.html')], io)).toBe(0);
