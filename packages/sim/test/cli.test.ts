@@ -90,7 +90,7 @@ describe('command line', () => {
   it('runs every scenario with --scenario all, one report and one JSON file each', async () => {
     const io = capture();
     const out = join(dir, 'all');
-    expect(await main(['--scenario', 'all', '--clients', '2', '--policies', 'fixed-1s', '--out', out, '--json', out], io)).toBe(0);
+    expect(await main(['--scenario', 'all', '--clients', '2', '--policies', 'fixed-1s,stormwatch', '--out', out, '--json', out], io)).toBe(0);
     for (const name of ['storm-50', 'flapping', '429-wave', 'reset-wave', 'opus-overloaded']) {
       expect(io.out).toContain(`Report: ${join(out, `${name}.html`)}`);
       const json = JSON.parse(await readFile(join(out, `${name}.json`), 'utf8')) as { scenario: { name: string }; targets: unknown[] };
