@@ -280,7 +280,8 @@ export function instrumentPolicy(policy: Policy, options: TelemetryOptions = {})
 
         const state = stateOf(call);
         const span = state?.attemptSpan;
-        if (state && span) {
+        // A span the sampler dropped records nothing: skip building its attributes.
+        if (state && span?.isRecording()) {
           const a: Attributes = { [ATTR_ATTEMPT_OUTCOME]: outcome };
           if (details.stream !== undefined) a[ATTR_GEN_AI_REQUEST_STREAM] = details.stream;
           if (details.responseModel !== undefined) a[ATTR_GEN_AI_RESPONSE_MODEL] = details.responseModel;
@@ -306,6 +307,8 @@ export function instrumentPolicy(policy: Policy, options: TelemetryOptions = {})
           if (errorType !== undefined) {
             span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : errorType });
           }
+        }
+        if (state && span) {
           span.end(startedAt + durationMs);
           state.attemptSpan = undefined;
           call.context.delete(ATTEMPT_CONTEXT);
@@ -455,7 +458,7 @@ export function instrumentPolicy(policy: Policy, options: TelemetryOptions = {})
         const model = modelOf(call.model);
         const state = stateOf(call);
         const failed = outcome === CallOutcome.FAILED;
-        if (state) {
+        if (state?.span.isRecording()) {
           const d = call.details;
           const a: Attributes = {
             [ATTR_CALL_OUTCOME]: outcome,
@@ -467,9 +470,11 @@ export function instrumentPolicy(policy: Policy, options: TelemetryOptions = {})
           if (d.costUsd !== undefined) a[ATTR_COST_USD] = d.costUsd;
           if (d.wastedCostUsd !== undefined) a[ATTR_COST_WASTED_USD] = d.wastedCostUsd;
           if (errorType !== undefined && outcome !== CallOutcome.SUCCESS && outcome !== CallOutcome.FALLBACK_SUCCESS) a[ATTR_ERROR_TYPE] = errorType;
+          state.span.setAttributes(a);
+          if (failed) state.span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(errorType) });
+        }
+        if (state) {
           const span = state.span;
-          span.setAttributes(a);
-          if (failed) span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(errorType) });
           // Spans left open by an early end (e.g. a bulkhead rejection) end with the call.
           const end = call.startedAt + durationMs;
           state.attemptSpan?.end(end);
