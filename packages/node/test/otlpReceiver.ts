@@ -21,6 +21,10 @@ export interface ReceivedSpan {
   readonly name: string;
   readonly kind: number;
   readonly attributes: Record<string, unknown>;
+  readonly traceId: string;
+  readonly spanId: string;
+  /** Empty for a root span. */
+  readonly parentSpanId: string;
 }
 
 export interface ReceivedMetric {
@@ -80,12 +84,23 @@ export class OtlpReceiver {
     const out: ReceivedSpan[] = [];
     for (const r of this.to('/v1/traces')) {
       const body = JSON.parse(r.body.toString('utf8')) as {
-        resourceSpans: { resource: { attributes: KeyValue[] }; scopeSpans: { scope: { name: string }; spans: { name: string; kind: number; attributes: KeyValue[] }[] }[] }[];
+        resourceSpans: { resource: { attributes: KeyValue[] }; scopeSpans: { scope: { name: string }; spans: { name: string; kind: number; attributes: KeyValue[]; traceId: string; spanId: string; parentSpanId?: string }[] }[] }[];
       };
       for (const rs of body.resourceSpans) {
         const serviceName = attr(rs.resource.attributes)['service.name'] as string | undefined;
         for (const ss of rs.scopeSpans) {
-          for (const s of ss.spans) out.push({ serviceName, scope: ss.scope.name, name: s.name, kind: s.kind, attributes: attr(s.attributes) });
+          for (const s of ss.spans) {
+            out.push({
+              serviceName,
+              scope: ss.scope.name,
+              name: s.name,
+              kind: s.kind,
+              attributes: attr(s.attributes),
+              traceId: s.traceId,
+              spanId: s.spanId,
+              parentSpanId: s.parentSpanId ?? '',
+            });
+          }
         }
       }
     }
