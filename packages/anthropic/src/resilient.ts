@@ -122,6 +122,8 @@ interface ResponseHolder {
   response?: Response;
 }
 
+const NO_RECORDING = (): void => undefined;
+
 const KNOWN_OPTIONS: ReadonlySet<string> = new Set(['policy', 'fallback', 'policyOptions', 'classifier', 'prices', 'deadlineMs', 'recordContent']);
 
 /**
@@ -151,7 +153,7 @@ export function resilient(client: Anthropic, options: ResilientOptions = {}): Re
   if (recordContent !== undefined && typeof recordContent !== 'function') throw new TypeError(`resilient: recordContent must be a function (ctx, content) => void, got ${typeof recordContent}`);
   /** Hands the request's content to the recorder (converted once per call). */
   const contentOf = (body: MessageCreateParamsBase): ((ctx: AttemptContext) => void) => {
-    if (!recordContent) return () => undefined;
+    if (!recordContent) return NO_RECORDING;
     let content: MessageContent | undefined;
     return (ctx) => {
       content ??= { input: inputMessages(body), ...(body.system === undefined ? {} : { system: systemInstructions(body) }) };

@@ -19,6 +19,20 @@ const intHeader = (headers: Headers, name: string): number | undefined => {
   return Number(raw);
 };
 
+let lastUrl = '';
+let lastServer = { address: '', port: 0 };
+
+/** Host and port of a request URL; every request of a client has the same, so the last is kept. */
+export function serverOf(href: string): { address: string; port: number } {
+  if (href !== lastUrl) {
+    const url = new URL(href);
+    // An IPv6 literal keeps its brackets in a URL, not in server.address.
+    lastServer = { address: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80 };
+    lastUrl = href;
+  }
+  return lastServer;
+}
+
 /**
  * SDK middleware (it runs once per HTTP request) that fills the attempt's details from the
  * request URL and the response headers, whatever the outcome.
@@ -27,9 +41,9 @@ export const captureMiddleware: Middleware = async (request, next) => {
   const scope = attemptStorage.getStore();
   if (!scope) return next(request);
   const d = scope.ctx.details;
-  const url = new URL(request.url);
-  d.serverAddress = url.hostname;
-  d.serverPort = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+  const server = serverOf(request.url);
+  d.serverAddress = server.address;
+  d.serverPort = server.port;
   scope.sent = true;
   const response = await next(request);
   scope.response = response;
