@@ -103,12 +103,12 @@ function integrate(
   start: number,
   end: number,
   stepMs: number,
-  perMs: number,
+  msPerUnit: number,
 ): number {
   let total = 0;
   for (const s of series ?? []) {
     if (!involved.has(keyOf(s.labels, keys)[0])) continue;
-    for (const [t, v] of s.points) if (t >= start && t < end && Number.isFinite(v)) total += v * stepMs * perMs;
+    for (const [t, v] of s.points) if (t >= start && t < end && Number.isFinite(v)) total += (v * stepMs) / msPerUnit;
   }
   return total;
 }
@@ -197,8 +197,8 @@ export function detectStorms(
       end,
       peakAmplification: peak(amp),
       peakOverloadRatio: peak(ovl),
-      overloaded: integrate(inputs.overloadedPerSecond, keys, involved, start, end, stepMs, 1 / 1000),
-      wastedUsd: integrate(inputs.wastedUsdPerHour, keys, involved, start, end, stepMs, 1 / 3_600_000),
+      overloaded: integrate(inputs.overloadedPerSecond, keys, involved, start, end, stepMs, 1000),
+      wastedUsd: integrate(inputs.wastedUsdPerHour, keys, involved, start, end, stepMs, 3_600_000),
       cause: ampHit && overloadHit ? 'both' : ampHit ? 'retries' : 'api',
       services: [...new Set(group.map((g) => g.service))].sort(),
       models: [...new Set(group.map((g) => g.model))].sort(),
