@@ -182,8 +182,9 @@ describe('a collector that is down or stuck', () => {
     const policy = quickPolicy();
     // Exports fail or hang in the background all through these calls.
     const { maxMs, totalMs } = await runCalls(policy, 300);
-    expect(maxMs).toBeLessThan(100);
-    expect(totalMs).toBeLessThan(3_000);
+    // A blocked export would stall calls for seconds; loose bounds, as the CI machine is shared.
+    expect(maxMs).toBeLessThan(500);
+    expect(totalMs).toBeLessThan(5_000);
     if (collector) expect(collector.requests.length).toBeGreaterThan(0);
 
     const t = performance.now();
