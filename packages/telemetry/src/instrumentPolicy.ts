@@ -177,12 +177,23 @@ function gaugeSource(
  * Uses `@opentelemetry/api` only: with no SDK installed everything is a no-op. A failure
  * inside the telemetry is reported to `diag` and never reaches the call.
  *
+ * A policy already instrumented into the same providers (e.g. by `@stormwatch/node`'s
+ * registration) is left as it is, with a `diag` warning: a second instrumentation would
+ * double every span and metric. Different providers each get their own.
+ *
  * @returns a disposable that stops the instrumentation (spans already started still end).
  */
 export function instrumentPolicy(policy: Policy, options: TelemetryOptions = {}): IDisposable {
   validate(options);
-  const tracer: Tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(INSTRUMENTATION_SCOPE, INSTRUMENTATION_VERSION);
-  const meter: Meter = (options.meterProvider ?? metrics.getMeterProvider()).getMeter(INSTRUMENTATION_SCOPE, INSTRUMENTATION_VERSION);
+  const tracerProvider = options.tracerProvider ?? trace.getTracerProvider();
+  const meterProvider = options.meterProvider ?? metrics.getMeterProvider();
+  const unmark = markInstrumented(policy, tracerProvider, meterProvider);
+  if (!unmark) {
+    diag.warn(`@stormwatch/telemetry: policy "${policy.name}" is already instrumented into these providers; not instrumenting it twice`);
+    return { dispose() {} };
+  }
+  const tracer: Tracer = tracerProvider.getTracer(INSTRUMENTATION_SCOPE, INSTRUMENTATION_VERSION);
+  const meter: Meter = meterProvider.getMeter(INSTRUMENTATION_SCOPE, INSTRUMENTATION_VERSION);
   const { m, gauges } = instrumentsFor(meter);
   const modelOf: ModelAllowList = createModelAllowList(options.models);
   const clock = policy.clock;
@@ -522,7 +533,6 @@ export function instrumentPolicy(policy: Policy, options: TelemetryOptions = {})
 
   const removeGauges = gauges.add(gaugeSource(new WeakRef(policy), modelOf, remaining, limiterRates));
 
-  const unmark = markInstrumented(policy);
   let disposed = false;
   return {
     dispose() {

@@ -1,4 +1,5 @@
-import { ATTR_POLICY, SPAN_CALL } from '@stormwatch/conventions';
+import { diag, DiagLogLevel } from '@opentelemetry/api';
+import { ATTR_POLICY, attemptSpanName, SPAN_CALL } from '@stormwatch/conventions';
 import { createPolicy } from '@stormwatch/core';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { describe, expect, it } from 'vitest';
@@ -43,5 +44,29 @@ describe('instrumentAllPolicies', () => {
     expect(exporter.getFinishedSpans().filter((s) => s.name === SPAN_CALL)).toHaveLength(1);
     all.dispose();
     byHand.dispose();
+  });
+
+  it('does not instrument a policy twice into the same providers', async () => {
+    ensureContextManager();
+    const warnings: unknown[] = [];
+    diag.setLogger({ error: () => {}, warn: (m) => void warnings.push(m), info: () => {}, debug: () => {}, verbose: () => {} }, DiagLogLevel.WARN);
+    const { exporter, tracerProvider } = provider();
+    const policy = createPolicy({ name: 'twice', classify });
+    const first = instrumentPolicy(policy, { tracerProvider });
+    const second = instrumentPolicy(policy, { tracerProvider });
+    second.dispose(); // a no-op: the first instrumentation stays
+    await policy.execute(script(['ok']), { model: OPUS });
+    expect(exporter.getFinishedSpans().map((s) => s.name)).toEqual([attemptSpanName(OPUS), SPAN_CALL]);
+    expect(warnings).toEqual(['@stormwatch/telemetry: policy "twice" is already instrumented into these providers; not instrumenting it twice']);
+
+    // Another provider gets its own spans.
+    const other = provider();
+    const third = instrumentPolicy(policy, { tracerProvider: other.tracerProvider });
+    await policy.execute(script(['ok']), { model: OPUS });
+    expect(exporter.getFinishedSpans()).toHaveLength(4);
+    expect(other.exporter.getFinishedSpans()).toHaveLength(2);
+    first.dispose();
+    third.dispose();
+    diag.disable();
   });
 });
