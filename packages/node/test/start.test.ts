@@ -103,6 +103,19 @@ describe('start', () => {
     expect(collector.metrics().map((m) => m.name)).toContain(METRIC_CALLS);
   });
 
+  it('exports nothing when OTEL_SDK_DISABLED=true, and the calls still work', async () => {
+    const collector = await receiver();
+    vi.stubEnv('OTEL_EXPORTER_OTLP_ENDPOINT', collector.url);
+    vi.stubEnv('OTEL_EXPORTER_OTLP_PROTOCOL', 'http/json');
+    vi.stubEnv('OTEL_SDK_DISABLED', 'true');
+    start();
+    const { totalMs } = await runCalls(quickPolicy(), 3);
+    await shutdown();
+    expect(totalMs).toBeGreaterThan(0);
+    expect(collector.requests).toEqual([]);
+    expect(trace.getTracerProvider().getTracer('x').startSpan('y').isRecording()).toBe(false);
+  });
+
   it('ignores a malformed variable with a diag warning instead of failing', async () => {
     const collector = await receiver();
     const logger: DiagLogger = { error: vi.fn(), warn: vi.fn(), info: vi.fn(), debug: vi.fn(), verbose: vi.fn() };
