@@ -93,7 +93,10 @@ module.exports = { packagePlugin, PackagingError, isPackagingError, REQUIRED_FIL
 if (require.main === module) {
   const root = path.join(__dirname, '..');
   try {
-    const { zipPath, sha1, entries } = packagePlugin({ distDir: path.join(root, 'dist'), outDir: path.join(root, 'artifacts') });
+    const { zipPath, sha1, entries } = packagePlugin({
+      distDir: path.join(root, 'dist'),
+      outDir: path.join(root, 'artifacts'),
+    });
     console.log(`${path.relative(root, zipPath)} (${entries.length} files, sha1 ${sha1})`);
   } catch (e) {
     console.error(isPackagingError(e) ? e.message : e);

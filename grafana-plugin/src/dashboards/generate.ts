@@ -197,7 +197,12 @@ function variables(withTempo: boolean): VariableModel[] {
   ];
 }
 
-function dashboard(title: string, description: string, route: ROUTES, rows: ReadonlyArray<readonly PanelSpec[]>): Dashboard {
+function dashboard(
+  title: string,
+  description: string,
+  route: ROUTES,
+  rows: ReadonlyArray<readonly PanelSpec[]>
+): Dashboard {
   const panels = layout(rows);
   const usesTempo = panels.some((p) => p.datasource?.uid === TEMPO.uid);
   return {
@@ -239,7 +244,11 @@ const stat = (title: string, description: string, q: QuerySpec, unit: string, re
   h: 4,
   unit,
   redFrom,
-  options: { graphMode: 'area', colorMode: 'value', reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false } },
+  options: {
+    graphMode: 'area',
+    colorMode: 'value',
+    reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false },
+  },
 });
 
 const timeseries = (
@@ -264,7 +273,12 @@ const traceTable = (title: string, description: string, id: string): PanelSpec =
 function headline(): PanelSpec[] {
   return [
     stat('Calls/s', 'Logical calls per second (5 m rate).', { id: 'callsPerSecond', params: TOTAL }, 'reqps'),
-    stat('Attempts/s', 'HTTP attempts per second, retries included (5 m rate).', { id: 'attemptsPerSecond', params: TOTAL }, 'reqps'),
+    stat(
+      'Attempts/s',
+      'HTTP attempts per second, retries included (5 m rate).',
+      { id: 'attemptsPerSecond', params: TOTAL },
+      'reqps'
+    ),
     stat(
       'Retry amplification',
       'Attempts per logical call; 1.0 means no retries. Red above the retry-storm threshold.',
@@ -279,9 +293,25 @@ function headline(): PanelSpec[] {
       'percentunit',
       DEFAULT_STORM_THRESHOLDS.overloadRatio
     ),
-    stat('Success ratio', 'Share of calls that succeeded, directly or on a fallback model.', { id: 'successRatio', params: TOTAL }, 'percentunit'),
-    stat('Breakers open', 'Circuit breakers open or half-open now.', { id: 'breakersOpen', params: FILTERS }, 'short', 1),
-    stat('Wasted USD/h', 'USD per hour spent on attempts whose answer was not used.', { id: 'wastedUsdPerHour', params: TOTAL }, 'currencyUSD'),
+    stat(
+      'Success ratio',
+      'Share of calls that succeeded, directly or on a fallback model.',
+      { id: 'successRatio', params: TOTAL },
+      'percentunit'
+    ),
+    stat(
+      'Breakers open',
+      'Circuit breakers open or half-open now.',
+      { id: 'breakersOpen', params: FILTERS },
+      'short',
+      1
+    ),
+    stat(
+      'Wasted USD/h',
+      'USD per hour spent on attempts whose answer was not used.',
+      { id: 'wastedUsdPerHour', params: TOTAL },
+      'currencyUSD'
+    ),
     stat(
       'Waste share',
       'Wasted / total cost over the time range.',
@@ -299,12 +329,26 @@ function overview(): Dashboard {
     [
       headline(),
       [
-        timeseries('Retry amplification', 'Attempts per logical call by service and model.', [{ id: 'retryAmplification', params: FILTERS, legend: SERVICE_MODEL }], 'x', 12, {
-          redFrom: DEFAULT_STORM_THRESHOLDS.amplification,
-        }),
-        timeseries('Overload ratio (529)', 'Share of attempts answered overloaded_error by service and model.', [{ id: 'overloadRatio', params: FILTERS, legend: SERVICE_MODEL }], 'percentunit', 12, {
-          redFrom: DEFAULT_STORM_THRESHOLDS.overloadRatio,
-        }),
+        timeseries(
+          'Retry amplification',
+          'Attempts per logical call by service and model.',
+          [{ id: 'retryAmplification', params: FILTERS, legend: SERVICE_MODEL }],
+          'x',
+          12,
+          {
+            redFrom: DEFAULT_STORM_THRESHOLDS.amplification,
+          }
+        ),
+        timeseries(
+          'Overload ratio (529)',
+          'Share of attempts answered overloaded_error by service and model.',
+          [{ id: 'overloadRatio', params: FILTERS, legend: SERVICE_MODEL }],
+          'percentunit',
+          12,
+          {
+            redFrom: DEFAULT_STORM_THRESHOLDS.overloadRatio,
+          }
+        ),
       ],
       [
         timeseries(
@@ -317,7 +361,13 @@ function overview(): Dashboard {
           'reqps',
           8
         ),
-        timeseries('Wasted USD/h', 'Wasted burn rate by service and model.', [{ id: 'wastedUsdPerHour', params: FILTERS, legend: SERVICE_MODEL }], 'currencyUSD', 8),
+        timeseries(
+          'Wasted USD/h',
+          'Wasted burn rate by service and model.',
+          [{ id: 'wastedUsdPerHour', params: FILTERS, legend: SERVICE_MODEL }],
+          'currencyUSD',
+          8
+        ),
         timeseries(
           'Failed after retries /min',
           'Calls that failed although their error was retryable (retry exhaustion).',
@@ -340,7 +390,11 @@ function overview(): Dashboard {
         ),
       ],
       [
-        traceTable('Calls with the most attempts', 'Stormwatch calls that needed more than one attempt; open a row to see its trace.', 'callsWithMostAttempts'),
+        traceTable(
+          'Calls with the most attempts',
+          'Stormwatch calls that needed more than one attempt; open a row to see its trace.',
+          'callsWithMostAttempts'
+        ),
         traceTable('Failed after retries', 'Calls that failed although they were retried.', 'failedAfterRetries'),
       ],
     ]
@@ -355,10 +409,26 @@ function cost(): Dashboard {
     ROUTES.Cost,
     [
       [
-        { ...stat('Wasted USD/h', 'Wasted burn rate now.', { id: 'wastedUsdPerHour', params: TOTAL }, 'currencyUSD'), w: 6 },
-        { ...stat('Waste share', 'Wasted / total cost over the time range.', { id: 'wasteShare', params: { ...TOTAL, range: '$__range' } }, 'percentunit'), w: 6 },
         {
-          ...stat('USD over the range', 'USD spent over the time range, useful and wasted.', { id: 'costUsd', params: { ...TOTAL, range: '$__range' }, legend: byKind }, 'currencyUSD'),
+          ...stat('Wasted USD/h', 'Wasted burn rate now.', { id: 'wastedUsdPerHour', params: TOTAL }, 'currencyUSD'),
+          w: 6,
+        },
+        {
+          ...stat(
+            'Waste share',
+            'Wasted / total cost over the time range.',
+            { id: 'wasteShare', params: { ...TOTAL, range: '$__range' } },
+            'percentunit'
+          ),
+          w: 6,
+        },
+        {
+          ...stat(
+            'USD over the range',
+            'USD spent over the time range, useful and wasted.',
+            { id: 'costUsd', params: { ...TOTAL, range: '$__range' }, legend: byKind },
+            'currencyUSD'
+          ),
           w: 12,
         },
       ],
@@ -367,29 +437,63 @@ function cost(): Dashboard {
           type: 'bargauge',
           title: 'USD by model',
           description: 'Useful and wasted USD over the time range by model.',
-          queries: [{ id: 'costUsd', params: { ...FILTERS, by: [LABEL.MODEL], range: '$__range' }, legend: legend(LABEL.MODEL, LABEL.COST_KIND), instant: true }],
+          queries: [
+            {
+              id: 'costUsd',
+              params: { ...FILTERS, by: [LABEL.MODEL], range: '$__range' },
+              legend: legend(LABEL.MODEL, LABEL.COST_KIND),
+              instant: true,
+            },
+          ],
           w: 12,
           h: 8,
           unit: 'currencyUSD',
-          options: { displayMode: 'gradient', orientation: 'horizontal', reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false } },
+          options: {
+            displayMode: 'gradient',
+            orientation: 'horizontal',
+            reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false },
+          },
         },
         {
           type: 'bargauge',
           title: 'USD by service',
           description: 'Useful and wasted USD over the time range by service.',
-          queries: [{ id: 'costUsd', params: { ...FILTERS, by: [LABEL.SERVICE], range: '$__range' }, legend: legend(LABEL.SERVICE, LABEL.COST_KIND), instant: true }],
+          queries: [
+            {
+              id: 'costUsd',
+              params: { ...FILTERS, by: [LABEL.SERVICE], range: '$__range' },
+              legend: legend(LABEL.SERVICE, LABEL.COST_KIND),
+              instant: true,
+            },
+          ],
           w: 12,
           h: 8,
           unit: 'currencyUSD',
-          options: { displayMode: 'gradient', orientation: 'horizontal', reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false } },
+          options: {
+            displayMode: 'gradient',
+            orientation: 'horizontal',
+            reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false },
+          },
         },
       ],
       [
-        timeseries('Wasted USD/h', 'Wasted burn rate by service and model.', [{ id: 'wastedUsdPerHour', params: FILTERS, legend: SERVICE_MODEL }], 'currencyUSD', 12),
+        timeseries(
+          'Wasted USD/h',
+          'Wasted burn rate by service and model.',
+          [{ id: 'wastedUsdPerHour', params: FILTERS, legend: SERVICE_MODEL }],
+          'currencyUSD',
+          12
+        ),
         timeseries(
           'Wasted tokens/s by kind',
           'Tokens resent by retries and tokens billed for answers never used, by token type.',
-          [{ id: 'wastedTokensByKind', params: { ...FILTERS, range: '$__rate_interval' }, legend: legend(LABEL.WASTE_KIND, LABEL.TOKEN_TYPE) }],
+          [
+            {
+              id: 'wastedTokensByKind',
+              params: { ...FILTERS, range: '$__rate_interval' },
+              legend: legend(LABEL.WASTE_KIND, LABEL.TOKEN_TYPE),
+            },
+          ],
           'short',
           12
         ),
@@ -434,14 +538,26 @@ function breakers(): Dashboard {
           ],
           options: { showValue: 'never', mergeValues: true, rowHeight: 0.9 },
         },
-        { ...stat('Breakers open', 'Circuit breakers open or half-open now.', { id: 'breakersOpen', params: FILTERS }, 'short', 1), w: 6, h: 8 },
+        {
+          ...stat(
+            'Breakers open',
+            'Circuit breakers open or half-open now.',
+            { id: 'breakersOpen', params: FILTERS },
+            'short',
+            1
+          ),
+          w: 6,
+          h: 8,
+        },
       ],
       [
         {
           type: 'table',
           title: 'Breaker transitions',
           description: 'Transitions over the time range by breaker key, from and to state.',
-          queries: [{ id: 'breakerTransitions', params: { ...FILTERS, range: '$__range' }, instant: true, table: true }],
+          queries: [
+            { id: 'breakerTransitions', params: { ...FILTERS, range: '$__range' }, instant: true, table: true },
+          ],
           w: 12,
           h: 8,
           unit: 'short',
@@ -456,7 +572,16 @@ function breakers(): Dashboard {
           unit: 'short',
         },
       ],
-      [{ ...traceTable('Calls that fell back', 'Calls that succeeded only on a fallback model; open a row to see its trace.', 'fellBack'), w: 24 }],
+      [
+        {
+          ...traceTable(
+            'Calls that fell back',
+            'Calls that succeeded only on a fallback model; open a row to see its trace.',
+            'fellBack'
+          ),
+          w: 24,
+        },
+      ],
     ]
   );
 }

@@ -23,7 +23,7 @@ describe('src/plugin.json', () => {
     const { dependencies: _dependencies, ...withoutDependencies } = srcPluginJson;
     const errors = validatePluginJson({ ...withoutDependencies, id: 'Stormwatch App' });
     expect(errors.map((e) => `${e.instancePath} ${e.message}`).sort()).toEqual([
-      ' must have required property \'dependencies\'',
+      " must have required property 'dependencies'",
       '/id must match pattern "^[0-9a-z]+\\-([0-9a-z]+\\-)?(app|panel|datasource)$"',
     ]);
   });
@@ -74,7 +74,9 @@ describe('the build (dist/)', () => {
       const entries = readZip(readFileSync(zipPath));
       expect([...new Set(entries.map((e) => e.name.split('/')[0]))]).toEqual([srcPluginJson.id]);
       const names = entries.map((e) => e.name);
-      expect(names).toEqual(expect.arrayContaining([`${srcPluginJson.id}/plugin.json`, `${srcPluginJson.id}/module.js`]));
+      expect(names).toEqual(
+        expect.arrayContaining([`${srcPluginJson.id}/plugin.json`, `${srcPluginJson.id}/module.js`])
+      );
       const zipped = entries.find((e) => e.name === `${srcPluginJson.id}/plugin.json`)!;
       expect(JSON.parse(zipped.data.toString('utf8'))).toEqual(distPluginJson);
     } finally {

@@ -57,7 +57,11 @@ describe('packagePlugin', () => {
   });
 
   it.each([
-    ['module.js is missing', { 'plugin.json': JSON.stringify(PLUGIN_JSON) }, /dist\/module\.js is missing: run `npm run build`/],
+    [
+      'module.js is missing',
+      { 'plugin.json': JSON.stringify(PLUGIN_JSON) },
+      /dist\/module\.js is missing: run `npm run build`/,
+    ],
     ['plugin.json is missing', { 'module.js': '' }, /dist\/plugin\.json is missing/],
     ['plugin.json is not JSON', { 'plugin.json': '<html>', 'module.js': '' }, /plugin\.json is not valid JSON/],
     [
