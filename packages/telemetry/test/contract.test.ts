@@ -1,0 +1,51 @@
+import { METRICS } from '@stormwatch/conventions';
+import { describe, expect, it } from 'vitest';
+import { overloaded, script, settle, setup } from './harness.js';
+
+const OPUS = 'claude-opus-4-7';
+const SONNET = 'claude-sonnet-4-6';
+
+describe('the telemetry contract', () => {
+  it('emits every instrument of TELEMETRY.md, each with only the attributes the contract lists', async () => {
+    const t = setup({
+      breaker: { threshold: 1, halfOpenAfterMs: 30_000 },
+      fallback: { models: [SONNET], afterOverloads: 1 },
+      budget: { ratio: 0.1, minRetriesPerSecond: 0 },
+      limiter: { initialRate: 10 },
+    });
+    const during = script([overloaded(), 'ok'], (ctx) => {
+      Object.assign(ctx.details, {
+        usage: { inputTokens: 10, outputTokens: 5 },
+        responseModel: ctx.model,
+        serverAddress: 'api.anthropic.com',
+        serverPort: 443,
+        rateLimitRemaining: { requests: 3, inputTokens: 100, outputTokens: 50 },
+      });
+      if (ctx.attempt === 1) {
+        ctx.call.details.wastedInputTokens.resent += 10;
+        ctx.call.details.wastedCostUsd = 0.00003;
+      } else ctx.call.details.costUsd = 0.0001;
+    });
+    // Opus 529s, its breaker opens, the call falls back to Sonnet and succeeds.
+    await settle(t.clock, t.policy.execute(during, { model: OPUS }));
+    // Sonnet 529s with no budget left: the retry is refused.
+    await settle(t.clock, t.policy.execute(script([overloaded()]), { model: SONNET, allowFallback: false }));
+    // A wait chosen by backoff, on a model with budget: a call with its own budget floor.
+    const withBudget = setup({ breaker: false, budget: false });
+    await settle(withBudget.clock, withBudget.policy.execute(script([overloaded(1000), 'ok']), { model: OPUS }));
+
+    const seen = new Map<string, Set<string>>();
+    for (const h of [t, withBudget]) {
+      for (const metric of await h.collect()) {
+        const keys = seen.get(metric.descriptor.name) ?? new Set<string>();
+        for (const p of metric.dataPoints) for (const k of Object.keys(p.attributes)) keys.add(k);
+        if (metric.dataPoints.length > 0) seen.set(metric.descriptor.name, keys);
+      }
+    }
+    expect([...seen.keys()].sort()).toEqual(METRICS.map((m) => m.name).sort());
+    for (const def of METRICS) {
+      const unexpected = [...seen.get(def.name)!].filter((k) => !def.attributes.includes(k));
+      expect(unexpected, def.name).toEqual([]);
+    }
+  });
+});
