@@ -30,7 +30,7 @@ describe('the telemetry contract', () => {
     await settle(t.clock, t.policy.execute(during, { model: OPUS }));
     // Sonnet 529s with no budget left: the retry is refused.
     await settle(t.clock, t.policy.execute(script([overloaded()]), { model: SONNET, allowFallback: false }));
-    // A wait chosen by backoff, on a model with budget: a call with its own budget floor.
+    // Another policy (no breaker, no budget) retries after the server's retry-after.
     const withBudget = setup({ breaker: false, budget: false });
     await settle(withBudget.clock, withBudget.policy.execute(script([overloaded(1000), 'ok']), { model: OPUS }));
 
