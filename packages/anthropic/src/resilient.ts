@@ -1,5 +1,5 @@
-import { AnthropicError, APIUserAbortError, type Anthropic } from '@anthropic-ai/sdk';
-import { Stream } from '@anthropic-ai/sdk/core/streaming';
+import { APIUserAbortError, type Anthropic } from '@anthropic-ai/sdk';
+import type { Stream } from '@anthropic-ai/sdk/core/streaming';
 import { MessageStream } from '@anthropic-ai/sdk/lib/MessageStream';
 import type {
   Message,
@@ -11,11 +11,11 @@ import type {
 } from '@anthropic-ai/sdk/resources/messages/messages';
 import { createPolicy, type AttemptContext, type CallOptions, type Policy, type PolicyOptions } from '@stormwatch/core';
 import { beginAttempt, billedWaste, describeMessage, failedAttempt, promptKnown, toUsage, usefulResult } from './internal/accounting.js';
+import { readHead, streamedUsage, toStream, type StreamUsage } from './internal/streaming.js';
 import { attemptStorage, captureMiddleware, type AttemptScopeState } from './internal/attemptScope.js';
 import { inputMessages, outputMessages, systemInstructions } from './internal/content.js';
 import { createClassifier, type ClassifierOptions } from './internal/errors.js';
 import { DEFAULT_PRICES, validatePrices, type PriceTable } from './pricing.js';
-import { StreamInterruptedError } from './StreamInterruptedError.js';
 
 /** The SDK's own per-request options (`signal`, `headers`, `timeout`, …). */
 export type SdkRequestOptions = NonNullable<Parameters<Anthropic['messages']['create']>[1]>;
@@ -105,16 +105,6 @@ export interface ResilientClient extends Omit<Anthropic, 'messages'> {
   readonly policy: Policy;
   /** The SDK client the policy drives: `maxRetries: 0`, the SDK's own tracing off. */
   readonly sdk: Anthropic;
-}
-
-interface StreamHead {
-  readonly ctx: AttemptContext;
-  readonly stream: Stream<RawMessageStreamEvent>;
-  readonly iterator: AsyncIterator<RawMessageStreamEvent>;
-  readonly head: RawMessageStreamEvent[];
-  readonly finished: boolean;
-  readonly usage: { input: Partial<Anthropic.Messages.Usage> | undefined; output: number };
-  readonly response: Response | undefined;
 }
 
 /** Where an attempt's SDK call leaves the HTTP response it got. */
@@ -217,98 +207,27 @@ export function resilient(client: Anthropic, options: ResilientOptions = {}): Re
   const createStream = async (body: MessageCreateParamsStreaming, o: ResilientRequestOptions | undefined, holder?: ResponseHolder): Promise<Stream<RawMessageStreamEvent>> => {
     const { call, request } = callOptions(body, o);
     const recordRequest = contentOf(body);
-    // An attempt lasts until the first content arrives: a failure before it is retried
-    // transparently, because nothing has reached the caller yet.
-    const first = await policy.execute(async (ctx): Promise<StreamHead> => {
+    const first = await policy.execute(async (ctx) => {
       ctx.details.stream = true;
       recordRequest(ctx);
-      const usage: StreamHead['usage'] = { input: undefined, output: 0 };
+      const usage: StreamUsage = { input: undefined, output: 0 };
       let stream: Stream<RawMessageStreamEvent> | undefined;
       const attemptHolder: ResponseHolder = {};
       try {
-        const head = await send(ctx, async (): Promise<Omit<StreamHead, 'response'>> => {
+        const head = await send(ctx, async () => {
           stream = await sdk.messages.create({ ...body, model: ctx.model, stream: true }, { ...request, maxRetries: 0, signal: ctx.signal });
-          const iterator = stream[Symbol.asyncIterator]();
-          const head: RawMessageStreamEvent[] = [];
-          for (;;) {
-            const next = await iterator.next();
-            if (next.done) return { ctx, stream, iterator, head, finished: true, usage };
-            head.push(next.value);
-            track(ctx, next.value, usage);
-            if (next.value.type === 'content_block_delta') return { ctx, stream, iterator, head, finished: false, usage };
-          }
+          return readHead(ctx, stream, usage);
         }, attemptHolder);
-        return { ...head, response: attemptHolder.response };
+        return { head, response: attemptHolder.response };
       } catch (error) {
         stream?.controller.abort();
-        if (usage.input) billedWaste(ctx, { ...toUsage(usage.input), outputTokens: usage.output }, prices);
+        // message_start had come: its prompt was billed for a result nobody will see.
+        if (usage.input) billedWaste(ctx, streamedUsage(usage), prices);
         throw error;
       }
     }, call);
     if (holder) holder.response = first.response;
-    return toStream(first);
-  };
-
-  /** Records what an event says about the message (ids, usage) as it passes. */
-  const track = (ctx: AttemptContext, event: RawMessageStreamEvent, usage: StreamHead['usage']) => {
-    if (event.type === 'message_start') {
-      usage.input = event.message.usage;
-      usage.output = event.message.usage.output_tokens ?? 0;
-      describeMessage(ctx, event.message);
-      promptKnown(ctx, toUsage(event.message.usage));
-    } else if (event.type === 'message_delta') {
-      usage.output = event.usage.output_tokens ?? usage.output;
-      if (event.delta.stop_reason) ctx.details.finishReasons = [event.delta.stop_reason];
-    }
-  };
-
-  /**
-   * The caller's events: the head read during the attempt, then the rest as it arrives. A
-   * failure now is past retrying: it becomes a StreamInterruptedError and billed waste.
-   */
-  async function* deliver(first: StreamHead): AsyncGenerator<RawMessageStreamEvent> {
-    const { ctx, iterator, usage } = first;
-    let delivered = 0;
-    let done = first.finished;
-    try {
-      for (const event of first.head) {
-        delivered++;
-        yield event;
-      }
-      while (!done) {
-        let next: IteratorResult<RawMessageStreamEvent>;
-        try {
-          next = await iterator.next();
-        } catch (error) {
-          done = true;
-          billedWaste(ctx, { ...toUsage(usage.input), outputTokens: usage.output }, prices);
-          policy.reportLateFailure({ call: ctx.call, model: ctx.model, attempt: ctx.attempt, error, details: ctx.details });
-          throw new StreamInterruptedError(delivered, ctx.details.billedWaste ?? { inputTokens: 0, outputTokens: 0 }, { cause: error });
-        }
-        if (next.done) {
-          done = true;
-          break;
-        }
-        track(ctx, next.value, usage);
-        delivered++;
-        yield next.value;
-      }
-      usefulResult(ctx, { ...toUsage(usage.input), outputTokens: usage.output }, prices);
-    } finally {
-      // The caller stopped reading (break, return): the SDK's iterator aborts the request.
-      if (!done) await iterator.return?.(undefined);
-    }
-  }
-
-  /** A Stream over {@link deliver}: the SDK's class, without re-encoding the events. */
-  const toStream = (first: StreamHead): Stream<RawMessageStreamEvent> => {
-    let consumed = false;
-    async function* once(): AsyncGenerator<RawMessageStreamEvent> {
-      if (consumed) throw new AnthropicError('Cannot iterate over a consumed stream, use `.tee()` to split the stream.');
-      consumed = true;
-      yield* deliver(first);
-    }
-    return new Stream<RawMessageStreamEvent>(once, first.stream.controller, sdk);
+    return toStream(first.head, policy, prices, sdk);
   };
 
   function create(body: MessageCreateParamsNonStreaming, o?: ResilientRequestOptions): ResilientPromise<Message>;

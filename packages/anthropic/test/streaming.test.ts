@@ -1,6 +1,6 @@
 import Anthropic, { AnthropicError, APIUserAbortError } from '@anthropic-ai/sdk';
 import { AttemptOutcome, CallOutcome, ErrorType } from '@stormwatch/conventions';
-import { isCallAbortedError } from '@stormwatch/core';
+import { isCallAbortedError, isDeadlineExceededError } from '@stormwatch/core';
 import { DEFAULT_TEXT, FakeAnthropic, ok, overloaded, streamCut, streamError, streamErrorAtStart, streamGarbage } from '@stormwatch/fake-anthropic';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isStreamInterruptedError, resilient, StreamInterruptedError } from '../src/index.js';
@@ -224,5 +224,28 @@ describe('streaming', () => {
     const again = await readText(stream!);
     expect(again.error).toBeInstanceOf(AnthropicError);
     expect((again.error as Error).message).toBe('Cannot iterate over a consumed stream, use `.tee()` to split the stream.');
+  });
+
+  it('fails with the deadline, not a short stream, when the deadline passes before the first content', async () => {
+    // Real time here: the deadline must fire while the SDK is reading the stream.
+    const slow = await FakeAnthropic.start({ script: [ok({ deltaDelayMs: 2000 })] });
+    server = slow;
+    const client = resilient(new Anthropic({ baseURL: slow.url, apiKey: 'k' }), { policyOptions: { breaker: false } });
+    const events = record(client.policy);
+    const startedAt = performance.now();
+    const error = await client.messages.create({ model: sonnet, max_tokens: 64, messages, stream: true }, { deadlineMs: 100 }).catch((e: unknown) => e);
+    expect(isDeadlineExceededError(error)).toBe(true);
+    expect(performance.now() - startedAt).toBeLessThan(1000);
+    expect(events.attempts).toEqual([expect.objectContaining({ outcome: AttemptOutcome.ABORTED })]);
+  });
+
+  it('fails with CallAbortedError when the caller aborts before the first content', async () => {
+    const slow = await FakeAnthropic.start({ script: [ok({ deltaDelayMs: 2000 })] });
+    server = slow;
+    const client = resilient(new Anthropic({ baseURL: slow.url, apiKey: 'k' }), { policyOptions: { breaker: false } });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const error = await client.messages.create({ model: sonnet, max_tokens: 64, messages, stream: true }, { signal: controller.signal }).catch((e: unknown) => e);
+    expect(isCallAbortedError(error)).toBe(true);
   });
 });
