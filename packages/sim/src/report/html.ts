@@ -142,11 +142,11 @@ export function renderHtmlReport(c: Comparison): string {
     '</tbody></table>',
   ].join('');
   const failureTable = [
-    '<table><thead><tr><th>policy</th><th>ok in deadline: started before the storm</th><th>during</th><th>after</th><th>failed calls by error</th></tr></thead><tbody>',
+    '<table><thead><tr><th>policy</th><th>ok in deadline: started before the storm</th><th>during</th><th>after</th><th>answered by a fallback model</th><th>failed calls by error</th></tr></thead><tbody>',
     ...c.results.map((r) => {
       const p = r.figures.successByPhase;
       const f = Object.entries(r.figures.failures).map(([k, n]) => `${k} ${n}`).join(', ') || '—';
-      return `<tr class="${r.policyId === 'stormwatch' ? 'sw' : ''}"><td>${escapeHtml(r.label)}</td><td>${fmtPct(p.before)}</td><td>${fmtPct(p.storm)}</td><td>${fmtPct(p.after)}</td><td style="text-align:left">${escapeHtml(f)}</td></tr>`;
+      return `<tr class="${r.policyId === 'stormwatch' ? 'sw' : ''}"><td>${escapeHtml(r.label)}</td><td>${fmtPct(p.before)}</td><td>${fmtPct(p.storm)}</td><td>${fmtPct(p.after)}</td><td>${r.figures.fallbackAnswers}</td><td style="text-align:left">${escapeHtml(f)}</td></tr>`;
     }),
     '</tbody></table>',
   ].join('');
