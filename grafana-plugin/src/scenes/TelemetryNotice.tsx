@@ -31,7 +31,7 @@ function TelemetryNoticeRenderer({ model }: SceneComponentProps<TelemetryNotice>
     return null;
   }
   if (data.state === LoadingState.Error) {
-    const message = data.errors?.map((e) => e.message).join('; ') || data.error?.message || 'unknown error';
+    const message = data.errors?.map((e) => e.message).join('; ') || 'unknown error';
     return (
       <div data-testid={testIds.queryError}>
         <Alert severity="error" title={`Cannot query the ${what === 'traces' ? 'Tempo' : 'Prometheus'} datasource`}>

@@ -1,6 +1,12 @@
 import { urlUtil } from '@grafana/data';
-import { EmbeddedScene, PanelBuilders, SceneDataTransformer, SceneFlexItem, SceneFlexLayout } from '@grafana/scenes';
-import type { CustomTransformOperator } from '@grafana/scenes';
+import {
+  EmbeddedScene,
+  PanelBuilders,
+  SceneDataTransformer,
+  SceneFlexItem,
+  SceneFlexLayout,
+  type CustomTransformOperator,
+} from '@grafana/scenes';
 import {
   firstAttemptWaves,
   retryDelayBuckets,

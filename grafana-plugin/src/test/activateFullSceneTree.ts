@@ -1,11 +1,11 @@
-import { SceneQueryRunner, type SceneDeactivationHandle, type SceneObject } from '@grafana/scenes';
+import { SceneQueryRunner, type SceneDeactivationHandler, type SceneObject } from '@grafana/scenes';
 
 /**
  * Activates a scene and everything under it, variables first, as Grafana's own
  * dashboard-scene tests do (public/app/features/dashboard-scene/utils/test-utils.ts).
  */
-export function activateFullSceneTree(scene: SceneObject): SceneDeactivationHandle {
-  const handlers: SceneDeactivationHandle[] = [];
+export function activateFullSceneTree(scene: SceneObject): SceneDeactivationHandler {
+  const handlers: SceneDeactivationHandler[] = [];
   if (scene.state.$variables) {
     handlers.push(activateFullSceneTree(scene.state.$variables));
   }

@@ -22,7 +22,7 @@ function instance(uid: string, type: string, name: string): DataSourceInstanceSe
     type,
     name,
     id: uid.length,
-    meta: { id: type, name: type, type: 'datasource', info: {} as never, module: '', baseUrl: '' },
+    meta: { id: type, name: type, type: 'datasource', info: { logos: { small: '', large: '' } } as never, module: '', baseUrl: '' },
     access: 'proxy',
     readOnly: false,
     jsonData: {},

@@ -2,7 +2,7 @@ import React, { useMemo } from 'react';
 import type { AppRootProps } from '@grafana/data';
 import { getDataSourceSrv } from '@grafana/runtime';
 import { SceneApp, useSceneApp } from '@grafana/scenes';
-import { Alert, TextLink } from '@grafana/ui';
+import { Alert, LinkButton } from '@grafana/ui';
 import { PLUGIN_ID } from '../../constants';
 import { checkDatasources } from '../../datasourceCheck';
 import { createPages } from '../../pages/pages';
@@ -21,8 +21,10 @@ function DatasourceProblems({ problems }: { problems: string[] }) {
             <li key={p}>{p}</li>
           ))}
         </ul>
-        Add a Prometheus and a Tempo datasource (the compose stack and Helm chart provision both), then pick them on the{' '}
-        <TextLink href={`/plugins/${PLUGIN_ID}`}>Configuration page</TextLink>.
+        <p>Add a Prometheus and a Tempo datasource (the compose stack and Helm chart provision both), then pick them on the configuration page.</p>
+        <LinkButton href={`/plugins/${PLUGIN_ID}`} variant="secondary" icon="cog">
+          Configuration page
+        </LinkButton>
       </Alert>
     </div>
   );
@@ -53,6 +55,9 @@ export default function App(props: AppRootProps<AppSettings>) {
       </Alert>
     );
   }
+  // getDataSourceSrv is deprecated in favour of @grafana/runtime/unstable; it stays the stable API
+  // that setDataSourceSrv (tests) and every Grafana >= 13.1 provide.
+  // eslint-disable-next-line @typescript-eslint/no-deprecated
   const problems = checkDatasources(settings, getDataSourceSrv());
   return (
     <>
