@@ -113,7 +113,7 @@ describe('bundled dashboards', () => {
     }
   });
 
-  it('together show every query of the Overview, Cost and Breakers pages', () => {
+  it('together show every query of the Overview, Storms, Cost and Breakers pages', () => {
     const used = new Set(Object.values(generated).flatMap((d) => targetsOf(d).map(({ target }) => target.refId)));
     const expected = [
       'callsPerSecond',
@@ -127,6 +127,15 @@ describe('bundled dashboards', () => {
       'costUsd',
       'wastedTokensByKind',
       'retryWaves',
+      'firstAttemptWaves',
+      'retryDelayBuckets',
+      'retryDelayBySource',
+      'stormAmplification',
+      'stormOverloadRatio',
+      'stormOverloadedPerSecond',
+      'stormWastedUsdPerHour',
+      'longestBackoffs',
+      'failedAfterRetries',
       'breakerStateTimeline',
       'breakerTransitions',
       'fallbacks',

@@ -55,13 +55,13 @@ interface QuerySpec {
   readonly legend?: string;
   /** One value at the end of the range instead of a series. */
   readonly instant?: boolean;
-  /** Prometheus table format (one row per series). */
-  readonly table?: boolean;
+  /** Prometheus result format: `table` (one row per series) or `heatmap` (buckets by `le`). */
+  readonly format?: 'table' | 'heatmap';
 }
 
 /** A panel before layout: its type, title, queries, width and height in grid units. */
 interface PanelSpec {
-  readonly type: 'stat' | 'timeseries' | 'bargauge' | 'table' | 'state-timeline';
+  readonly type: 'stat' | 'timeseries' | 'bargauge' | 'table' | 'state-timeline' | 'heatmap';
   readonly title: string;
   readonly description: string;
   readonly queries: readonly QuerySpec[];
@@ -97,7 +97,7 @@ function target(q: QuerySpec): Record<string, unknown> {
     legendFormat: q.legend ?? '__auto',
     range: !q.instant,
     instant: Boolean(q.instant),
-    ...(q.table ? { format: 'table' } : {}),
+    ...(q.format ? { format: q.format } : {}),
   };
 }
 
@@ -128,6 +128,10 @@ function panel(spec: PanelSpec, id: number, x: number, y: number): Panel {
         ...(spec.unit ? { unit: spec.unit } : {}),
         thresholds,
         ...(spec.mappings ? { mappings: spec.mappings } : {}),
+        // Time series draw their threshold as a red line: the storm threshold in sight.
+        ...(spec.type === 'timeseries' && spec.redFrom !== undefined
+          ? { custom: { thresholdsStyle: { mode: 'line' } } }
+          : {}),
       },
       overrides: [],
     },
@@ -556,7 +560,7 @@ function breakers(): Dashboard {
           title: 'Breaker transitions',
           description: 'Transitions over the time range by breaker key, from and to state.',
           queries: [
-            { id: 'breakerTransitions', params: { ...FILTERS, range: '$__range' }, instant: true, table: true },
+            { id: 'breakerTransitions', params: { ...FILTERS, range: '$__range' }, instant: true, format: 'table' },
           ],
           w: 12,
           h: 8,
@@ -566,7 +570,7 @@ function breakers(): Dashboard {
           type: 'table',
           title: 'Fallbacks',
           description: 'Fallbacks over the time range from model to model, and why.',
-          queries: [{ id: 'fallbacks', params: { ...FILTERS, range: '$__range' }, instant: true, table: true }],
+          queries: [{ id: 'fallbacks', params: { ...FILTERS, range: '$__range' }, instant: true, format: 'table' }],
           w: 12,
           h: 8,
           unit: 'short',
@@ -586,12 +590,112 @@ function breakers(): Dashboard {
   );
 }
 
+function storms(): Dashboard {
+  return dashboard(
+    'Stormwatch storms',
+    'The inputs of storm detection against their thresholds, the retry waves that show whether retries are synchronized, and the waits between attempts.',
+    ROUTES.Storms,
+    [
+      [
+        timeseries(
+          'Retry amplification (storm input)',
+          'Worst policy per service and model; a storm when above the red line (the retry-storm threshold).',
+          [{ id: 'stormAmplification', params: FILTERS, legend: SERVICE_MODEL }],
+          'x',
+          12,
+          { redFrom: DEFAULT_STORM_THRESHOLDS.amplification }
+        ),
+        timeseries(
+          'Overload ratio (storm input)',
+          'Share of attempts answered 529 per service and model; the API is overloaded above the red line.',
+          [{ id: 'stormOverloadRatio', params: FILTERS, legend: SERVICE_MODEL }],
+          'percentunit',
+          12,
+          { redFrom: DEFAULT_STORM_THRESHOLDS.overloadRatio }
+        ),
+      ],
+      [
+        timeseries(
+          '529 overloaded/s',
+          'Attempts answered overloaded_error per second.',
+          [{ id: 'stormOverloadedPerSecond', params: FILTERS, legend: SERVICE_MODEL }],
+          'reqps',
+          12
+        ),
+        timeseries(
+          'Wasted USD/h',
+          'Wasted burn rate per service and model.',
+          [{ id: 'stormWastedUsdPerHour', params: FILTERS, legend: SERVICE_MODEL }],
+          'currencyUSD',
+          12
+        ),
+      ],
+      [
+        timeseries(
+          'Retry waves',
+          'Retries per second on a 30 s window at a 5 s step: regular spikes mean synchronized retries (no jitter, a shared Retry-After), a smooth band jittered ones.',
+          [
+            { id: 'retryWaves', params: FILTERS, legend: `retries ${SERVICE_MODEL}` },
+            { id: 'firstAttemptWaves', params: { ...FILTERS, by: [] }, legend: 'first attempts' },
+          ],
+          'reqps',
+          24,
+          { interval: '5s' }
+        ),
+      ],
+      [
+        {
+          type: 'heatmap',
+          title: 'Waits between attempts',
+          description: 'Distribution of the backoff waits over time: one band means every client waits the same.',
+          queries: [
+            {
+              id: 'retryDelayBuckets',
+              params: { ...FILTERS, range: '$__rate_interval' },
+              legend: legend(LABEL.LE),
+              format: 'heatmap',
+            },
+          ],
+          w: 12,
+          h: 8,
+          unit: 's',
+          options: { calculate: false, yAxis: { unit: 's' }, cellGap: 1, color: { scheme: 'Oranges', mode: 'scheme' } },
+        },
+        timeseries(
+          'Waits/s by what chose them',
+          'Waits chosen by the Retry-After header against the policy backoff.',
+          [
+            {
+              id: 'retryDelayBySource',
+              params: { ...FILTERS, range: '$__rate_interval' },
+              legend: legend(LABEL.DELAY_SOURCE),
+            },
+          ],
+          'reqps',
+          12
+        ),
+      ],
+      [
+        {
+          ...traceTable(
+            'Longest backoffs',
+            'Backoff waits of the selected calls; open a row to see the call.',
+            'longestBackoffs'
+          ),
+          w: 24,
+        },
+      ],
+    ]
+  );
+}
+
 /** The bundled dashboards by file name (relative to `src/dashboards/`). */
 export function generateDashboards(): Record<string, Dashboard> {
   return {
     'overview.json': overview(),
     'cost.json': cost(),
     'breakers.json': breakers(),
+    'storms.json': storms(),
   };
 }
 
