@@ -13,7 +13,10 @@ import {
   ATTR_COST_USD,
   ATTR_COST_WASTED_USD,
   ATTR_ERROR_TYPE,
+  ATTR_GEN_AI_INPUT_MESSAGES,
   ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_OUTPUT_MESSAGES,
+  ATTR_GEN_AI_SYSTEM_INSTRUCTIONS,
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_GEN_AI_REQUEST_STREAM,
@@ -43,8 +46,8 @@ import {
   SPAN_CALL,
 } from '@stormwatch/conventions';
 import { apiError, ok, overloaded, reset, startFakeAnthropic, streamErrorAtStart, type FakeAnthropic } from '@stormwatch/fake-anthropic';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { instrumentPolicy } from '../src/index.js';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { CAPTURE_CONTENT_ENV, instrumentPolicy, recordMessageContent } from '../src/index.js';
 import { ensureContextManager } from './harness.js';
 
 const SONNET = 'claude-sonnet-4-6';
@@ -70,14 +73,22 @@ afterEach(async () => {
 
 /** A resilient client against the fake server, its policy instrumented into `exporter`. */
 async function client(...script: Parameters<FakeAnthropic['script']>) {
+  return clientWith({}, ...script);
+}
+
+async function clientWith(options: { capture?: boolean }, ...script: Parameters<FakeAnthropic['script']>) {
   server = await startFakeAnthropic({ script, otherwise: ok() });
   const spy: typeof fetch = (input, init) => {
     activeAtFetch.push(trace.getActiveSpan()?.spanContext().spanId);
     return fetch(input, init);
   };
   // random() = 0.01: the full-jitter wait after attempt 1 is 10 ms of real time.
-  const c = resilient(new Anthropic({ baseURL: server.url, apiKey: 'test', fetch: spy }), { policy: 'chat', policyOptions: { random: () => 0.01 } });
-  instrumentPolicy(c.policy);
+  const c = resilient(new Anthropic({ baseURL: server.url, apiKey: 'test', fetch: spy }), {
+    policy: 'chat',
+    policyOptions: { random: () => 0.01 },
+    recordContent: recordMessageContent,
+  });
+  instrumentPolicy(c.policy, options.capture === undefined ? {} : { captureMessageContent: options.capture });
   return c;
 }
 
@@ -208,5 +219,24 @@ describe('with the real SDK against a server speaking the Anthropic wire format'
     const [call] = exporter.getFinishedSpans().filter((s) => s.name === SPAN_CALL);
     expect(call!.status.code).toBe(SpanStatusCode.ERROR);
     expect(call!.attributes[ATTR_ERROR_TYPE]).toBe(ErrorType.INVALID_REQUEST);
+  });
+
+  it('records message content on the attempt span only when capture is on', async () => {
+    vi.stubEnv(CAPTURE_CONTENT_ENV, ''); // the default, whatever the machine running the test says
+    const off = await clientWith({}, ok({ text: 'Hello back' }));
+    await off.messages.create({ model: SONNET, max_tokens: 64, system: 'Be brief.', messages });
+    expect(Object.keys(clientSpans()[0]!.attributes).filter((k) => k.startsWith('gen_ai.input') || k.startsWith('gen_ai.output') || k.startsWith('gen_ai.system'))).toEqual([]);
+    await server.close();
+    exporter.reset();
+
+    vi.unstubAllEnvs();
+    const on = await clientWith({ capture: true }, ok({ text: 'Hello back' }));
+    await on.messages.create({ model: SONNET, max_tokens: 64, system: 'Be brief.', messages });
+    const [attempt] = clientSpans();
+    expect(JSON.parse(attempt!.attributes[ATTR_GEN_AI_INPUT_MESSAGES] as string)).toEqual([{ role: 'user', parts: [{ type: 'text', content: 'Hi' }] }]);
+    expect(JSON.parse(attempt!.attributes[ATTR_GEN_AI_SYSTEM_INSTRUCTIONS] as string)).toEqual([{ type: 'text', content: 'Be brief.' }]);
+    expect(JSON.parse(attempt!.attributes[ATTR_GEN_AI_OUTPUT_MESSAGES] as string)).toEqual([
+      { role: 'assistant', parts: [{ type: 'text', content: 'Hello back' }], finish_reason: 'end_turn' },
+    ]);
   });
 });
