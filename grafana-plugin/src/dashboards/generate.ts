@@ -74,6 +74,8 @@ interface PanelSpec {
   readonly interval?: string;
   readonly mappings?: ValueMapping[];
   readonly options?: Record<string, unknown>;
+  /** Columns a table hides (the time column of instant queries, for instance). */
+  readonly hideColumns?: readonly string[];
 }
 
 function target(q: QuerySpec): Record<string, unknown> {
@@ -136,6 +138,13 @@ function panel(spec: PanelSpec, id: number, x: number, y: number): Panel {
       overrides: [],
     },
     options: spec.options ?? {},
+    ...(spec.hideColumns
+      ? {
+          transformations: [
+            { id: 'organize', options: { excludeByName: Object.fromEntries(spec.hideColumns.map((c) => [c, true])) } },
+          ],
+        }
+      : {}),
   };
 }
 
@@ -249,7 +258,8 @@ const stat = (title: string, description: string, q: QuerySpec, unit: string, re
   unit,
   redFrom,
   options: {
-    graphMode: 'area',
+    // Instant queries have no history to draw.
+    graphMode: 'none',
     colorMode: 'value',
     reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false },
   },
@@ -562,6 +572,7 @@ function breakers(): Dashboard {
           queries: [
             { id: 'breakerTransitions', params: { ...FILTERS, range: '$__range' }, instant: true, format: 'table' },
           ],
+          hideColumns: ['Time'],
           w: 12,
           h: 8,
           unit: 'short',
@@ -571,6 +582,7 @@ function breakers(): Dashboard {
           title: 'Fallbacks',
           description: 'Fallbacks over the time range from model to model, and why.',
           queries: [{ id: 'fallbacks', params: { ...FILTERS, range: '$__range' }, instant: true, format: 'table' }],
+          hideColumns: ['Time'],
           w: 12,
           h: 8,
           unit: 'short',
