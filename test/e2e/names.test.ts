@@ -4,9 +4,11 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import type { Attributes } from '@opentelemetry/api';
 import {
+  ATTR_SERVICE_INSTANCE_ID,
   ATTR_SERVICE_NAME,
   METRICS,
   PROM_LABEL_INSTANCE,
+  PROM_LABEL_SCOPE_NAME,
   PROM_LABEL_SERVICE,
   RECORDING_RULES,
   ALERTS,
@@ -22,8 +24,6 @@ import { instantQuery, metricNames, ruleHealth } from './support/prometheusApi.j
 const SERVICE = 'stormwatch-e2e-names';
 const SCOPE = 'stormwatch-e2e';
 const INSTANCE = 'names-1';
-/** OpenTelemetry's resource attribute for the instance (semconv `service.instance.id`). */
-const ATTR_SERVICE_INSTANCE_ID = 'service.instance.id';
 
 /** The series names a metric of the contract must produce in Prometheus. */
 function expectedSeries(m: MetricDefinition): string[] {
@@ -94,7 +94,7 @@ describe.runIf(serversAvailable('otelcol-stormwatch', 'tempo', 'prometheus'))('P
         [PROM_LABEL_SERVICE]: SERVICE,
         [PROM_LABEL_INSTANCE]: INSTANCE,
         // The exporter adds the instrumentation scope (the meter's name) to every series.
-        otel_scope_name: SCOPE,
+        [PROM_LABEL_SCOPE_NAME]: SCOPE,
         ...labels,
         ...extra,
       });

@@ -31,6 +31,8 @@ import {
   GEN_AI_OPERATION_CHAT,
   GEN_AI_PROVIDER_ANTHROPIC,
   METRICS,
+  METRIC_ATTEMPTS,
+  METRIC_CALLS,
   PROM_LABEL_INSTANCE,
   PROM_LABEL_SERVICE,
   RULE_OVERLOAD_RATIO,
@@ -38,7 +40,9 @@ import {
   RULE_RETRY_EXHAUSTION,
   SPAN_BACKOFF,
   SPAN_CALL,
+  ATTR_SERVICE_INSTANCE_ID,
   attemptSpanName,
+  metricDefinition,
   prometheusLabel,
 } from '@stormwatch/conventions';
 import { ALL_QUERIES } from '@stormwatch/queries';
@@ -87,7 +91,7 @@ const sel = (labels: Record<string, string>) =>
     .join(',')}}`;
 const JOB = prometheusLabel(PROM_LABEL_SERVICE);
 const POLICY = prometheusLabel(ATTR_POLICY);
-const metric = (name: string) => METRICS.find((m) => m.name === name)?.prometheusName ?? name;
+const metric = (name: string) => metricDefinition(name).prometheusName;
 
 /**
  * The pipeline end to end: an instrumented service (the real SDK, `resilient()` and
@@ -108,7 +112,7 @@ describe.runIf(serversAvailable('otelcol-stormwatch', 'tempo', 'prometheus'))('t
     stack = await Stack.start({ runDir: dir });
     fake = await startStormServer(new Set([FALLBACK.model, BREAKER.model]));
     // The SDK's resource detector reads the instance id from the standard variable.
-    process.env.OTEL_RESOURCE_ATTRIBUTES = `service.instance.id=${INSTANCE}`;
+    process.env.OTEL_RESOURCE_ATTRIBUTES = `${ATTR_SERVICE_INSTANCE_ID}=${INSTANCE}`;
     start(
       {
         serviceName: SERVICE,
@@ -154,7 +158,7 @@ describe.runIf(serversAvailable('otelcol-stormwatch', 'tempo', 'prometheus'))('t
     const results = await runCalls(client(STORM.policy), STORM.model, scripts('calm', CALM_CALLS, 0), 2, GAP_MS);
     record(STORM.policy, results);
     expect(results.filter((r) => !r.ok)).toEqual([]);
-    const calls = `sum(${metric('stormwatch.calls')}${sel({ [JOB]: SERVICE, [POLICY]: STORM.policy })})`;
+    const calls = `sum(${metric(METRIC_CALLS)}${sel({ [JOB]: SERVICE, [POLICY]: STORM.policy })})`;
     await eventually('the calm calls in Prometheus', async () => ((await value(calls)) === CALM_CALLS ? true : undefined));
     const exhaustion = `${RULE_RETRY_EXHAUSTION}${sel({ [JOB]: SERVICE, [POLICY]: STORM.policy })}`;
     await eventually('the exhaustion rule over the calm calls', async () => ((await value(exhaustion)) === 0 ? true : undefined));
@@ -212,13 +216,13 @@ describe.runIf(serversAvailable('otelcol-stormwatch', 'tempo', 'prometheus'))('t
     const calls = made[STORM.policy]?.length ?? 0;
     const labels = sel({ [JOB]: SERVICE, [POLICY]: STORM.policy });
     await eventually('all storm attempts exported', async () =>
-      (await value(`sum(${metric('stormwatch.attempts')}${labels})`)) === server.requests ? true : undefined,
+      (await value(`sum(${metric(METRIC_ATTEMPTS)}${labels})`)) === server.requests ? true : undefined,
     );
-    expect(await value(`sum(${metric('stormwatch.calls')}${labels})`)).toBe(calls);
-    const [series] = await prom(`${metric('stormwatch.calls')}${labels}`);
+    expect(await value(`sum(${metric(METRIC_CALLS)}${labels})`)).toBe(calls);
+    const [series] = await prom(`${metric(METRIC_CALLS)}${labels}`);
     expect(series?.metric[PROM_LABEL_INSTANCE]).toBe(INSTANCE);
     expect(
-      await value(`sum(${metric('stormwatch.attempts')}${sel({ [JOB]: SERVICE, [POLICY]: STORM.policy, [prometheusLabel(ATTR_ERROR_TYPE)]: ErrorType.OVERLOADED })})`),
+      await value(`sum(${metric(METRIC_ATTEMPTS)}${sel({ [JOB]: SERVICE, [POLICY]: STORM.policy, [prometheusLabel(ATTR_ERROR_TYPE)]: ErrorType.OVERLOADED })})`),
     ).toBe(server.overloaded);
   });
 
@@ -381,7 +385,7 @@ describe.runIf(serversAvailable('otelcol-stormwatch', 'tempo', 'prometheus'))('t
       (await traceqlSearch(stack.endpoints.tempo, afterQuery, { limit: 100 })).length === after.length ? true : undefined,
     );
     // Metrics are cumulative: the counts of the outage arrive with the next export.
-    const outageCalls = `sum(${metric('stormwatch.calls')}${sel({ [JOB]: SERVICE, [POLICY]: OUTAGE.policy })})`;
+    const outageCalls = `sum(${metric(METRIC_CALLS)}${sel({ [JOB]: SERVICE, [POLICY]: OUTAGE.policy })})`;
     await eventually('the outage calls counted', async () =>
       (await value(outageCalls)) === before.length + during.length + baseline.length ? true : undefined,
     );

@@ -32,6 +32,8 @@ export const ATTR_SERVER_PORT = 'server.port';
 export const ATTR_HTTP_RESPONSE_STATUS_CODE = 'http.response.status_code';
 export const ATTR_HTTP_REQUEST_RESEND_COUNT = 'http.request.resend_count';
 export const ATTR_SERVICE_NAME = 'service.name';
+/** Resource attribute: the instance of the service (becomes Prometheus's `instance` label). */
+export const ATTR_SERVICE_INSTANCE_ID = 'service.instance.id';
 
 // --- Anthropic-specific ----------------------------------------------------------------
 /** The `request-id` response header. Spans only, never metrics. */

@@ -9,6 +9,8 @@
 export const PROM_LABEL_SERVICE = 'job';
 /** The label `service.instance.id` becomes. */
 export const PROM_LABEL_INSTANCE = 'instance';
+/** The label the collector's remote write gives every series for its instrumentation scope name. */
+export const PROM_LABEL_SCOPE_NAME = 'otel_scope_name';
 
 /** Recording rules: `level:metric:operations`, as Prometheus's naming guide asks. */
 export const RULE_CALLS_RATE = 'stormwatch:calls:rate5m';
