@@ -1,0 +1,22 @@
+import { DEFAULT_STORM_THRESHOLDS } from '@stormwatch/queries';
+import { createPages } from './pages';
+
+describe('createPages', () => {
+  it('lists the pages under the app URL in navigation order', () => {
+    const pages = createPages({ stormThresholds: DEFAULT_STORM_THRESHOLDS });
+    expect(pages.map((p) => [p.state.title, p.state.url])).toEqual([
+      ['Overview', '/a/stormwatch-app/overview'],
+      ['Storms', '/a/stormwatch-app/storms'],
+      ['Cost', '/a/stormwatch-app/cost'],
+      ['Traces', '/a/stormwatch-app/traces'],
+      ['Breakers & fallbacks', '/a/stormwatch-app/breakers'],
+    ]);
+  });
+
+  it('gives the storms page a drill-down page per storm', () => {
+    const storms = createPages({ stormThresholds: DEFAULT_STORM_THRESHOLDS })[1]!;
+    const drilldown = storms.state.drilldowns![0]!;
+    const page = drilldown.getPage({ path: '', url: '', params: {}, isExact: true }, storms);
+    expect([drilldown.routePath, page.state.title, page.state.url]).toEqual(['storm', 'Storm', '/a/stormwatch-app/storms/storm']);
+  });
+});

@@ -1,0 +1,67 @@
+import { act } from '@testing-library/react';
+import { FieldType, createDataFrame, type DataQueryRequest } from '@grafana/data';
+import { VizPanel, sceneGraph } from '@grafana/scenes';
+import { DEFAULT_STORM_THRESHOLDS } from '@stormwatch/queries';
+import { activateFullSceneTree } from '../test/activateFullSceneTree';
+import { PROM_UID, TEMPO_UID, installFakeGrafana } from '../test/fakeGrafana';
+import { STORM_REF } from '../transforms/detectStormsInFrames';
+import { STORM_FIELDS } from '../transforms/stormsToFrame';
+import { stormsScene } from './stormsScene';
+
+const STEP = 15_000;
+const T0 = 1_700_000_000_000;
+
+function frame(refId: string, values: number[]) {
+  return createDataFrame({
+    refId,
+    fields: [
+      { name: 'Time', type: FieldType.time, values: values.map((_, i) => T0 + i * STEP) },
+      { name: 'Value', type: FieldType.number, values, labels: { job: 'checkout', gen_ai_request_model: 'claude-opus-4-7' } },
+    ],
+  });
+}
+
+/** Answers each storm query by refId; every other query with nothing. */
+function respond(request: DataQueryRequest) {
+  const values: Record<string, number[]> = {
+    [STORM_REF.AMPLIFICATION]: [1, 4, 4, 4, 4, 4, 4, 1],
+    [STORM_REF.OVERLOAD_RATIO]: [0, 0.5, 0.6, 0.5, 0.5, 0.5, 0.5, 0],
+    [STORM_REF.OVERLOADED]: [0, 1, 1, 1, 1, 1, 1, 0],
+    [STORM_REF.WASTED]: [0, 36, 36, 36, 36, 36, 36, 0],
+  };
+  return { frames: request.targets.filter((t) => values[t.refId]).map((t) => frame(t.refId, values[t.refId]!)) };
+}
+
+describe('the storms table', () => {
+  it('lists detected storms with a drill-down link carrying the storm and the datasources', async () => {
+    installFakeGrafana(respond);
+    const scene = stormsScene({ prometheusDatasourceUid: PROM_UID, tempoDatasourceUid: TEMPO_UID, stormThresholds: DEFAULT_STORM_THRESHOLDS });
+    const deactivate = activateFullSceneTree(scene);
+    for (let i = 0; i < 5; i++) {
+      await act(async () => {
+        await new Promise((r) => setTimeout(r, 0));
+      });
+    }
+    const panel = sceneGraph.findObject(scene, (o) => o instanceof VizPanel && o.state.title === 'Storms') as VizPanel;
+    const table = sceneGraph.getData(panel).state.data!.series[0]!;
+    const row = Object.fromEntries(table.fields.map((f) => [f.name, f.values[0]]));
+    expect(table.length).toBe(1);
+    expect(row[STORM_FIELDS.START]).toBe(T0 + STEP);
+    expect(row[STORM_FIELDS.END]).toBe(T0 + 7 * STEP);
+    expect(row[STORM_FIELDS.PEAK_AMPLIFICATION]).toBe(4);
+    expect(row[STORM_FIELDS.OVERLOADED]).toBe(90);
+    expect(row[STORM_FIELDS.WASTED_USD]).toBeCloseTo(0.9, 10);
+    expect(row[STORM_FIELDS.CAUSE]).toBe('both');
+    const link = new URL(row[STORM_FIELDS.DETAILS], 'http://grafana');
+    expect(link.pathname).toBe('/a/stormwatch-app/storms/storm');
+    expect(Object.fromEntries(link.searchParams)).toEqual({
+      from: String(T0 + STEP),
+      to: String(T0 + 7 * STEP),
+      'var-service': 'checkout',
+      'var-model': 'claude-opus-4-7',
+      'var-prometheus': PROM_UID,
+      'var-tempo': TEMPO_UID,
+    });
+    deactivate();
+  });
+});
