@@ -404,6 +404,22 @@ function overview(): Dashboard {
         ),
       ],
       [
+        timeseries(
+          'Calls/s by outcome',
+          'What callers see: success, fallback_success, failed, deferred, rejected.',
+          [{ id: 'callsByOutcome', params: { ...FILTERS, by: [] }, legend: legend(LABEL.CALL_OUTCOME) }],
+          'reqps',
+          12
+        ),
+        timeseries(
+          'Failed attempts/s by error',
+          'overloaded_error and rate_limit_error come from the API; circuit_open, budget_exhausted and deadline_exceeded are the policy refusing.',
+          [{ id: 'attemptsByError', params: { ...FILTERS, by: [] }, legend: legend(LABEL.ERROR_TYPE) }],
+          'reqps',
+          12
+        ),
+      ],
+      [
         traceTable(
           'Calls with the most attempts',
           'Stormwatch calls that needed more than one attempt; open a row to see its trace.',
