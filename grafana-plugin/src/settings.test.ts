@@ -46,7 +46,9 @@ describe('checkDatasources', () => {
   ];
 
   it('is happy when the configured datasources exist', () => {
-    expect(checkDatasources(resolveSettings({ prometheusDatasourceUid: 'p', tempoDatasourceUid: 't' }), lookup(both))).toEqual([]);
+    expect(
+      checkDatasources(resolveSettings({ prometheusDatasourceUid: 'p', tempoDatasourceUid: 't' }), lookup(both))
+    ).toEqual([]);
   });
 
   it('is happy without configured uids when a datasource of each type exists', () => {

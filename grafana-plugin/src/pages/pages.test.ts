@@ -17,6 +17,10 @@ describe('createPages', () => {
     const storms = createPages({ stormThresholds: DEFAULT_STORM_THRESHOLDS })[1]!;
     const drilldown = storms.state.drilldowns![0]!;
     const page = drilldown.getPage({ path: '', url: '', params: {}, isExact: true }, storms);
-    expect([drilldown.routePath, page.state.title, page.state.url]).toEqual(['storm', 'Storm', '/a/stormwatch-app/storms/storm']);
+    expect([drilldown.routePath, page.state.title, page.state.url]).toEqual([
+      'storm',
+      'Storm',
+      '/a/stormwatch-app/storms/storm',
+    ]);
   });
 });

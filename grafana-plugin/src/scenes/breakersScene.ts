@@ -35,7 +35,15 @@ export function breakersScene(settings: ResolvedSettings) {
         row(280, [
           PanelBuilders.statetimeline()
             .setTitle('Breaker state')
-            .setData(promRunner([{ refId: 'state', expr: breakerStateTimeline(FILTERS), legendFormat: `{{${LABEL.SERVICE}}} {{${LABEL.BREAKER_KEY}}}` }]))
+            .setData(
+              promRunner([
+                {
+                  refId: 'state',
+                  expr: breakerStateTimeline(FILTERS),
+                  legendFormat: `{{${LABEL.SERVICE}}} {{${LABEL.BREAKER_KEY}}}`,
+                },
+              ])
+            )
             .setMappings(breakerStateMappings())
             .build(),
         ]),
@@ -49,6 +57,7 @@ export function breakersScene(settings: ResolvedSettings) {
                   expr: breakerTransitions({ ...FILTERS, range: '$__range' }),
                   legendFormat: `{{${LABEL.BREAKER_KEY}}} {{${LABEL.BREAKER_FROM}}} → {{${LABEL.BREAKER_TO}}}`,
                   instant: true,
+                  format: 'table',
                 },
               ])
             )
@@ -62,6 +71,7 @@ export function breakersScene(settings: ResolvedSettings) {
                   expr: fallbacks({ ...FILTERS, range: '$__range' }),
                   legendFormat: `{{${LABEL.FALLBACK_FROM}}} → {{${LABEL.FALLBACK_TO}}} ({{${LABEL.FALLBACK_REASON}}})`,
                   instant: true,
+                  format: 'table',
                 },
               ])
             )
@@ -70,7 +80,13 @@ export function breakersScene(settings: ResolvedSettings) {
         row(260, [
           timeseries(
             'Fallbacks by reason',
-            [{ refId: 'fallbackRate', expr: fallbacks({ ...FILTERS, range: '$__rate_interval' }), legendFormat: `{{${LABEL.FALLBACK_FROM}}} → {{${LABEL.FALLBACK_TO}}} ({{${LABEL.FALLBACK_REASON}}})` }],
+            [
+              {
+                refId: 'fallbackRate',
+                expr: fallbacks({ ...FILTERS, range: '$__rate_interval' }),
+                legendFormat: `{{${LABEL.FALLBACK_FROM}}} → {{${LABEL.FALLBACK_TO}}} ({{${LABEL.FALLBACK_REASON}}})`,
+              },
+            ],
             'short'
           ),
         ]),

@@ -25,6 +25,8 @@ export interface PromTarget {
   expr: string;
   legendFormat?: string;
   instant?: boolean;
+  /** `heatmap` for histogram buckets by `le`; default time series. */
+  format?: 'time_series' | 'table' | 'heatmap';
 }
 
 /** A query runner on the Prometheus variable's datasource. */
@@ -37,6 +39,7 @@ export function promRunner(targets: PromTarget[], options: { minInterval?: strin
       legendFormat: t.legendFormat ?? '__auto',
       range: !t.instant,
       instant: Boolean(t.instant),
+      ...(t.format ? { format: t.format } : {}),
     })),
     ...options,
   });

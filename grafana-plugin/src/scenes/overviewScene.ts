@@ -33,18 +33,41 @@ export function overviewScene(settings: ResolvedSettings) {
         row(120, [
           stat('Calls/s', { refId: 'calls', expr: callsPerSecond(TOTAL) }, 'reqps'),
           stat('Attempts/s', { refId: 'attempts', expr: attemptsPerSecond(TOTAL) }, 'reqps'),
-          stat('Retry amplification', { refId: 'amplification', expr: retryAmplification(TOTAL) }, 'x', 'Attempts per logical call; 1.0 means no retries.'),
-          stat('Overload ratio', { refId: 'overload', expr: overloadRatio(TOTAL) }, 'percentunit', 'Share of attempts answered 529 overloaded_error.'),
+          stat(
+            'Retry amplification',
+            { refId: 'amplification', expr: retryAmplification(TOTAL) },
+            'x',
+            'Attempts per logical call; 1.0 means no retries.'
+          ),
+          stat(
+            'Overload ratio',
+            { refId: 'overload', expr: overloadRatio(TOTAL) },
+            'percentunit',
+            'Share of attempts answered 529 overloaded_error.'
+          ),
         ]),
         row(120, [
           stat('Success ratio', { refId: 'success', expr: successRatio(TOTAL) }, 'percentunit'),
           stat('Breakers open', { refId: 'breakers', expr: breakersOpen(FILTERS) }, 'short'),
           stat('Wasted USD/h', { refId: 'wasted', expr: wastedUsdPerHour(TOTAL) }, 'currencyUSD'),
-          stat('Waste share', { refId: 'wasteShare', expr: wasteShare({ ...TOTAL, range: '$__range' }) }, 'percentunit', 'Wasted / total cost over the time range.'),
+          stat(
+            'Waste share',
+            { refId: 'wasteShare', expr: wasteShare({ ...TOTAL, range: '$__range' }) },
+            'percentunit',
+            'Wasted / total cost over the time range.'
+          ),
         ]),
         row(280, [
-          timeseries('Retry amplification', [{ refId: 'amplification', expr: retryAmplification(FILTERS), legendFormat: SERVICE_MODEL_LEGEND }], 'x'),
-          timeseries('Overload ratio (529)', [{ refId: 'overload', expr: overloadRatio(FILTERS), legendFormat: SERVICE_MODEL_LEGEND }], 'percentunit'),
+          timeseries(
+            'Retry amplification',
+            [{ refId: 'amplification', expr: retryAmplification(FILTERS), legendFormat: SERVICE_MODEL_LEGEND }],
+            'x'
+          ),
+          timeseries(
+            'Overload ratio (529)',
+            [{ refId: 'overload', expr: overloadRatio(FILTERS), legendFormat: SERVICE_MODEL_LEGEND }],
+            'percentunit'
+          ),
         ]),
         row(280, [
           timeseries(
@@ -55,8 +78,16 @@ export function overviewScene(settings: ResolvedSettings) {
             ],
             'reqps'
           ),
-          timeseries('Wasted USD/h', [{ refId: 'wasted', expr: wastedUsdPerHour(FILTERS), legendFormat: SERVICE_MODEL_LEGEND }], 'currencyUSD'),
-          timeseries('Failed after retries /min', [{ refId: 'exhaustion', expr: retryExhaustionPerMinute(FILTERS), legendFormat: SERVICE_MODEL_LEGEND }], 'short'),
+          timeseries(
+            'Wasted USD/h',
+            [{ refId: 'wasted', expr: wastedUsdPerHour(FILTERS), legendFormat: SERVICE_MODEL_LEGEND }],
+            'currencyUSD'
+          ),
+          timeseries(
+            'Failed after retries /min',
+            [{ refId: 'exhaustion', expr: retryExhaustionPerMinute(FILTERS), legendFormat: SERVICE_MODEL_LEGEND }],
+            'short'
+          ),
         ]),
       ],
     }),

@@ -28,19 +28,50 @@ export function stormDetailScene(settings: ResolvedSettings) {
       children: [
         metricsNotice(),
         row(260, [
-          timeseries('Retry amplification', [{ refId: 'amp', expr: retryAmplification(FILTERS), legendFormat: SERVICE_MODEL_LEGEND }], 'x'),
-          timeseries('Overload ratio (529)', [{ refId: 'overload', expr: overloadRatio(FILTERS), legendFormat: SERVICE_MODEL_LEGEND }], 'percentunit'),
-          timeseries('Wasted USD/h', [{ refId: 'wasted', expr: wastedUsdPerHour(FILTERS), legendFormat: SERVICE_MODEL_LEGEND }], 'currencyUSD'),
+          timeseries(
+            'Retry amplification',
+            [{ refId: 'amp', expr: retryAmplification(FILTERS), legendFormat: SERVICE_MODEL_LEGEND }],
+            'x'
+          ),
+          timeseries(
+            'Overload ratio (529)',
+            [{ refId: 'overload', expr: overloadRatio(FILTERS), legendFormat: SERVICE_MODEL_LEGEND }],
+            'percentunit'
+          ),
+          timeseries(
+            'Wasted USD/h',
+            [{ refId: 'wasted', expr: wastedUsdPerHour(FILTERS), legendFormat: SERVICE_MODEL_LEGEND }],
+            'currencyUSD'
+          ),
         ]),
         row(260, [
-          timeseries('Retry waves', [{ refId: 'waves', expr: retryWaves({ ...FILTERS, range: '30s' }), legendFormat: SERVICE_MODEL_LEGEND }], 'reqps', {
-            minInterval: '5s',
-          }),
-          timeseries('Failed attempts by error', [{ refId: 'errors', expr: attemptsByError(FILTERS), legendFormat: '{{error_type}} · {{job}}' }], 'reqps'),
+          timeseries(
+            'Retry waves',
+            [{ refId: 'waves', expr: retryWaves({ ...FILTERS, range: '30s' }), legendFormat: SERVICE_MODEL_LEGEND }],
+            'reqps',
+            {
+              minInterval: '5s',
+            }
+          ),
+          timeseries(
+            'Failed attempts by error',
+            [{ refId: 'errors', expr: attemptsByError(FILTERS), legendFormat: '{{error_type}} · {{job}}' }],
+            'reqps'
+          ),
         ]),
         row(320, [
-          traceTable('Calls with most attempts', 'mostAttempts', callsWithMostAttempts(FILTERS), 'Calls of this storm that needed retries.'),
-          traceTable('Failed after retries', 'failedAfterRetries', failedAfterRetries(FILTERS), 'Calls that failed although retried.'),
+          traceTable(
+            'Calls with most attempts',
+            'mostAttempts',
+            callsWithMostAttempts(FILTERS),
+            'Calls of this storm that needed retries.'
+          ),
+          traceTable(
+            'Failed after retries',
+            'failedAfterRetries',
+            failedAfterRetries(FILTERS),
+            'Calls that failed although retried.'
+          ),
         ]),
       ],
     }),

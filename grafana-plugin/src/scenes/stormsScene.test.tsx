@@ -16,7 +16,12 @@ function frame(refId: string, values: number[]) {
     refId,
     fields: [
       { name: 'Time', type: FieldType.time, values: values.map((_, i) => T0 + i * STEP) },
-      { name: 'Value', type: FieldType.number, values, labels: { job: 'checkout', gen_ai_request_model: 'claude-opus-4-7' } },
+      {
+        name: 'Value',
+        type: FieldType.number,
+        values,
+        labels: { job: 'checkout', gen_ai_request_model: 'claude-opus-4-7' },
+      },
     ],
   });
 }
@@ -35,7 +40,11 @@ function respond(request: DataQueryRequest) {
 describe('the storms table', () => {
   it('lists detected storms with a drill-down link carrying the storm and the datasources', async () => {
     installFakeGrafana(respond);
-    const scene = stormsScene({ prometheusDatasourceUid: PROM_UID, tempoDatasourceUid: TEMPO_UID, stormThresholds: DEFAULT_STORM_THRESHOLDS });
+    const scene = stormsScene({
+      prometheusDatasourceUid: PROM_UID,
+      tempoDatasourceUid: TEMPO_UID,
+      stormThresholds: DEFAULT_STORM_THRESHOLDS,
+    });
     const deactivate = activateFullSceneTree(scene);
     for (let i = 0; i < 5; i++) {
       await act(async () => {

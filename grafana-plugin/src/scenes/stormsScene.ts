@@ -97,20 +97,39 @@ export function stormsScene(settings: ResolvedSettings) {
           timeseries(
             'Retry waves',
             [
-              { refId: 'retries', expr: retryWaves({ ...FILTERS, range: '30s' }), legendFormat: `retries ${SERVICE_MODEL_LEGEND}` },
-              { refId: 'first', expr: firstAttemptWaves({ ...FILTERS, range: '30s' }), legendFormat: `first ${SERVICE_MODEL_LEGEND}` },
+              {
+                refId: 'retries',
+                expr: retryWaves({ ...FILTERS, range: '30s' }),
+                legendFormat: `retries ${SERVICE_MODEL_LEGEND}`,
+              },
+              {
+                refId: 'first',
+                expr: firstAttemptWaves({ ...FILTERS, range: '30s' }),
+                legendFormat: `first ${SERVICE_MODEL_LEGEND}`,
+              },
             ],
             'reqps',
             { minInterval: '5s' }
           ),
         ]),
         row(260, [
-          timeseries('Amplification by service and model', [{ refId: 'amp', expr: stormAmplification(FILTERS), legendFormat: SERVICE_MODEL_LEGEND }], 'x'),
+          timeseries(
+            'Amplification by service and model',
+            [{ refId: 'amp', expr: stormAmplification(FILTERS), legendFormat: SERVICE_MODEL_LEGEND }],
+            'x'
+          ),
           PanelBuilders.heatmap()
             .setTitle('Waits between attempts')
             .setDescription('Spread of backoff delays: one narrow band means synchronized retries.')
             .setData(
-              promRunner([{ refId: 'delays', expr: retryDelayBuckets({ ...FILTERS, range: '$__rate_interval' }), legendFormat: '{{le}}' }])
+              promRunner([
+                {
+                  refId: 'delays',
+                  expr: retryDelayBuckets({ ...FILTERS, range: '$__rate_interval' }),
+                  legendFormat: '{{le}}',
+                  format: 'heatmap',
+                },
+              ])
             )
             .build(),
         ]),

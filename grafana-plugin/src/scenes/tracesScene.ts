@@ -16,11 +16,26 @@ export function tracesScene(settings: ResolvedSettings) {
       direction: 'column',
       children: [
         row(340, [
-          traceTable('Most attempts', 'mostAttempts', callsWithMostAttempts(FILTERS), 'Calls that needed more than one attempt, with their attempt count.'),
-          traceTable('Longest backoff', 'longestBackoffs', longestBackoffs(FILTERS), 'Waits between attempts; the longest first when sorted by duration.'),
+          traceTable(
+            'Most attempts',
+            'mostAttempts',
+            callsWithMostAttempts(FILTERS),
+            'Calls that needed more than one attempt, with their attempt count.'
+          ),
+          traceTable(
+            'Longest backoff',
+            'longestBackoffs',
+            longestBackoffs(FILTERS),
+            'Waits between attempts; the longest first when sorted by duration.'
+          ),
         ]),
         row(340, [
-          traceTable('Failed after retries', 'failedAfterRetries', failedAfterRetries(FILTERS), 'Calls that failed although retried.'),
+          traceTable(
+            'Failed after retries',
+            'failedAfterRetries',
+            failedAfterRetries(FILTERS),
+            'Calls that failed although retried.'
+          ),
           traceTable('Fell back', 'fellBack', fellBack(FILTERS), 'Calls that succeeded only on a fallback model.'),
         ]),
       ],

@@ -22,7 +22,14 @@ function instance(uid: string, type: string, name: string): DataSourceInstanceSe
     type,
     name,
     id: uid.length,
-    meta: { id: type, name: type, type: 'datasource', info: { logos: { small: '', large: '' } } as never, module: '', baseUrl: '' },
+    meta: {
+      id: type,
+      name: type,
+      type: 'datasource',
+      info: { logos: { small: '', large: '' } } as never,
+      module: '',
+      baseUrl: '',
+    },
     access: 'proxy',
     readOnly: false,
     jsonData: {},
@@ -36,7 +43,10 @@ export type Responder = (request: DataQueryRequest) => { frames?: DataFrame[]; e
 export const requests: DataQueryRequest[] = [];
 
 /** Label values the service and model variables list. */
-export const variableValues: Record<string, string[]> = { job: ['checkout', 'batch'], gen_ai_request_model: ['claude-sonnet-4-5'] };
+export const variableValues: Record<string, string[]> = {
+  job: ['checkout', 'batch'],
+  gen_ai_request_model: ['claude-sonnet-4-5'],
+};
 
 /**
  * Installs a fake DataSourceSrv (a Prometheus and a Tempo datasource, or those given)
@@ -44,7 +54,10 @@ export const variableValues: Record<string, string[]> = { job: ['checkout', 'bat
  */
 export function installFakeGrafana(
   respond: Responder,
-  datasources: DataSourceInstanceSettings[] = [instance(PROM_UID, 'prometheus', 'Prom'), instance(TEMPO_UID, 'tempo', 'Tempo')]
+  datasources: DataSourceInstanceSettings[] = [
+    instance(PROM_UID, 'prometheus', 'Prom'),
+    instance(TEMPO_UID, 'tempo', 'Tempo'),
+  ]
 ) {
   requests.length = 0;
   installPanelPlugins();
@@ -90,7 +103,10 @@ function setDataSourceSrvAndRunRequest(respond: Responder, datasources: DataSour
     if (uid && uid.includes('$') && sceneObject) {
       uid = sceneGraph.interpolate(sceneObject, uid);
     }
-    return datasources.find((d) => d.uid === uid || d.name === uid) ?? (uid === undefined || uid === 'default' ? datasources[0] : undefined);
+    return (
+      datasources.find((d) => d.uid === uid || d.name === uid) ??
+      (uid === undefined || uid === 'default' ? datasources[0] : undefined)
+    );
   };
   setDataSourceSrv({
     get: async (ref: unknown, scopedVars?: ScopedVars) => {

@@ -112,7 +112,9 @@ describe('trace links', () => {
     expect(panes).toEqual({
       trace: {
         datasource: 'tempo-uid',
-        queries: [{ refId: 'A', datasource: { type: 'tempo', uid: 'tempo-uid' }, queryType: 'traceql', query: 'abc123' }],
+        queries: [
+          { refId: 'A', datasource: { type: 'tempo', uid: 'tempo-uid' }, queryType: 'traceql', query: 'abc123' },
+        ],
         range: { from: 'now-1h', to: 'now' },
       },
     });

@@ -21,7 +21,10 @@ function DatasourceProblems({ problems }: { problems: string[] }) {
             <li key={p}>{p}</li>
           ))}
         </ul>
-        <p>Add a Prometheus and a Tempo datasource (the compose stack and Helm chart provision both), then pick them on the configuration page.</p>
+        <p>
+          Add a Prometheus and a Tempo datasource (the compose stack and Helm chart provision both), then pick them on
+          the configuration page.
+        </p>
         <LinkButton href={`/plugins/${PLUGIN_ID}`} variant="secondary" icon="cog">
           Configuration page
         </LinkButton>

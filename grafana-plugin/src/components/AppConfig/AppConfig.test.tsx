@@ -5,7 +5,13 @@ import { installFakeGrafana } from '../../test/fakeGrafana';
 import type { AppSettings } from '../../settings';
 import AppConfig, { formToJsonData } from './AppConfig';
 
-const base = { prometheusDatasourceUid: 'p', tempoDatasourceUid: 't', amplification: '2', overloadRatio: '0.2', minDurationS: '60' };
+const base = {
+  prometheusDatasourceUid: 'p',
+  tempoDatasourceUid: 't',
+  amplification: '2',
+  overloadRatio: '0.2',
+  minDurationS: '60',
+};
 
 describe('formToJsonData', () => {
   it('stores the datasources and thresholds, the duration in ms', () => {
@@ -41,6 +47,8 @@ describe('AppConfig', () => {
     render(<AppConfig {...props({})} />);
     fireEvent.change(screen.getByTestId('stormwatch-config-amplification'), { target: { value: '-1' } });
     fireEvent.click(screen.getByTestId('stormwatch-config-submit'));
-    expect(screen.getByTestId('stormwatch-config-error')).toHaveTextContent('storm threshold amplification must be a number >= 0, got -1');
+    expect(screen.getByTestId('stormwatch-config-error')).toHaveTextContent(
+      'storm threshold amplification must be a number >= 0, got -1'
+    );
   });
 });

@@ -57,7 +57,11 @@ export default function AppConfig({ plugin }: AppConfigProps) {
     }
     setError(undefined);
     await lastValueFrom(
-      getBackendSrv().fetch({ url: `/api/plugins/${plugin.meta.id}/settings`, method: 'POST', data: { enabled, pinned, jsonData: data } })
+      getBackendSrv().fetch({
+        url: `/api/plugins/${plugin.meta.id}/settings`,
+        method: 'POST',
+        data: { enabled, pinned, jsonData: data },
+      })
     );
     locationService.reload();
   };
@@ -65,7 +69,10 @@ export default function AppConfig({ plugin }: AppConfigProps) {
   return (
     <div data-testid={testIds.appConfig.container}>
       <FieldSet label="Datasources">
-        <Field label="Prometheus" description="Where the collector writes Stormwatch metrics and the recording rules run.">
+        <Field
+          label="Prometheus"
+          description="Where the collector writes Stormwatch metrics and the recording rules run."
+        >
           <div data-testid={testIds.appConfig.prometheus}>
             <DataSourcePicker
               pluginId="prometheus"
@@ -88,13 +95,31 @@ export default function AppConfig({ plugin }: AppConfigProps) {
       </FieldSet>
       <FieldSet label="Storm thresholds">
         <Field label="Retry amplification" description="Attempts per call above which a storm starts (default 2).">
-          <Input data-testid={testIds.appConfig.amplification} value={form.amplification} onChange={text('amplification')} width={20} />
+          <Input
+            data-testid={testIds.appConfig.amplification}
+            value={form.amplification}
+            onChange={text('amplification')}
+            width={20}
+          />
         </Field>
-        <Field label="Overload ratio" description="Share of 529 answers (0..1) above which a storm starts (default 0.2).">
-          <Input data-testid={testIds.appConfig.overloadRatio} value={form.overloadRatio} onChange={text('overloadRatio')} width={20} />
+        <Field
+          label="Overload ratio"
+          description="Share of 529 answers (0..1) above which a storm starts (default 0.2)."
+        >
+          <Input
+            data-testid={testIds.appConfig.overloadRatio}
+            value={form.overloadRatio}
+            onChange={text('overloadRatio')}
+            width={20}
+          />
         </Field>
         <Field label="Minimum duration (s)" description="Shorter storms are ignored (default 60).">
-          <Input data-testid={testIds.appConfig.minDuration} value={form.minDurationS} onChange={text('minDurationS')} width={20} />
+          <Input
+            data-testid={testIds.appConfig.minDuration}
+            value={form.minDurationS}
+            onChange={text('minDurationS')}
+            width={20}
+          />
         </Field>
       </FieldSet>
       {error && (
