@@ -141,6 +141,26 @@ describe('empty and error states', () => {
     deactivate();
   });
 
+  it('shows the Tempo error on the traces page', async () => {
+    installFakeGrafana(() => ({ error: 'tempo unreachable' }));
+    const scene = tracesScene(settings);
+    const deactivate = await activate(scene);
+    const n = notice(scene);
+    render(<n.Component model={n} />);
+    expect(screen.getByTestId('stormwatch-query-error')).toHaveTextContent('Cannot query the Tempo datasource');
+    deactivate();
+  });
+
+  it('says when no traces exist yet', async () => {
+    installFakeGrafana(() => ({ frames: [] }));
+    const scene = tracesScene(settings);
+    const deactivate = await activate(scene);
+    const n = notice(scene);
+    render(<n.Component model={n} />);
+    expect(screen.getByTestId('stormwatch-empty-state')).toHaveTextContent('No Stormwatch traces yet');
+    deactivate();
+  });
+
   it('renders nothing when telemetry exists', async () => {
     installFakeGrafana(() => ({ frames: [oneSample()] }));
     const scene = breakersScene(settings);

@@ -1,7 +1,8 @@
-import { EmbeddedScene, SceneFlexLayout } from '@grafana/scenes';
-import { callsWithMostAttempts, failedAfterRetries, fellBack, longestBackoffs } from '@stormwatch/queries';
+import { EmbeddedScene, SceneFlexItem, SceneFlexLayout } from '@grafana/scenes';
+import { anyCalls, callsWithMostAttempts, failedAfterRetries, fellBack, longestBackoffs } from '@stormwatch/queries';
 import type { ResolvedSettings } from '../settings';
-import { FILTERS, defaultControls, defaultTimeRange } from './common';
+import { FILTERS, defaultControls, defaultTimeRange, tempoRunner } from './common';
+import { TelemetryNotice } from './TelemetryNotice';
 import { row } from './panels';
 import { traceTable } from './tracePanels';
 import { createVariables } from './variables';
@@ -15,6 +16,9 @@ export function tracesScene(settings: ResolvedSettings) {
     body: new SceneFlexLayout({
       direction: 'column',
       children: [
+        new SceneFlexItem({
+          body: new TelemetryNotice({ what: 'traces', $data: tempoRunner('probe', anyCalls(FILTERS), 1) }),
+        }),
         row(340, [
           traceTable(
             'Most attempts',

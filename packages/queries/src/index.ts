@@ -38,7 +38,7 @@ export {
   serviceValuesSeries,
   modelValuesSeries,
 } from './promqlQueries.js';
-export { callsWithMostAttempts, longestBackoffs, failedAfterRetries, fellBack } from './traceqlQueries.js';
+export { callsWithMostAttempts, longestBackoffs, failedAfterRetries, fellBack, anyCalls } from './traceqlQueries.js';
 export { ALL_QUERIES, queryById } from './registry.js';
 export type { QueryDefinition, QueryKind } from './registry.js';
 export { DEFAULT_STORM_THRESHOLDS, detectStorms } from './stormDetection.js';

@@ -47,6 +47,7 @@ export const ALL_QUERIES: readonly QueryDefinition[] = Object.freeze([
   def('longestBackoffs', 'traceql', 'Backoff waits of the selected calls', traceql.longestBackoffs),
   def('failedAfterRetries', 'traceql', 'Calls that failed although retried', traceql.failedAfterRetries),
   def('fellBack', 'traceql', 'Calls that succeeded on a fallback model', traceql.fellBack),
+  def('anyCalls', 'traceql', 'Any call of the selected services and models', traceql.anyCalls),
 ]);
 
 /** The query with this id; throws a RangeError naming an unknown one. */

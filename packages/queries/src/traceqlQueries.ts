@@ -66,3 +66,8 @@ export function failedAfterRetries(p: QueryParams = {}): string {
 export function fellBack(p: QueryParams = {}): string {
   return callQuery(p, [`${span(ATTR_CALL_OUTCOME)} = "${CallOutcome.FALLBACK_SUCCESS}"`]);
 }
+
+/** Any Stormwatch call of the selected services and models (probe for the empty state). */
+export function anyCalls(p: QueryParams = {}): string {
+  return `{ ${callConditions(p).join(' && ')} }`;
+}

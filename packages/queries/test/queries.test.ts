@@ -8,6 +8,7 @@ import {
   failedAfterRetries,
   fallbacks,
   fellBack,
+  anyCalls,
   longestBackoffs,
   modelValuesSeries,
   overloadRatio,
@@ -96,6 +97,9 @@ describe('TraceQL builders', () => {
     expect(fellBack(vars)).toBe(
       `{ name = "stormwatch.call" && resource.service.name =~ "$service" && span.gen_ai.request.model =~ "$model" && span.stormwatch.call.outcome = "fallback_success" } | ${select}`,
     );
+  });
+  test('any call, the empty-state probe', () => {
+    expect(anyCalls({ model: ['a', 'b'] })).toBe('{ name = "stormwatch.call" && span.gen_ai.request.model =~ "a|b" }');
   });
   test('longest backoffs select backoff spans under the calls', () => {
     expect(longestBackoffs({ service: 'a"b' })).toBe(
