@@ -1,8 +1,8 @@
 import React from 'react';
 import { render, screen } from '@testing-library/react';
 import type { AppRootProps } from '@grafana/data';
-import { locationService } from '@grafana/runtime';
-import { Router } from 'react-router-dom';
+import { LocationServiceProvider, locationService } from '@grafana/runtime';
+import { Route, Router, Routes } from 'react-router-dom';
 import { PROM_UID, TEMPO_UID, datasourceInstance, installFakeGrafana } from '../../test/fakeGrafana';
 import type { AppSettings } from '../../settings';
 import App from './App';
@@ -14,9 +14,13 @@ function props(jsonData: AppSettings): AppRootProps<AppSettings> {
 function renderApp(jsonData: AppSettings) {
   locationService.push('/a/stormwatch-app/overview');
   return render(
-    <Router location={locationService.getLocation()} navigator={locationService.getHistory()}>
-      <App {...props(jsonData)} />
-    </Router>
+    <LocationServiceProvider service={locationService}>
+      <Router location={locationService.getLocation()} navigator={locationService.getHistory()}>
+        <Routes>
+          <Route path="/a/stormwatch-app/*" element={<App {...props(jsonData)} />} />
+        </Routes>
+      </Router>
+    </LocationServiceProvider>
   );
 }
 
@@ -29,10 +33,15 @@ describe('App', () => {
     expect(screen.getByRole('link', { name: /Configuration page/ })).toHaveAttribute('href', '/plugins/stormwatch-app');
   });
 
-  it('shows no datasource problem when both exist', () => {
+  it('shows no datasource problem when both exist, and renders the overview page', async () => {
     installFakeGrafana(() => ({ frames: [] }));
     renderApp({ prometheusDatasourceUid: PROM_UID, tempoDatasourceUid: TEMPO_UID });
     expect(screen.queryByTestId('stormwatch-datasource-problem')).not.toBeInTheDocument();
+    // The overview scene: its variable pickers, and its empty state (no telemetry in this fake).
+    expect(
+      await screen.findByTestId('data-testid Dashboard template variables submenu Label Service')
+    ).toBeInTheDocument();
+    expect(await screen.findByTestId('stormwatch-empty-state')).toBeInTheDocument();
   });
 
   it('reports invalid settings instead of crashing', () => {
