@@ -704,14 +704,16 @@ function storms(): Dashboard {
         ),
       ],
       [
-        {
-          ...traceTable(
-            'Longest backoffs',
-            'Backoff waits of the selected calls; open a row to see the call.',
-            'longestBackoffs'
-          ),
-          w: 24,
-        },
+        traceTable(
+          'Longest backoffs',
+          'Backoff waits of the selected calls; open a row to see the call.',
+          'longestBackoffs'
+        ),
+        traceTable(
+          'Recent calls',
+          'The latest Stormwatch calls of the selected services and models, whatever their outcome; empty when Tempo has no Stormwatch traces.',
+          'anyCalls'
+        ),
       ],
     ]
   );
