@@ -1,5 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
-import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { metrics, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { AggregationTemporality, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { resilient } from '@stormwatch/anthropic';
 import {
@@ -10,6 +11,7 @@ import {
   ATTR_CALL_ATTEMPTS,
   ATTR_CALL_FINAL_MODEL,
   ATTR_CALL_OUTCOME,
+  ATTR_COST_KIND,
   ATTR_COST_USD,
   ATTR_COST_WASTED_USD,
   ATTR_ERROR_TYPE,
@@ -23,6 +25,7 @@ import {
   ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
   ATTR_GEN_AI_RESPONSE_ID,
   ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_TOKEN_TYPE,
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
   ATTR_HTTP_REQUEST_RESEND_COUNT,
@@ -38,12 +41,16 @@ import {
   attemptSpanName,
   BreakerState,
   CallOutcome,
+  CostKind,
   DelaySource,
   ErrorType,
   GEN_AI_OPERATION_CHAT,
   GEN_AI_PROVIDER_ANTHROPIC,
+  METRIC_COST_USD,
+  METRIC_GEN_AI_TOKEN_USAGE,
   SPAN_BACKOFF,
   SPAN_CALL,
+  TokenType,
 } from '@stormwatch/conventions';
 import { apiError, ok, overloaded, reset, startFakeAnthropic, streamErrorAtStart, type FakeAnthropic } from '@stormwatch/fake-anthropic';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -51,6 +58,18 @@ import { CAPTURE_CONTENT_ENV, instrumentPolicy, recordMessageContent } from '../
 import { ensureContextManager } from './harness.js';
 
 const SONNET = 'claude-sonnet-4-6';
+
+class CumulativeReader extends MetricReader {
+  constructor() {
+    super({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE });
+  }
+  protected override onShutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+  protected override onForceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+}
 const messages = [{ role: 'user' as const, content: 'Hi' }];
 
 let server: FakeAnthropic;
@@ -68,6 +87,7 @@ beforeEach(() => {
 
 afterEach(async () => {
   trace.disable();
+  metrics.disable();
   await server?.close();
 });
 
@@ -186,6 +206,27 @@ describe('with the real SDK against a server speaking the Anthropic wire format'
       [ATTR_ATTEMPT_OUTCOME]: AttemptOutcome.RETRYABLE_ERROR,
     });
     expect(spans[1]!.attributes).toMatchObject({ ...request(2), [ATTR_GEN_AI_REQUEST_STREAM]: true, [ATTR_ATTEMPT_OUTCOME]: AttemptOutcome.SUCCESS });
+  });
+
+  it('counts the tokens and cost of a stream once it was read to its end', async () => {
+    const reader = new CumulativeReader();
+    metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
+    const c = await client(ok({ text: 'one two three four', outputTokens: 9 }));
+    const stream = await c.messages.create({ model: SONNET, max_tokens: 64, messages, stream: true });
+    const points = async (name: string) => {
+      const { resourceMetrics } = await reader.collect();
+      const metric = resourceMetrics.scopeMetrics.flatMap((s) => s.metrics).find((m) => m.descriptor.name === name);
+      return (metric?.dataPoints ?? []).map((p) => [p.attributes[ATTR_GEN_AI_TOKEN_TYPE] ?? p.attributes[ATTR_COST_KIND], typeof p.value === 'number' ? p.value : (p.value as { sum: number }).sum]);
+    };
+    // The call ended at the first content: nothing is known of its usage yet.
+    expect(await points(METRIC_GEN_AI_TOKEN_USAGE)).toEqual([]);
+    let input = 0;
+    for await (const event of stream) if (event.type === 'message_start') input = event.message.usage.input_tokens;
+    expect(await points(METRIC_GEN_AI_TOKEN_USAGE)).toEqual([
+      [TokenType.INPUT, input],
+      [TokenType.OUTPUT, 9],
+    ]);
+    expect(await points(METRIC_COST_USD)).toEqual([[CostKind.USEFUL, expect.closeTo((input * 3 + 9 * 15) / 1e6, 12)]]);
   });
 
   it('records a reset connection as a connection error without a status code', async () => {

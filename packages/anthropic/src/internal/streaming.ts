@@ -95,6 +95,8 @@ async function* deliver(first: StreamHead, policy: Policy, prices: PriceTable): 
       yield next.value;
     }
     usefulResult(ctx, streamedUsage(usage), prices);
+    // The call ended at the first content; its usage and cost are known only now.
+    policy.reportLateSuccess({ call: ctx.call, model: ctx.model, attempt: ctx.attempt, details: ctx.details });
   } finally {
     if (!done) await iterator.return?.(undefined);
   }
