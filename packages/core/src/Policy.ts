@@ -332,7 +332,10 @@ class ResiliencePolicy implements Policy {
     if (!this.#breakerFactory) return;
     for (;;) {
       const breaker = this.#breaker(state.model);
+      // An open circuit half-opens as it admits this call: the transition belongs to it.
+      this.#transitionCall = call;
       const admission = breaker.admit(this.clock.now());
+      this.#transitionCall = undefined;
       if (admission.admitted) {
         state.admittedState = admission.state;
         return;

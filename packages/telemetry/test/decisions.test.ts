@@ -79,6 +79,24 @@ describe('decision telemetry', () => {
     expect((await t.points(METRIC_BREAKER_STATE))[0]).toEqual({ attributes: { [ATTR_BREAKER_KEY]: OPUS }, value: 2 });
   });
 
+  it('records a breaker half-opening and closing on the span of the call that probed it', async () => {
+    const t = setup({ breaker: { threshold: 1, halfOpenAfterMs: 30_000 }, maxAttempts: 1 });
+    await settle(t.clock, t.policy.execute(script([overloaded()]), { model: OPUS }));
+    await t.clock.advance(30_000);
+    expect(await settle(t.clock, t.policy.execute(script(['ok']), { model: OPUS }))).toEqual({ value: 'ok' });
+    const [first, probe] = t.spanNamed(SPAN_CALL);
+    const transition = (from: string, to: string) => ({ name: EVENT_BREAKER_TRANSITION, attributes: { [ATTR_BREAKER_KEY]: OPUS, [ATTR_BREAKER_FROM]: from, [ATTR_BREAKER_TO]: to } });
+    expect(eventsOf(first!)).toEqual([transition(BreakerState.CLOSED, BreakerState.OPEN)]);
+    expect(eventsOf(probe!)).toEqual([transition(BreakerState.OPEN, BreakerState.HALF_OPEN), transition(BreakerState.HALF_OPEN, BreakerState.CLOSED)]);
+    expect(t.spanNamed(attemptSpanName(OPUS)).map((s) => s.attributes[ATTR_BREAKER_STATE])).toEqual([BreakerState.CLOSED, BreakerState.HALF_OPEN]);
+    expect(await t.points(METRIC_BREAKER_TRANSITIONS)).toEqual([
+      { attributes: { [ATTR_BREAKER_KEY]: OPUS, [ATTR_BREAKER_FROM]: BreakerState.CLOSED, [ATTR_BREAKER_TO]: BreakerState.OPEN }, value: 1 },
+      { attributes: { [ATTR_BREAKER_KEY]: OPUS, [ATTR_BREAKER_FROM]: BreakerState.OPEN, [ATTR_BREAKER_TO]: BreakerState.HALF_OPEN }, value: 1 },
+      { attributes: { [ATTR_BREAKER_KEY]: OPUS, [ATTR_BREAKER_FROM]: BreakerState.HALF_OPEN, [ATTR_BREAKER_TO]: BreakerState.CLOSED }, value: 1 },
+    ]);
+    expect(await t.points(METRIC_BREAKER_STATE)).toEqual([{ attributes: { [ATTR_BREAKER_KEY]: OPUS }, value: 0 }]);
+  });
+
   it('records a retry refused by the budget', async () => {
     const t = setup({ budget: { ratio: 0.1, minRetriesPerSecond: 0 }, breaker: false });
     const result = await settle(t.clock, t.policy.execute(script([overloaded()]), { model: OPUS }));
