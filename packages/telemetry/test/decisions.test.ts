@@ -14,6 +14,7 @@ import {
   ATTR_FALLBACK_TO_MODEL,
   ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_LIMITER_WAIT_MS,
+  ATTR_POLICY,
   ATTR_RATELIMIT_KIND,
   AbandonDecision,
   attemptSpanName,
@@ -29,6 +30,7 @@ import {
   METRIC_BREAKER_STATE,
   METRIC_BREAKER_TRANSITIONS,
   METRIC_BUDGET_REJECTIONS,
+  METRIC_CALLS,
   METRIC_FALLBACKS,
   METRIC_LIMITER_RATE,
   METRIC_RATELIMIT_REMAINING,
@@ -36,6 +38,7 @@ import {
   RatelimitKind,
   SPAN_CALL,
 } from '@stormwatch/conventions';
+import { InMemoryDeferrer, isCallDeferredError } from '@stormwatch/core';
 import { describe, expect, it } from 'vitest';
 import { overloaded, script, settle, setup, T0 } from './harness.js';
 
@@ -117,6 +120,25 @@ describe('decision telemetry', () => {
       { name: EVENT_ABANDON, attributes: { [ATTR_ABANDON_DECISION]: AbandonDecision.ERROR, [ATTR_ABANDON_DEADLINE_REMAINING_MS]: 3000 } },
     ]);
     expect(call!.attributes[ATTR_ERROR_TYPE]).toBe(ErrorType.DEADLINE_EXCEEDED);
+  });
+
+  it('records a deferred call: the defer decision, outcome deferred, not an error span', async () => {
+    const t = setup({ breaker: false, abandon: { deferrer: new InMemoryDeferrer(), deferIfRemainingMs: 300_000 } });
+    const result = await settle(t.clock, t.policy.execute(script([overloaded()]), { model: OPUS, deadlineMs: 1_800_000, deferPayload: { prompt: 'hi' } }));
+    expect(isCallDeferredError(result.error)).toBe(true);
+    const [call] = t.spanNamed(SPAN_CALL);
+    expect(eventsOf(call!)).toEqual([
+      { name: EVENT_ABANDON, attributes: { [ATTR_ABANDON_DECISION]: AbandonDecision.DEFER, [ATTR_ABANDON_DEADLINE_REMAINING_MS]: 1_800_000 } },
+    ]);
+    expect(call!.attributes[ATTR_CALL_OUTCOME]).toBe(CallOutcome.DEFERRED);
+    expect(call!.attributes[ATTR_ERROR_TYPE]).toBe(ErrorType.OVERLOADED);
+    expect(call!.status.code).toBe(SpanStatusCode.UNSET);
+    expect(await t.points(METRIC_CALLS)).toEqual([
+      {
+        attributes: { [ATTR_GEN_AI_REQUEST_MODEL]: OPUS, [ATTR_POLICY]: 'chat', [ATTR_CALL_OUTCOME]: CallOutcome.DEFERRED, [ATTR_ERROR_TYPE]: ErrorType.OVERLOADED },
+        value: 1,
+      },
+    ]);
   });
 
   it('records limiter waits as events and the limiter rate and rate-limit headroom as gauges', async () => {
