@@ -2,6 +2,7 @@ import { SpanStatusCode } from '@opentelemetry/api';
 import {
   ATTR_ABANDON_DECISION,
   ATTR_ABANDON_DEADLINE_REMAINING_MS,
+  ATTR_ATTEMPT_NUMBER,
   ATTR_BREAKER_FROM,
   ATTR_BREAKER_KEY,
   ATTR_BREAKER_STATE,
@@ -16,10 +17,13 @@ import {
   ATTR_LIMITER_WAIT_MS,
   ATTR_POLICY,
   ATTR_RATELIMIT_KIND,
+  ATTR_RETRY_DELAY_S,
+  ATTR_RETRY_DELAY_SOURCE,
   AbandonDecision,
   attemptSpanName,
   BreakerState,
   CallOutcome,
+  DelaySource,
   ErrorType,
   EVENT_ABANDON,
   EVENT_BREAKER_TRANSITION,
@@ -36,11 +40,12 @@ import {
   METRIC_RATELIMIT_REMAINING,
   OTHER_MODEL,
   RatelimitKind,
+  SPAN_BACKOFF,
   SPAN_CALL,
 } from '@stormwatch/conventions';
 import { InMemoryDeferrer, isCallDeferredError } from '@stormwatch/core';
 import { describe, expect, it } from 'vitest';
-import { overloaded, script, settle, setup, T0 } from './harness.js';
+import { msOf, overloaded, script, settle, setup, T0 } from './harness.js';
 
 const OPUS = 'claude-opus-4-7';
 const SONNET = 'claude-sonnet-4-6';
@@ -139,6 +144,27 @@ describe('decision telemetry', () => {
         value: 1,
       },
     ]);
+  });
+
+  it('ends the backoff span at the abort that cut the wait, and the call as aborted', async () => {
+    const t = setup({ breaker: false });
+    const controller = new AbortController();
+    const running = t.policy.execute(script([overloaded(30_000), 'never']), { model: OPUS, signal: controller.signal });
+    const settled = running.then(
+      () => 'resolved',
+      (error: unknown) => error,
+    );
+    await t.clock.advance(100);
+    controller.abort();
+    await t.clock.runAll();
+    expect(await settled).toBeInstanceOf(Error);
+    const [backoff] = t.spanNamed(SPAN_BACKOFF);
+    expect([msOf(backoff!.startTime) - T0, msOf(backoff!.endTime) - T0]).toEqual([0, 100]);
+    expect(backoff!.attributes).toEqual({ [ATTR_ATTEMPT_NUMBER]: 1, [ATTR_RETRY_DELAY_S]: 30, [ATTR_RETRY_DELAY_SOURCE]: DelaySource.RETRY_AFTER });
+    const [call] = t.spanNamed(SPAN_CALL);
+    expect(call!.attributes[ATTR_ERROR_TYPE]).toBe(ErrorType.ABORTED);
+    expect(call!.status.code).toBe(SpanStatusCode.ERROR);
+    expect(msOf(call!.endTime) - T0).toBe(100);
   });
 
   it('records limiter waits as events and the limiter rate and rate-limit headroom as gauges', async () => {
