@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { AttemptOutcome, attemptSpanName, CallOutcome, SPAN_BACKOFF, SPAN_CALL } from '@stormwatch/conventions';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
 afterEach(() => {
@@ -19,10 +20,10 @@ describe('README', () => {
     vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void lines.push(args));
     await import('../examples/quickstart.js');
     expect(lines).toEqual([
-      ['chat claude-sonnet-4-6', 'CLIENT', 'retryable_error', 529],
-      ['stormwatch.backoff', 'INTERNAL', '', ''],
-      ['chat claude-sonnet-4-6', 'CLIENT', 'success', 200],
-      ['stormwatch.call', 'INTERNAL', 'success', ''],
+      [attemptSpanName('claude-sonnet-4-6'), 'CLIENT', AttemptOutcome.RETRYABLE_ERROR, 529],
+      [SPAN_BACKOFF, 'INTERNAL', '', ''],
+      [attemptSpanName('claude-sonnet-4-6'), 'CLIENT', AttemptOutcome.SUCCESS, 200],
+      [SPAN_CALL, 'INTERNAL', CallOutcome.SUCCESS, ''],
     ]);
   });
 });
