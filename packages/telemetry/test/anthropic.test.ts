@@ -208,6 +208,20 @@ describe('with the real SDK against a server speaking the Anthropic wire format'
     expect(spans[1]!.attributes).toMatchObject({ ...request(2), [ATTR_GEN_AI_REQUEST_STREAM]: true, [ATTR_ATTEMPT_OUTCOME]: AttemptOutcome.SUCCESS });
   });
 
+  it('gives messages.stream() one CLIENT span per request too', async () => {
+    const c = await client(overloaded(0));
+    const message = await c.messages.stream({ model: SONNET, max_tokens: 64, messages }).finalMessage();
+    expect(message.content.length).toBeGreaterThan(0);
+    const spans = clientSpans();
+    expect(server.requests).toHaveLength(2);
+    expect(spans).toHaveLength(server.requests.length);
+    expect(activeAtFetch).toEqual(spans.map((s) => s.spanContext().spanId));
+    expect(spans.map((s) => [s.attributes[ATTR_HTTP_RESPONSE_STATUS_CODE], s.attributes[ATTR_ATTEMPT_OUTCOME]])).toEqual([
+      [529, AttemptOutcome.RETRYABLE_ERROR],
+      [200, AttemptOutcome.SUCCESS],
+    ]);
+  });
+
   it('counts the tokens and cost of a stream once it was read to its end', async () => {
     const reader = new CumulativeReader();
     metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
