@@ -13,6 +13,7 @@ import {
 import type { ResolvedSettings } from '../settings';
 import { FILTERS, SERVICE_MODEL_LEGEND, defaultControls, defaultTimeRange } from './common';
 import { metricsNotice, row, stat, timeseries } from './panels';
+import { serviceModelTable } from './serviceModelTable';
 import { createVariables } from './variables';
 
 const TOTAL = { ...FILTERS, by: [] };
@@ -57,6 +58,7 @@ export function overviewScene(settings: ResolvedSettings) {
             'Wasted / total cost over the time range.'
           ),
         ]),
+        row(240, [serviceModelTable()]),
         row(280, [
           timeseries(
             'Retry amplification',
