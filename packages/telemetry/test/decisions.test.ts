@@ -42,6 +42,14 @@ import {
   RatelimitKind,
   SPAN_BACKOFF,
   SPAN_CALL,
+  ATTR_CALL_ATTEMPTS,
+  ATTR_CALL_FINAL_MODEL,
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_TOKENS_WASTED_INPUT,
+  ATTR_TOKENS_WASTED_OUTPUT,
+  GEN_AI_OPERATION_CHAT,
+  GEN_AI_PROVIDER_ANTHROPIC,
 } from '@stormwatch/conventions';
 import { InMemoryDeferrer, isCallDeferredError } from '@stormwatch/core';
 import { describe, expect, it } from 'vitest';
@@ -103,6 +111,32 @@ describe('decision telemetry', () => {
       { attributes: { [ATTR_BREAKER_KEY]: OPUS, [ATTR_BREAKER_FROM]: BreakerState.HALF_OPEN, [ATTR_BREAKER_TO]: BreakerState.CLOSED }, value: 1 },
     ]);
     expect(await t.points(METRIC_BREAKER_STATE)).toEqual([{ attributes: { [ATTR_BREAKER_KEY]: OPUS }, value: 0 }]);
+  });
+
+  it('records a call an open circuit refused: no attempt span, outcome rejected', async () => {
+    const t = setup({ breaker: { threshold: 1, halfOpenAfterMs: 30_000 }, maxAttempts: 1 });
+    await settle(t.clock, t.policy.execute(script([overloaded()]), { model: OPUS }));
+    const refused = await settle(t.clock, t.policy.execute(script(['never']), { model: OPUS }));
+    expect(refused.error).toBeInstanceOf(Error);
+    const [, call] = t.spanNamed(SPAN_CALL);
+    expect(call!.attributes).toEqual({
+      [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_CHAT,
+      [ATTR_GEN_AI_PROVIDER_NAME]: GEN_AI_PROVIDER_ANTHROPIC,
+      [ATTR_GEN_AI_REQUEST_MODEL]: OPUS,
+      [ATTR_POLICY]: 'chat',
+      [ATTR_CALL_OUTCOME]: CallOutcome.REJECTED,
+      [ATTR_CALL_ATTEMPTS]: 0,
+      [ATTR_CALL_FINAL_MODEL]: OPUS,
+      [ATTR_TOKENS_WASTED_INPUT]: 0,
+      [ATTR_TOKENS_WASTED_OUTPUT]: 0,
+      [ATTR_ERROR_TYPE]: ErrorType.CIRCUIT_OPEN,
+    });
+    expect(call!.status.code).toBe(SpanStatusCode.UNSET);
+    expect(t.spanNamed(attemptSpanName(OPUS))).toHaveLength(1);
+    expect((await t.points(METRIC_CALLS)).map((p) => p.attributes)).toEqual([
+      { [ATTR_GEN_AI_REQUEST_MODEL]: OPUS, [ATTR_POLICY]: 'chat', [ATTR_CALL_OUTCOME]: CallOutcome.FAILED, [ATTR_ERROR_TYPE]: ErrorType.OVERLOADED },
+      { [ATTR_GEN_AI_REQUEST_MODEL]: OPUS, [ATTR_POLICY]: 'chat', [ATTR_CALL_OUTCOME]: CallOutcome.REJECTED, [ATTR_ERROR_TYPE]: ErrorType.CIRCUIT_OPEN },
+    ]);
   });
 
   it('records a retry refused by the budget', async () => {
