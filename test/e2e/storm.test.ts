@@ -109,7 +109,7 @@ describe.runIf(serversAvailable('otelcol-stormwatch', 'tempo', 'prometheus'))('t
 
   beforeAll(async () => {
     dir = runDir('storm');
-    stack = await Stack.start({ runDir: dir });
+    stack = await Stack.start({ runDir: dir, spanMetrics: true });
     fake = await startStormServer(new Set([FALLBACK.model, BREAKER.model]));
     // The SDK's resource detector reads the instance id from the standard variable.
     process.env.OTEL_RESOURCE_ATTRIBUTES = `${ATTR_SERVICE_INSTANCE_ID}=${INSTANCE}`;
@@ -209,6 +209,19 @@ describe.runIf(serversAvailable('otelcol-stormwatch', 'tempo', 'prometheus'))('t
       return wanted.filter((n) => !names.has(n));
     });
     expect(missing).toEqual([]);
+  });
+
+  it('adds span metrics with the optional overlay (deploy/collector/spanmetrics.yaml)', async () => {
+    const names = await eventually('span metrics in Prometheus', async () => {
+      const all = (await metricNames(stack.endpoints.prometheus)).filter((n) => n.startsWith('traces_span_metrics_'));
+      return all.length >= 4 ? all : undefined;
+    });
+    // The connector's histogram unit is ms, so the translated names end in _milliseconds.
+    expect(names.sort()).toEqual(
+      ['traces_span_metrics_calls_total', ...['_bucket', '_count', '_sum'].map((s) => `traces_span_metrics_duration_milliseconds${s}`)].sort(),
+    );
+    const calls = await prom(`traces_span_metrics_calls_total{span_name=${q(SPAN_CALL)}, ${JOB}=${q(SERVICE)}}`);
+    expect(calls.length).toBeGreaterThan(0);
   });
 
   it('counts in Prometheus exactly the calls and attempts the fake server saw', async () => {

@@ -33,6 +33,8 @@ export interface StackOptions {
   readonly runDir: string;
   /** Scale the alerts' `for` durations: minutes become seconds (default true). */
   readonly fastAlerts?: boolean;
+  /** Start the collector with deploy/collector/spanmetrics.yaml too (default false). */
+  readonly spanMetrics?: boolean;
 }
 
 interface RuleFile {
@@ -129,7 +131,10 @@ export class Stack {
     const collector = new ServerProcess({
       name: 'otelcol-stormwatch',
       command: requireProgram('otelcol-stormwatch'),
-      args: [`--config=file:${repoPath('deploy', 'collector', 'config.yaml')}`],
+      args: [
+        `--config=file:${repoPath('deploy', 'collector', 'config.yaml')}`,
+        ...(options.spanMetrics ? [`--config=file:${repoPath('deploy', 'collector', 'spanmetrics.yaml')}`] : []),
+      ],
       env: {
         STORMWATCH_OTLP_GRPC_ENDPOINT: `127.0.0.1:${otlpGrpc}`,
         STORMWATCH_OTLP_HTTP_ENDPOINT: `127.0.0.1:${otlpHttp}`,
