@@ -17,15 +17,21 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cache=${STORMWATCH_SERVERS_DIR:-$root/.cache/servers}
-OCB_VERSION=v0.162.0
 HELM_VERSION=v3.21.4
 manifest=$root/deploy/collector/builder-config.yaml
 tempo_mod=$root/deploy/tempo/build
+
+# The builder's version is the manifest's core version (that of its OTLP receiver).
+OCB_VERSION=$(awk '$3 == "go.opentelemetry.io/collector/receiver/otlpreceiver" { print $4 }' "$manifest")
 
 # The Tempo release is pinned in the wrapper module's go.mod; the tag is named in its comment.
 tempo_version=$(awk '$1 == "github.com/grafana/tempo" { print $2 }' "$tempo_mod/go.mod")
 tempo_tag=$(sed -n 's|^// Pinned release: Tempo \(v[0-9.]*\) .*|\1|p' "$tempo_mod/go.mod")
 manifest_hash=$(sha256sum "$manifest" | cut -c1-12)
+if [ -z "$OCB_VERSION" ] || [ -z "$tempo_version" ] || [ -z "$tempo_tag" ]; then
+  echo "servers.sh: cannot read the pinned versions from $manifest and $tempo_mod/go.mod" >&2
+  exit 1
+fi
 
 otelcol_dir=$cache/otelcol-$OCB_VERSION-$manifest_hash
 tempo_dir=$cache/tempo-$tempo_version
