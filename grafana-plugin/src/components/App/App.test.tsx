@@ -27,21 +27,24 @@ function renderApp(jsonData: AppSettings) {
 describe('App', () => {
   it('says clearly which datasource is missing', () => {
     installFakeGrafana(() => ({ frames: [] }), [datasourceInstance(PROM_UID, 'prometheus', 'Prom')]);
-    renderApp({ prometheusDatasourceUid: PROM_UID, tempoDatasourceUid: 'deleted-tempo' });
+    const { unmount } = renderApp({ prometheusDatasourceUid: PROM_UID, tempoDatasourceUid: 'deleted-tempo' });
     const problem = screen.getByTestId('stormwatch-datasource-problem');
     expect(problem).toHaveTextContent('The Tempo datasource with uid "deleted-tempo" does not exist.');
     expect(screen.getByRole('link', { name: /Configuration page/ })).toHaveAttribute('href', '/plugins/stormwatch-app');
+    // Unmounted now, so the page's queries resolving later update nothing outside act().
+    unmount();
   });
 
   it('shows no datasource problem when both exist, and renders the overview page', async () => {
     installFakeGrafana(() => ({ frames: [] }));
-    renderApp({ prometheusDatasourceUid: PROM_UID, tempoDatasourceUid: TEMPO_UID });
+    const { unmount } = renderApp({ prometheusDatasourceUid: PROM_UID, tempoDatasourceUid: TEMPO_UID });
     expect(screen.queryByTestId('stormwatch-datasource-problem')).not.toBeInTheDocument();
     // The overview scene: its variable pickers, and its empty state (no telemetry in this fake).
     expect(
       await screen.findByTestId('data-testid Dashboard template variables submenu Label Service')
     ).toBeInTheDocument();
     expect(await screen.findByTestId('stormwatch-empty-state')).toBeInTheDocument();
+    unmount();
   });
 
   it('reports invalid settings instead of crashing', () => {
