@@ -10,7 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
-const quickStart = readme.slice(readme.indexOf('## Quick start'));
+const fromQuickStart = readme.slice(readme.indexOf('## Quick start'));
+/** The quick start section: up to the next second-level heading. */
+const nextSection = fromQuickStart.indexOf('\n## ');
+const quickStart = nextSection === -1 ? fromQuickStart : fromQuickStart.slice(0, nextSection);
 
 /** The code blocks of the README's quick start, in order. */
 const blocks = [...quickStart.matchAll(/```(\w+)\n([\s\S]*?)```/g)].map(([, lang, body]) => ({ lang: lang!, body: body! }));
