@@ -1,5 +1,5 @@
 import type { PolicyUnderTest } from './PolicyUnderTest.js';
-import { createSdkClient, isTransient, sendMessage } from './sendMessage.js';
+import { retryLoop } from './retryLoop.js';
 
 /** The delay after attempt n (1-based) is `EXPONENTIAL_BASE_MS · 2^(n-1)`: 1, 2, 4, 8 s. */
 export const EXPONENTIAL_BASE_MS = 1000;
@@ -16,16 +16,6 @@ export const exponentialNoJitter: PolicyUnderTest = {
   label: 'exponential 1-2-4-8 s',
   description: 'Exponential backoff without jitter: waits 1, 2, 4, 8 s, 5 attempts in all (SDK retries off).',
   createCaller(env) {
-    const client = createSdkClient(env, 0);
-    return async (call) => {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await sendMessage(client, call);
-        } catch (error) {
-          if (attempt >= EXPONENTIAL_ATTEMPTS || !isTransient(error)) throw error;
-          await env.clock.sleep(EXPONENTIAL_BASE_MS * 2 ** (attempt - 1));
-        }
-      }
-    };
+    return retryLoop(env, EXPONENTIAL_ATTEMPTS, (attempt) => EXPONENTIAL_BASE_MS * 2 ** (attempt - 1));
   },
 };

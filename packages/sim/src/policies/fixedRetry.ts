@@ -1,5 +1,5 @@
 import type { PolicyUnderTest } from './PolicyUnderTest.js';
-import { createSdkClient, isTransient, sendMessage } from './sendMessage.js';
+import { retryLoop } from './retryLoop.js';
 
 /** Fixed delay between attempts, in ms. */
 export const FIXED_RETRY_DELAY_MS = 1000;
@@ -15,16 +15,6 @@ export const fixedRetry: PolicyUnderTest = {
   label: 'fixed 1 s ×3',
   description: 'Retries every transient error after a fixed 1 s, 3 attempts in all (SDK retries off).',
   createCaller(env) {
-    const client = createSdkClient(env, 0);
-    return async (call) => {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await sendMessage(client, call);
-        } catch (error) {
-          if (attempt >= FIXED_RETRY_ATTEMPTS || !isTransient(error)) throw error;
-          await env.clock.sleep(FIXED_RETRY_DELAY_MS);
-        }
-      }
-    };
+    return retryLoop(env, FIXED_RETRY_ATTEMPTS, () => FIXED_RETRY_DELAY_MS);
   },
 };
