@@ -21,6 +21,6 @@ interface Slot {
  * and the application's own `import { shutdown } from '@stormwatch/node'` see the same
  * one even when two copies of this package are installed.
  */
-const KEY = Symbol.for('stormwatch.node.sdk');
+const KEY = Symbol.for('@stormwatch/node:sdk');
 export const slot: Slot = ((globalThis as Record<symbol, unknown>)[KEY] as Slot | undefined) ??
   ((globalThis as Record<symbol, unknown>)[KEY] = { current: undefined }) as Slot;

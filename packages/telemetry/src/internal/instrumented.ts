@@ -8,7 +8,7 @@ interface Entry {
 }
 
 /** The live instrumentations of each policy; shared across copies of this package. */
-const KEY = Symbol.for('stormwatch.telemetry.instrumented');
+const KEY = Symbol.for('@stormwatch/telemetry:instrumented');
 const store = globalThis as Record<symbol, unknown>;
 const entries = (store[KEY] ??= new WeakMap<Policy, Entry[]>()) as WeakMap<Policy, Entry[]>;
 
