@@ -454,7 +454,15 @@ export class SimulatedService {
     });
     const onAbort = (): void => {
       if (state === 'before-headers') done.abort();
-      else finish('aborted', this.#generated(spec, record, clock.now()));
+      else {
+        finish('aborted', this.#generated(spec, record, clock.now()));
+        // As fetch does: an abort after the headers errors the body the client is reading.
+        try {
+          controller.error(abortError(signal));
+        } catch {
+          // The body was closed or cancelled already.
+        }
+      }
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     try {

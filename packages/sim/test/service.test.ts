@@ -68,6 +68,26 @@ describe('simulated service on the wire (real SDK)', () => {
     expect(new Set(deltas.map((d) => d.at)).size).toBe(5);
   });
 
+  it('errors the body the client is reading when the request is aborted mid-stream, as fetch does', async () => {
+    const { value, error, service } = await withService(quiet(), async (c, _s, clock) => {
+      const abort = new AbortController();
+      const stream = await c.messages.create({ ...params(3, 1000, 400), stream: true }, { signal: abort.signal });
+      const seen: string[] = [];
+      for await (const event of stream) {
+        seen.push(event.type);
+        // Abort two seconds into the generation, between two deltas.
+        if (event.type === 'content_block_delta' && seen.filter((t) => t === 'content_block_delta').length === 2) {
+          void clock.sleep(500).then(() => abort.abort());
+        }
+      }
+      return seen;
+    });
+    // The SDK ends the iteration quietly on its caller's abort; before the fix the read hung for ever.
+    expect(error).toBeUndefined();
+    expect(value).toEqual(['message_start', 'content_block_start', 'content_block_delta', 'content_block_delta']);
+    expect(service.attempts[0]).toMatchObject({ callId: 3, result: 'aborted', billedInputTokens: 1000 });
+  });
+
   it('refuses with a 529 overloaded_error beyond capacity', async () => {
     const scenario = quiet({ overloads: [{ startS: 0, endS: 100, factor: 0.0001 }] });
     const { error } = await withService(scenario, (c) => Promise.all([c.messages.create(params(1)), c.messages.create(params(2))]));
