@@ -55,8 +55,12 @@ describe('the README quick start', () => {
     const dir = join(root, 'test', '.run', 'quickstart');
     mkdirSync(dir, { recursive: true });
     const app = blocks[1]!.body;
-    const file = /^\/\/ (\S+\.ts)/.exec(app)?.[1] ?? 'app.ts';
-    writeFileSync(join(dir, file), app);
+    const file = /^\/\/ (\S+\.m?ts)/.exec(app)?.[1];
+    expect(file).toBeDefined();
+    writeFileSync(join(dir, file!), app);
+    // A service's own package.json as `npm init` writes it (CommonJS by default), so the
+    // app is not an ES module by grace of the repository's "type": "module".
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'my-service', version: '1.0.0' }));
     // The run line, with the endpoint pointed at this test's receiver and the API at the fake server.
     const run = blocks[2]!.body
       .split('\n')
