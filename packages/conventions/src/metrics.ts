@@ -158,7 +158,7 @@ export const METRICS: readonly MetricDefinition[] = Object.freeze([
     kind: 'counter',
     unit: '{token}',
     description: 'Tokens resent by failed attempts or billed for discarded results.',
-    attributes: [MODEL, ATTR_GEN_AI_TOKEN_TYPE, ATTR_WASTE_KIND],
+    attributes: [MODEL, ATTR_POLICY, ATTR_GEN_AI_TOKEN_TYPE, ATTR_WASTE_KIND],
     prometheusName: 'stormwatch_tokens_wasted_total',
   },
   {
@@ -166,7 +166,7 @@ export const METRICS: readonly MetricDefinition[] = Object.freeze([
     kind: 'counter',
     unit: '{USD}',
     description: 'Cost in US dollars, useful or wasted (models with a known price only).',
-    attributes: [MODEL, ATTR_COST_KIND],
+    attributes: [MODEL, ATTR_POLICY, ATTR_COST_KIND],
     prometheusName: 'stormwatch_cost_usd_total',
   },
   {

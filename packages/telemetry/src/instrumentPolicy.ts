@@ -447,13 +447,13 @@ export function instrumentPolicy(policy: Policy, options: TelemetryOptions = {})
     const resent = d.wastedInputTokens.resent - seen.resent;
     const billedInput = d.wastedInputTokens.billed - seen.billedInput;
     const billedOutput = d.wastedOutputTokens.billed - seen.billedOutput;
-    if (resent > 0) m.tokensWasted.add(resent, { [ATTR_GEN_AI_REQUEST_MODEL]: model, [ATTR_GEN_AI_TOKEN_TYPE]: TokenType.INPUT, [ATTR_WASTE_KIND]: WasteKind.RESENT });
-    if (billedInput > 0) m.tokensWasted.add(billedInput, { [ATTR_GEN_AI_REQUEST_MODEL]: model, [ATTR_GEN_AI_TOKEN_TYPE]: TokenType.INPUT, [ATTR_WASTE_KIND]: WasteKind.BILLED });
-    if (billedOutput > 0) m.tokensWasted.add(billedOutput, { [ATTR_GEN_AI_REQUEST_MODEL]: model, [ATTR_GEN_AI_TOKEN_TYPE]: TokenType.OUTPUT, [ATTR_WASTE_KIND]: WasteKind.BILLED });
+    if (resent > 0) m.tokensWasted.add(resent, { [ATTR_GEN_AI_REQUEST_MODEL]: model, [ATTR_POLICY]: call.policy, [ATTR_GEN_AI_TOKEN_TYPE]: TokenType.INPUT, [ATTR_WASTE_KIND]: WasteKind.RESENT });
+    if (billedInput > 0) m.tokensWasted.add(billedInput, { [ATTR_GEN_AI_REQUEST_MODEL]: model, [ATTR_POLICY]: call.policy, [ATTR_GEN_AI_TOKEN_TYPE]: TokenType.INPUT, [ATTR_WASTE_KIND]: WasteKind.BILLED });
+    if (billedOutput > 0) m.tokensWasted.add(billedOutput, { [ATTR_GEN_AI_REQUEST_MODEL]: model, [ATTR_POLICY]: call.policy, [ATTR_GEN_AI_TOKEN_TYPE]: TokenType.OUTPUT, [ATTR_WASTE_KIND]: WasteKind.BILLED });
     const useful = (d.costUsd ?? 0) - seen.costUsd;
     const wasted = (d.wastedCostUsd ?? 0) - seen.wastedCostUsd;
-    if (useful > 0) m.costUsd.add(useful, { [ATTR_GEN_AI_REQUEST_MODEL]: model, [ATTR_COST_KIND]: CostKind.USEFUL });
-    if (wasted > 0) m.costUsd.add(wasted, { [ATTR_GEN_AI_REQUEST_MODEL]: model, [ATTR_COST_KIND]: CostKind.WASTED });
+    if (useful > 0) m.costUsd.add(useful, { [ATTR_GEN_AI_REQUEST_MODEL]: model, [ATTR_POLICY]: call.policy, [ATTR_COST_KIND]: CostKind.USEFUL });
+    if (wasted > 0) m.costUsd.add(wasted, { [ATTR_GEN_AI_REQUEST_MODEL]: model, [ATTR_POLICY]: call.policy, [ATTR_COST_KIND]: CostKind.WASTED });
     state.recorded = {
       resent: d.wastedInputTokens.resent,
       billedInput: d.wastedInputTokens.billed,

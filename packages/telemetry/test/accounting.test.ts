@@ -65,11 +65,11 @@ describe('waste and cost', () => {
       [ATTR_COST_WASTED_USD]: 0.0015,
     });
     expect(await t.points(METRIC_TOKENS_WASTED)).toEqual([
-      { attributes: { [ATTR_GEN_AI_REQUEST_MODEL]: OPUS, [ATTR_GEN_AI_TOKEN_TYPE]: TokenType.INPUT, [ATTR_WASTE_KIND]: WasteKind.RESENT }, value: 100 },
+      { attributes: { [ATTR_GEN_AI_REQUEST_MODEL]: OPUS, [ATTR_POLICY]: 'chat', [ATTR_GEN_AI_TOKEN_TYPE]: TokenType.INPUT, [ATTR_WASTE_KIND]: WasteKind.RESENT }, value: 100 },
     ]);
     expect(await t.points(METRIC_COST_USD)).toEqual([
-      { attributes: { [ATTR_GEN_AI_REQUEST_MODEL]: OPUS, [ATTR_COST_KIND]: CostKind.USEFUL }, value: 0.002 },
-      { attributes: { [ATTR_GEN_AI_REQUEST_MODEL]: OPUS, [ATTR_COST_KIND]: CostKind.WASTED }, value: 0.0015 },
+      { attributes: { [ATTR_GEN_AI_REQUEST_MODEL]: OPUS, [ATTR_POLICY]: 'chat', [ATTR_COST_KIND]: CostKind.USEFUL }, value: 0.002 },
+      { attributes: { [ATTR_GEN_AI_REQUEST_MODEL]: OPUS, [ATTR_POLICY]: 'chat', [ATTR_COST_KIND]: CostKind.WASTED }, value: 0.0015 },
     ]);
   });
 
@@ -84,10 +84,27 @@ describe('waste and cost', () => {
     ctx.call.details.wastedCostUsd = 0.01;
     t.policy.reportLateFailure({ call: ctx.call, model: ctx.model, attempt: 1, error: new TypeError('terminated'), details: ctx.details });
     expect(await t.points(METRIC_TOKENS_WASTED)).toEqual([
-      { attributes: { [ATTR_GEN_AI_REQUEST_MODEL]: OPUS, [ATTR_GEN_AI_TOKEN_TYPE]: TokenType.INPUT, [ATTR_WASTE_KIND]: WasteKind.BILLED }, value: 40 },
-      { attributes: { [ATTR_GEN_AI_REQUEST_MODEL]: OPUS, [ATTR_GEN_AI_TOKEN_TYPE]: TokenType.OUTPUT, [ATTR_WASTE_KIND]: WasteKind.BILLED }, value: 12 },
+      { attributes: { [ATTR_GEN_AI_REQUEST_MODEL]: OPUS, [ATTR_POLICY]: 'chat', [ATTR_GEN_AI_TOKEN_TYPE]: TokenType.INPUT, [ATTR_WASTE_KIND]: WasteKind.BILLED }, value: 40 },
+      { attributes: { [ATTR_GEN_AI_REQUEST_MODEL]: OPUS, [ATTR_POLICY]: 'chat', [ATTR_GEN_AI_TOKEN_TYPE]: TokenType.OUTPUT, [ATTR_WASTE_KIND]: WasteKind.BILLED }, value: 12 },
     ]);
-    expect(await t.points(METRIC_COST_USD)).toEqual([{ attributes: { [ATTR_GEN_AI_REQUEST_MODEL]: OPUS, [ATTR_COST_KIND]: CostKind.WASTED }, value: 0.01 }]);
+    expect(await t.points(METRIC_COST_USD)).toEqual([{ attributes: { [ATTR_GEN_AI_REQUEST_MODEL]: OPUS, [ATTR_POLICY]: 'chat', [ATTR_COST_KIND]: CostKind.WASTED }, value: 0.01 }]);
+  });
+
+  it('labels waste and cost with the name of the policy that spent them, so cost can be split by policy', async () => {
+    const t = setup({ name: 'batch' });
+    const fn = script([overloaded(), 'ok'], (ctx) => {
+      const d = ctx.call.details;
+      if (ctx.attempt === 1) {
+        d.wastedInputTokens.resent += 10;
+        d.wastedCostUsd = 0.001;
+      } else {
+        d.costUsd = 0.004;
+      }
+    });
+    await settle(t.clock, t.policy.execute(fn, { model: OPUS }));
+    const policies = async (name: string) => (await t.points(name)).map((p) => p.attributes[ATTR_POLICY]);
+    expect(await policies(METRIC_TOKENS_WASTED)).toEqual(['batch']);
+    expect(await policies(METRIC_COST_USD)).toEqual(['batch', 'batch']);
   });
 });
 
@@ -115,7 +132,7 @@ describe('streams delivered from their first content', () => {
       [{ ...op, [ATTR_GEN_AI_TOKEN_TYPE]: TokenType.INPUT }, 40, 1],
       [{ ...op, [ATTR_GEN_AI_TOKEN_TYPE]: TokenType.OUTPUT }, 400, 1],
     ]);
-    expect(await t.points(METRIC_COST_USD)).toEqual([{ attributes: { [ATTR_GEN_AI_REQUEST_MODEL]: OPUS, [ATTR_COST_KIND]: CostKind.USEFUL }, value: 0.03 }]);
+    expect(await t.points(METRIC_COST_USD)).toEqual([{ attributes: { [ATTR_GEN_AI_REQUEST_MODEL]: OPUS, [ATTR_POLICY]: 'chat', [ATTR_COST_KIND]: CostKind.USEFUL }, value: 0.03 }]);
   });
 
   it('does not count usage twice when the attempt already reported it', async () => {
@@ -133,7 +150,7 @@ describe('streams delivered from their first content', () => {
       [{ ...op, [ATTR_GEN_AI_TOKEN_TYPE]: TokenType.INPUT }, 5, 1],
       [{ ...op, [ATTR_GEN_AI_TOKEN_TYPE]: TokenType.OUTPUT }, 7, 1],
     ]);
-    expect(await t.points(METRIC_COST_USD)).toEqual([{ attributes: { [ATTR_GEN_AI_REQUEST_MODEL]: OPUS, [ATTR_COST_KIND]: CostKind.USEFUL }, value: 0.001 }]);
+    expect(await t.points(METRIC_COST_USD)).toEqual([{ attributes: { [ATTR_GEN_AI_REQUEST_MODEL]: OPUS, [ATTR_POLICY]: 'chat', [ATTR_COST_KIND]: CostKind.USEFUL }, value: 0.001 }]);
   });
 });
 
