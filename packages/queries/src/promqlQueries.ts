@@ -132,11 +132,15 @@ export function costUsd(p: QueryParams = {}): string {
   );
 }
 
-/** Wasted tokens per second by waste kind (resent, billed) and token type, over `range` (default `5m`). */
+/**
+ * Wasted tokens per second by waste kind (resent, billed) and token type, over `range`
+ * (default `5m`). Unlike the other builders, the default grouping is none: `by` (service,
+ * model, policy) splits the kinds further.
+ */
 export function wastedTokensByKind(p: QueryParams = {}): string {
   const range = rangeOf(p, '5m');
   return sumBy(
-    [LABEL.WASTE_KIND, LABEL.TOKEN_TYPE],
+    [...checkLabels(p.by ?? []), LABEL.WASTE_KIND, LABEL.TOKEN_TYPE],
     `rate(${selector(promMetric(METRIC_TOKENS_WASTED), serviceModel(p))}[${range}])`,
   );
 }

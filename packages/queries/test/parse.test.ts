@@ -3,13 +3,14 @@ import { parser as traceParser } from '@grafana/lezer-traceql';
 import type { Tree } from '@lezer/common';
 import { METRICS, RECORDING_RULES } from '@stormwatch/conventions';
 import { describe, expect, test } from 'vitest';
-import { ALL_QUERIES, type QueryParams } from '../src/index.js';
+import { ALL_QUERIES, LABEL, type QueryParams } from '../src/index.js';
 
 const PARAMS: Record<string, QueryParams> = {
   none: {},
   one: { service: 'checkout', model: 'claude-sonnet-4-5', range: '10m' },
   many: { service: ['a', 'b"c\\d'], model: ['x.y', 'z|w'], by: [] },
   variables: { service: { variable: 'service' }, model: { variable: 'model' } },
+  byPolicy: { service: { variable: 'service' }, by: [LABEL.POLICY] },
 };
 
 function errors(tree: Tree, text: string): string[] {

@@ -1,6 +1,8 @@
+import { METRIC_COST_USD, METRIC_TOKENS_WASTED, metricDefinition, prometheusLabel } from '@stormwatch/conventions';
 import { describe, expect, test } from 'vitest';
 import {
   ALL_QUERIES,
+  LABEL,
   breakersOpen,
   callsPerSecond,
   callsWithMostAttempts,
@@ -17,6 +19,8 @@ import {
   retryWaves,
   stormAmplification,
   wasteShare,
+  wastedTokensByKind,
+  wastedUsdPerHour,
 } from '../src/index.js';
 
 const one = { service: 'checkout', model: 'claude-sonnet-4-5' } as const;
@@ -61,6 +65,31 @@ describe('PromQL builders', () => {
     expect(costUsd({ by: ['stormwatch_policy'] })).toBe(
       'sum by (stormwatch_policy, stormwatch_cost_kind) (increase(stormwatch_cost_usd_total[1h]))',
     );
+  });
+  test('cost, waste share, wasted USD/h and wasted tokens group by policy', () => {
+    const byPolicy = { service: { variable: 'service' }, by: [LABEL.POLICY], range: '$__range' } as const;
+    expect(costUsd(byPolicy)).toBe(
+      'sum by (stormwatch_policy, stormwatch_cost_kind) (increase(stormwatch_cost_usd_total{job=~"$service"}[$__range]))',
+    );
+    expect(wasteShare(byPolicy)).toBe(
+      '(sum by (stormwatch_policy) (increase(stormwatch_cost_usd_total{job=~"$service", stormwatch_cost_kind="wasted"}[$__range])) or 0 * sum by (stormwatch_policy) (increase(stormwatch_cost_usd_total{job=~"$service"}[$__range]))) / sum by (stormwatch_policy) (increase(stormwatch_cost_usd_total{job=~"$service"}[$__range]))',
+    );
+    expect(wastedUsdPerHour(byPolicy)).toBe('sum by (stormwatch_policy) (stormwatch:wasted_cost_usd:per_hour{job=~"$service"})');
+    expect(wastedTokensByKind(byPolicy)).toBe(
+      'sum by (stormwatch_policy, stormwatch_waste_kind, gen_ai_token_type) (rate(stormwatch_tokens_wasted_total{job=~"$service"}[$__range]))',
+    );
+  });
+  test('wasted tokens group by kind only unless asked for more', () => {
+    expect(wastedTokensByKind()).toBe(
+      'sum by (stormwatch_waste_kind, gen_ai_token_type) (rate(stormwatch_tokens_wasted_total[5m]))',
+    );
+    expect(() => wastedTokensByKind({ by: ['not a label'] })).toThrow(RangeError);
+  });
+  test('the cost and waste metrics carry the model and policy labels the cost queries group by', () => {
+    for (const name of [METRIC_COST_USD, METRIC_TOKENS_WASTED]) {
+      const labels = metricDefinition(name).attributes.map(prometheusLabel);
+      expect(labels, name).toEqual(expect.arrayContaining([LABEL.MODEL, LABEL.POLICY]));
+    }
   });
   test('storm inputs always group by service and model', () => {
     expect(stormAmplification({ by: ['x'], model: ['a', 'b'] })).toBe(
