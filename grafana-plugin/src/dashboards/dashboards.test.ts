@@ -113,6 +113,24 @@ describe('bundled dashboards', () => {
     }
   });
 
+  it.each([
+    ['model', LABEL.MODEL],
+    ['service', LABEL.SERVICE],
+    ['policy', LABEL.POLICY],
+  ])('cost.json shows useful against wasted USD by %s over the range, with the variables', (what, label) => {
+    const panel = panelsOf(read('cost.json')).find((p) => p.title === `USD by ${what}`);
+    expect(panel?.type).toBe('bargauge');
+    const [target] = panel?.targets ?? [];
+    const filters = { service: { variable: VAR_SERVICE }, model: { variable: VAR_MODEL } };
+    expect(target).toMatchObject({
+      refId: 'costUsd',
+      expr: queryById('costUsd').build({ ...filters, by: [label], range: '$__range' }),
+      instant: true,
+    });
+    expect(String(target?.expr)).toContain(`sum by (${label}, ${LABEL.COST_KIND})`);
+    expect(String(target?.expr)).toContain(`$${VAR_MODEL}`);
+  });
+
   it('together use every query of @stormwatch/queries, and nothing else', () => {
     const used = new Set(
       Object.values(generated).flatMap((d) => targetsOf(d).map(({ target }) => String(target.refId)))

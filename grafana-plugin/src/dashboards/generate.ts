@@ -431,11 +431,36 @@ function overview(): Dashboard {
   );
 }
 
+/** A third of a row: useful and wasted USD over the time range, by one label. */
+function costBars(title: string, what: string, label: string): PanelSpec {
+  return {
+    type: 'bargauge',
+    title,
+    description: `Useful and wasted USD over the time range by ${what}.`,
+    queries: [
+      {
+        id: 'costUsd',
+        params: { ...FILTERS, by: [label], range: '$__range' },
+        legend: legend(label, LABEL.COST_KIND),
+        instant: true,
+      },
+    ],
+    w: 8,
+    h: 8,
+    unit: 'currencyUSD',
+    options: {
+      displayMode: 'gradient',
+      orientation: 'horizontal',
+      reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false },
+    },
+  };
+}
+
 function cost(): Dashboard {
   const byKind = legend(LABEL.COST_KIND);
   return dashboard(
     'Stormwatch cost',
-    'Useful against wasted cost by model and service, wasted tokens by kind, and the policies that drive the waste.',
+    'Useful against wasted cost by model, service and policy, wasted tokens by kind, and the policies that drive the waste.',
     ROUTES.Cost,
     [
       [
@@ -463,48 +488,9 @@ function cost(): Dashboard {
         },
       ],
       [
-        {
-          type: 'bargauge',
-          title: 'USD by model',
-          description: 'Useful and wasted USD over the time range by model.',
-          queries: [
-            {
-              id: 'costUsd',
-              params: { ...FILTERS, by: [LABEL.MODEL], range: '$__range' },
-              legend: legend(LABEL.MODEL, LABEL.COST_KIND),
-              instant: true,
-            },
-          ],
-          w: 12,
-          h: 8,
-          unit: 'currencyUSD',
-          options: {
-            displayMode: 'gradient',
-            orientation: 'horizontal',
-            reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false },
-          },
-        },
-        {
-          type: 'bargauge',
-          title: 'USD by service',
-          description: 'Useful and wasted USD over the time range by service.',
-          queries: [
-            {
-              id: 'costUsd',
-              params: { ...FILTERS, by: [LABEL.SERVICE], range: '$__range' },
-              legend: legend(LABEL.SERVICE, LABEL.COST_KIND),
-              instant: true,
-            },
-          ],
-          w: 12,
-          h: 8,
-          unit: 'currencyUSD',
-          options: {
-            displayMode: 'gradient',
-            orientation: 'horizontal',
-            reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false },
-          },
-        },
+        costBars('USD by model', 'model', LABEL.MODEL),
+        costBars('USD by service', 'service', LABEL.SERVICE),
+        costBars('USD by policy', 'retry policy', LABEL.POLICY),
       ],
       [
         timeseries(

@@ -28,9 +28,10 @@ function costBars(title: string, by: string[], legend: string) {
 }
 
 /**
- * Cost: what retries cost. Useful against wasted USD by model and by service, wasted tokens
- * by kind (resent by failed attempts, billed for discarded results), and amplification by
- * policy (the cost metric carries no policy label).
+ * Cost: what retries cost. Useful against wasted USD by model, by service and by retry
+ * policy (the cost metric carries the policy, so the policy that spends is named), wasted
+ * tokens by kind (resent by failed attempts, billed for discarded results), and
+ * amplification by policy.
  */
 export function costScene(settings: ResolvedSettings) {
   return new EmbeddedScene({
@@ -58,6 +59,7 @@ export function costScene(settings: ResolvedSettings) {
         row(260, [
           costBars('Useful vs wasted by model', [LABEL.MODEL], `{{${LABEL.MODEL}}} {{${LABEL.COST_KIND}}}`),
           costBars('Useful vs wasted by service', [LABEL.SERVICE], `{{${LABEL.SERVICE}}} {{${LABEL.COST_KIND}}}`),
+          costBars('Useful vs wasted by policy', [LABEL.POLICY], `{{${LABEL.POLICY}}} {{${LABEL.COST_KIND}}}`),
         ]),
         row(280, [
           timeseries(

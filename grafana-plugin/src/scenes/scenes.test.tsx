@@ -1,8 +1,9 @@
 import React from 'react';
 import { render, screen, act } from '@testing-library/react';
 import { FieldType, createDataFrame, type DataQueryRequest } from '@grafana/data';
-import { sceneGraph, type EmbeddedScene, type SceneObject } from '@grafana/scenes';
-import { DEFAULT_STORM_THRESHOLDS } from '@stormwatch/queries';
+import { SceneQueryRunner, VizPanel, sceneGraph, type EmbeddedScene, type SceneObject } from '@grafana/scenes';
+import { DEFAULT_STORM_THRESHOLDS, LABEL, costUsd } from '@stormwatch/queries';
+import { VAR_MODEL, VAR_SERVICE } from '../constants';
 import { activateFullSceneTree } from '../test/activateFullSceneTree';
 import { PROM_UID, TEMPO_UID, installFakeGrafana, requests } from '../test/fakeGrafana';
 import type { ResolvedSettings } from '../settings';
@@ -108,6 +109,46 @@ describe.each(SCENES)('the %s scene', (_name, build) => {
     expect(interpolated).not.toContain('$service');
     deactivate();
   });
+});
+
+describe('the cost scene', () => {
+  beforeEach(() => {
+    installFakeGrafana(() => ({ frames: [oneSample()] }));
+  });
+
+  it.each([
+    ['model', LABEL.MODEL],
+    ['service', LABEL.SERVICE],
+    ['policy', LABEL.POLICY],
+  ])(
+    'shows useful against wasted USD by %s over the range, with the service and model variables',
+    async (what, label) => {
+      const scene = costScene(settings);
+      const panel = sceneGraph.findObject(
+        scene,
+        (o) => o instanceof VizPanel && o.state.title === `Useful vs wasted by ${what}`
+      ) as VizPanel | null;
+      expect(panel).not.toBeNull();
+      const [query] = (panel!.state.$data as SceneQueryRunner).state.queries;
+      const filters = { service: { variable: VAR_SERVICE }, model: { variable: VAR_MODEL } };
+      expect(query.expr).toBe(costUsd({ ...filters, by: [label], range: '$__range' }));
+      expect(query.expr).toContain(`sum by (${label}, ${LABEL.COST_KIND})`);
+      expect(query.legendFormat).toContain(`{{${label}}}`);
+
+      const deactivate = await activate(scene);
+      const service = sceneGraph.lookupVariable(VAR_SERVICE, scene)!;
+      await act(async () => {
+        (service as unknown as { changeValueTo: (v: string[]) => void }).changeValueTo(['checkout']);
+      });
+      await flush();
+      expect(targetsOf(requests).filter((t) => t.expr === query.expr).length).toBeGreaterThan(0);
+      const interpolated = sceneGraph.interpolate(panel!, String(query.expr));
+      expect(interpolated).toContain(`${LABEL.SERVICE}=~"checkout"`);
+      expect(interpolated).toContain(`${LABEL.MODEL}=~".*"`);
+      expect(interpolated).not.toMatch(new RegExp(`\\$(${VAR_SERVICE}|${VAR_MODEL})`));
+      deactivate();
+    }
+  );
 });
 
 function notice(scene: SceneObject): TelemetryNotice {
