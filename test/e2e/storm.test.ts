@@ -27,12 +27,14 @@ import {
   ATTR_SERVER_PORT,
   AttemptOutcome,
   CallOutcome,
+  CostKind,
   ErrorType,
   GEN_AI_OPERATION_CHAT,
   GEN_AI_PROVIDER_ANTHROPIC,
   METRICS,
   METRIC_ATTEMPTS,
   METRIC_CALLS,
+  METRIC_COST_USD,
   PROM_LABEL_INSTANCE,
   PROM_LABEL_SERVICE,
   RULE_OVERLOAD_RATIO,
@@ -45,7 +47,7 @@ import {
   metricDefinition,
   prometheusLabel,
 } from '@stormwatch/conventions';
-import { ALL_QUERIES } from '@stormwatch/queries';
+import { ALL_QUERIES, LABEL, costUsd, wastedTokensByKind, wastedUsdPerHour } from '@stormwatch/queries';
 import { serversAvailable } from '../support/servers.js';
 import { Stack } from './support/Stack.js';
 import { runDir } from './support/runDir.js';
@@ -352,6 +354,37 @@ describe.runIf(serversAvailable('otelcol-stormwatch', 'tempo', 'prometheus'))('t
       }
     }
     expect([...outcomes.keys()].sort()).toEqual([CallOutcome.FAILED, CallOutcome.SUCCESS].sort());
+  });
+
+  it("splits cost and waste by policy: the cut stream's wasted cost is on its policy", async () => {
+    const wastedOfCut = `sum(${metric(METRIC_COST_USD)}${sel({ [JOB]: SERVICE, [POLICY]: LIMITED.policy, [LABEL.COST_KIND]: CostKind.WASTED })})`;
+    const wasted = await eventually('the wasted cost of the cut stream, on its policy', async () => {
+      const v = await value(wastedOfCut);
+      return v !== undefined && v > 0 ? v : undefined;
+    }).catch(() => value(wastedOfCut));
+    expect(wasted).toBeGreaterThan(0);
+    // The Cost page's queries grouped by policy: every series names its policy.
+    const byPolicy = { service: SERVICE, by: [LABEL.POLICY], range: '10m' };
+    const policiesOf = async (expr: string) => (await prom(expr)).map((s) => s.metric[POLICY]);
+    const expected = {
+      cost: [STORM.policy, LIMITED.policy],
+      wastedPerHour: [LIMITED.policy],
+      wastedTokens: [LIMITED.policy],
+    };
+    const read = async () => ({
+      cost: await policiesOf(costUsd(byPolicy)),
+      wastedPerHour: await policiesOf(wastedUsdPerHour(byPolicy)),
+      wastedTokens: await policiesOf(wastedTokensByKind(byPolicy)),
+    });
+    const found = await eventually('cost, wasted USD/h and wasted tokens by policy', async () => {
+      const r = await read();
+      const all = (Object.keys(expected) as (keyof typeof expected)[]).every((k) => expected[k].every((p) => r[k].includes(p)));
+      return all ? r : undefined;
+    }).catch(read);
+    for (const k of Object.keys(expected) as (keyof typeof expected)[]) {
+      expect(found[k], k).toEqual(expect.arrayContaining(expected[k]));
+      expect(found[k], k).not.toContain(undefined);
+    }
   });
 
   it('runs every PromQL and TraceQL query of the Grafana app (ALL_QUERIES) with data', async () => {
