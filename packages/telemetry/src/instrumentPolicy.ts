@@ -202,7 +202,7 @@ export function instrumentPolicy(policy: Policy, options: TelemetryOptions = {})
       ? { maxLength: options.maxContentLength ?? DEFAULT_MAX_CONTENT_LENGTH }
       : undefined;
   /** This instrumentation's slot in `CallInfo.context` (another instrumentation has its own). */
-  const slot = Symbol('stormwatch.telemetry.call');
+  const slot = Symbol('@stormwatch/telemetry:call');
   const stateOf = (call: CallInfo) => call.context.get(slot) as CallState | undefined;
 
   /** Last `anthropic-ratelimit-*-remaining` values, by model and kind. */
