@@ -1,18 +1,20 @@
 import { AbandonDecision, AttemptOutcome, BreakerState, CallOutcome, DelaySource, ErrorType, FallbackReason } from '@stormwatch/conventions';
-import { BulkheadPolicy, EventEmitter, isBulkheadRejectedError, type Event, type IBreaker, type IDisposable } from 'cockatiel';
+import { BulkheadPolicy, isBulkheadRejectedError, type Event, type IBreaker, type IDisposable } from 'cockatiel';
 import type { Deferrer } from './abandon/Deferrer.js';
 import type { Backoff } from './backoff/Backoff.js';
 import { CircuitBreaker } from './breaker/CircuitBreaker.js';
 import { RetryBudget, type RetryBudgetOptions } from './budget/RetryBudget.js';
+import { endCallRun, recordRetry, startCallRun, switchModel, NEVER, type CallRun } from './CallRun.js';
 import type { Classification, Classifier } from './Classification.js';
 import type { Clock } from './clock/Clock.js';
 import { systemClock } from './clock/systemClock.js';
+import { decideAfterFailure, type DecisionRules, type FailureDecision, type FailureFacts } from './decide/afterFailure.js';
 import { emptyCallDetails, type AttemptDetails } from './details.js';
 import { CallAbortedError } from './errors/CallAbortedError.js';
 import { CallDeferredError } from './errors/CallDeferredError.js';
 import { CircuitOpenError } from './errors/CircuitOpenError.js';
 import { DeadlineExceededError } from './errors/DeadlineExceededError.js';
-import { RetriesExhaustedError, type RetriesExhaustedReason } from './errors/RetriesExhaustedError.js';
+import { RetriesExhaustedError } from './errors/RetriesExhaustedError.js';
 import { RetryBudgetExhaustedError } from './errors/RetryBudgetExhaustedError.js';
 import type {
   AbandonEvent,
@@ -31,8 +33,12 @@ import type {
   LateSuccessEvent,
   LimiterRateEvent,
   LimiterWaitEvent,
+  ListenerErrorEvent,
 } from './events.js';
+import { PolicyEvents } from './events/PolicyEvents.js';
 import { AimdLimiter, type AimdLimiterOptions } from './limiter/AimdLimiter.js';
+import { verdictOfFailure, type BreakerVerdict, type ModelState } from './ModelState.js';
+import { PerKey } from './perKey.js';
 import type { CallOptions, PolicyOptions } from './PolicyOptions.js';
 import type { Random } from './random.js';
 import { announcePolicy } from './registry.js';
@@ -97,36 +103,38 @@ export interface Policy {
   readonly onLimiterWait: Event<LimiterWaitEvent>;
   readonly onLimiterRate: Event<LimiterRateEvent>;
   readonly onCallEnd: Event<CallEndEvent>;
+  /**
+   * A listener of one of the events above threw. The call went on as if it had returned;
+   * without a listener here, the first such error per event becomes a process warning.
+   */
+  readonly onListenerError: Event<ListenerErrorEvent>;
 }
 
 /** Wraps one attempt; must call `run` exactly once and return its result. */
 export type AttemptScope = <T>(ctx: AttemptContext, run: () => Promise<T>) => Promise<T>;
 
-/** A signal that never aborts, for calls with neither a caller signal nor a deadline. */
-const NEVER = new AbortController().signal;
-
-/** Thrown inside `#run` to end the call; carries what `onCallEnd` reports. */
-class Ending {
-  constructor(
-    readonly error: unknown,
-    readonly outcome: CallOutcome,
-    readonly errorType: ErrorType | undefined,
-  ) {}
+/** How a call ends: what the caller gets, and what `onCallEnd` reports. */
+interface CallEnding {
+  readonly error: unknown;
+  readonly outcome: CallOutcome;
+  readonly errorType: ErrorType | undefined;
 }
 
-interface CallState {
-  model: string;
-  chainIndex: number;
-  attempt: number;
-  overloads: number;
-  retries: number;
-  previousDelayMs: number;
-  waitedMs: number;
-  classRetries: Map<ErrorType, number>;
-  lastError: unknown;
-  /** The breaker state that admitted the current attempt. */
-  admittedState?: BreakerState;
+/** One turn of the loop: the call answered, goes on with another attempt, or ended. */
+type Step<T> = { readonly kind: 'done'; readonly value: T } | { readonly kind: 'next' } | { readonly kind: 'end'; readonly ending: CallEnding };
+
+const NEXT = { kind: 'next' } as const;
+
+function ended(error: unknown, outcome: CallOutcome, errorType: ErrorType | undefined): { readonly kind: 'end'; readonly ending: CallEnding } {
+  return { kind: 'end', ending: { error, outcome, errorType } };
 }
+
+/** A finished attempt, as the loop reads it. */
+type AttemptResult<T> =
+  | { readonly ok: true; readonly value: T; readonly model: string; readonly attempt: number; readonly details: AttemptDetails; readonly startedAt: number }
+  | { readonly ok: false; readonly error: unknown; readonly model: string; readonly attempt: number; readonly details: AttemptDetails; readonly startedAt: number };
+
+type FailedAttempt = Extract<AttemptResult<unknown>, { ok: false }>;
 
 function safeClassify(classify: Classifier, error: unknown): Classification {
   try {
@@ -137,79 +145,63 @@ function safeClassify(classify: Classifier, error: unknown): Classification {
   }
 }
 
+/** Runs `run` inside every scope, the first scope added outermost. */
+function inScopes<T>(scopes: readonly AttemptScope[], ctx: AttemptContext, run: () => Promise<T>): Promise<T> {
+  let inner = run;
+  for (let i = scopes.length - 1; i >= 0; i--) {
+    const scope = scopes[i]!;
+    const next = inner;
+    inner = () => scope(ctx, next);
+  }
+  return inner();
+}
+
+/**
+ * The policy: a short loop — admit (breaker, along the fallback chain) → wait for the
+ * limiter → attempt → decide ({@link decideAfterFailure}) → wait, fall back or end — over
+ * one {@link CallRun} per call, with per-model state in one {@link PerKey} map and every
+ * event emitted through a guard that listeners cannot throw through.
+ */
 class ResiliencePolicy implements Policy {
   readonly name: string;
   readonly clock: Clock;
   readonly #classify: Classifier;
   readonly #random: Random;
-  readonly #maxAttempts: number;
   readonly #backoff: Backoff;
-  readonly #maxRetryAfterMs: number;
-  readonly #maxTotalDelayMs: number;
+  readonly #rules: DecisionRules;
   readonly #deadlineMs: number | undefined;
   readonly #budgetOptions: RetryBudgetOptions | false;
-  readonly #budgets = new Map<string, RetryBudget>();
   readonly #breakerFactory: (() => IBreaker) | undefined;
   readonly #halfOpenAfterMs: number;
-  readonly #breakers = new Map<string, CircuitBreaker>();
   readonly #fallbackModels: readonly string[];
-  readonly #afterOverloads: number;
   readonly #allowFallback: boolean;
   readonly #deferrer: Deferrer | undefined;
-  readonly #abandon: boolean;
-  readonly #deferIfRemainingMs: number;
-  readonly #fallbackIfRemainingMs: number;
   readonly #limiterOptions: AimdLimiterOptions | false;
-  readonly #limiters = new Map<string, AimdLimiter>();
+  /** The rate a model's limiter starts at (what `limiterRate` reports for a model not seen yet). */
+  readonly #initialLimiterRate: number | undefined;
   readonly #bulkhead: BulkheadPolicy | undefined;
+  readonly #events: PolicyEvents;
+  readonly #models = new PerKey<ModelState>((key) => this.#createModelState(key));
+  #scopes: readonly AttemptScope[] = [];
   #nextCallId = 1;
-
-  readonly #callStart = new EventEmitter<CallStartEvent>();
-  readonly #attemptStart = new EventEmitter<AttemptStartEvent>();
-  readonly #attemptEnd = new EventEmitter<AttemptEndEvent>();
-  readonly #backoffStart = new EventEmitter<BackoffStartEvent>();
-  readonly #backoffEnd = new EventEmitter<BackoffEndEvent>();
-  readonly #breakerTransition = new EventEmitter<BreakerTransitionEvent>();
-  readonly #fallback = new EventEmitter<FallbackEvent>();
-  readonly #budgetExhausted = new EventEmitter<BudgetExhaustedEvent>();
-  readonly #abandonEmitter = new EventEmitter<AbandonEvent>();
-  readonly #deferFailed = new EventEmitter<DeferFailedEvent>();
-  readonly #limiterWait = new EventEmitter<LimiterWaitEvent>();
-  readonly #limiterRate = new EventEmitter<LimiterRateEvent>();
-  readonly #callEnd = new EventEmitter<CallEndEvent>();
-  readonly #lateFailure = new EventEmitter<LateFailureEvent>();
-  readonly #lateSuccess = new EventEmitter<LateSuccessEvent>();
-  #scopes: AttemptScope[] = [];
-
-  readonly onCallStart = this.#callStart.addListener;
-  readonly onAttemptStart = this.#attemptStart.addListener;
-  readonly onAttemptEnd = this.#attemptEnd.addListener;
-  readonly onBackoffStart = this.#backoffStart.addListener;
-  readonly onBackoffEnd = this.#backoffEnd.addListener;
-  readonly onBreakerTransition = this.#breakerTransition.addListener;
-  readonly onFallback = this.#fallback.addListener;
-  readonly onBudgetExhausted = this.#budgetExhausted.addListener;
-  readonly onAbandon = this.#abandonEmitter.addListener;
-  readonly onDeferFailed = this.#deferFailed.addListener;
-  readonly onLimiterWait = this.#limiterWait.addListener;
-  readonly onLimiterRate = this.#limiterRate.addListener;
-  readonly onCallEnd = this.#callEnd.addListener;
-  readonly onLateFailure = this.#lateFailure.addListener;
-  readonly onLateSuccess = this.#lateSuccess.addListener;
-
-  /** The breaker transition's triggering call, while an attempt's verdict is being recorded. */
-  #transitionCall: CallInfo | undefined;
 
   constructor(options: PolicyOptions) {
     validatePolicyOptions(options);
     this.name = options.name ?? 'default';
     this.clock = options.clock ?? systemClock;
+    this.#events = new PolicyEvents(this.name);
     this.#classify = options.classify;
     this.#random = options.random ?? Math.random;
-    this.#maxAttempts = options.maxAttempts ?? 3;
     this.#backoff = makeBackoff(options.backoff);
-    this.#maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000;
-    this.#maxTotalDelayMs = options.maxTotalDelayMs ?? 60_000;
+    this.#rules = {
+      maxAttempts: options.maxAttempts ?? 3,
+      maxRetryAfterMs: options.maxRetryAfterMs ?? 60_000,
+      maxTotalDelayMs: options.maxTotalDelayMs ?? 60_000,
+      afterOverloads: options.fallback?.afterOverloads ?? 2,
+      abandon: options.abandon !== undefined,
+      deferIfRemainingMs: options.abandon?.deferIfRemainingMs ?? 5 * 60_000,
+      fallbackIfRemainingMs: options.abandon?.fallbackIfRemainingMs ?? 10_000,
+    };
     this.#deadlineMs = options.deadlineMs;
     this.#budgetOptions = options.budget ?? {};
     if (this.#budgetOptions) new RetryBudget(this.#budgetOptions); // validates now, not on the first call
@@ -217,30 +209,44 @@ class ResiliencePolicy implements Policy {
     this.#breakerFactory = breaker ? makeBreakerFactory(breaker) : undefined;
     this.#halfOpenAfterMs = (breaker && breaker.halfOpenAfterMs) || 30_000;
     this.#fallbackModels = options.fallback?.models ?? [];
-    this.#afterOverloads = options.fallback?.afterOverloads ?? 2;
     this.#allowFallback = options.fallback?.allow ?? true;
-    this.#abandon = options.abandon !== undefined;
     this.#deferrer = options.abandon?.deferrer;
-    this.#deferIfRemainingMs = options.abandon?.deferIfRemainingMs ?? 5 * 60_000;
-    this.#fallbackIfRemainingMs = options.abandon?.fallbackIfRemainingMs ?? 10_000;
     this.#limiterOptions = options.limiter ?? false;
-    if (this.#limiterOptions) new AimdLimiter(this.#limiterOptions); // validates now
+    this.#initialLimiterRate = this.#limiterOptions ? new AimdLimiter(this.#limiterOptions).rate : undefined; // validates now
     this.#bulkhead = options.bulkhead ? new BulkheadPolicy(options.bulkhead.maxConcurrent, options.bulkhead.maxQueue ?? 0) : undefined;
     announcePolicy(this);
   }
 
+  get onCallStart(): Event<CallStartEvent> { return this.#events.callStart.addListener; }
+  get onAttemptStart(): Event<AttemptStartEvent> { return this.#events.attemptStart.addListener; }
+  get onAttemptEnd(): Event<AttemptEndEvent> { return this.#events.attemptEnd.addListener; }
+  get onBackoffStart(): Event<BackoffStartEvent> { return this.#events.backoffStart.addListener; }
+  get onBackoffEnd(): Event<BackoffEndEvent> { return this.#events.backoffEnd.addListener; }
+  get onBreakerTransition(): Event<BreakerTransitionEvent> { return this.#events.breakerTransition.addListener; }
+  get onFallback(): Event<FallbackEvent> { return this.#events.fallback.addListener; }
+  get onBudgetExhausted(): Event<BudgetExhaustedEvent> { return this.#events.budgetExhausted.addListener; }
+  get onAbandon(): Event<AbandonEvent> { return this.#events.abandon.addListener; }
+  get onDeferFailed(): Event<DeferFailedEvent> { return this.#events.deferFailed.addListener; }
+  get onLimiterWait(): Event<LimiterWaitEvent> { return this.#events.limiterWait.addListener; }
+  get onLimiterRate(): Event<LimiterRateEvent> { return this.#events.limiterRate.addListener; }
+  get onCallEnd(): Event<CallEndEvent> { return this.#events.callEnd.addListener; }
+  get onLateFailure(): Event<LateFailureEvent> { return this.#events.lateFailure.addListener; }
+  get onLateSuccess(): Event<LateSuccessEvent> { return this.#events.lateSuccess.addListener; }
+  get onListenerError(): Event<ListenerErrorEvent> { return this.#events.listenerError.addListener; }
+
   breakerState(key: string): BreakerState {
-    return this.#breakers.get(key)?.state(this.clock.now()) ?? BreakerState.CLOSED;
+    return this.#models.peek(key)?.breaker?.state(this.clock.now()) ?? BreakerState.CLOSED;
   }
 
   breakerStates(): Map<string, BreakerState> {
     const now = this.clock.now();
-    return new Map([...this.#breakers].map(([key, b]) => [key, b.state(now)]));
+    const states = new Map<string, BreakerState>();
+    for (const [key, { breaker }] of this.#models.entries()) if (breaker) states.set(key, breaker.state(now));
+    return states;
   }
 
   limiterRate(model: string): number | undefined {
-    if (!this.#limiterOptions) return undefined;
-    return this.#limiter(model).rate;
+    return this.#models.peek(model)?.limiter?.rate ?? this.#initialLimiterRate;
   }
 
   useAttemptScope(scope: AttemptScope): IDisposable {
@@ -250,11 +256,11 @@ class ResiliencePolicy implements Policy {
   }
 
   reportLateFailure(event: LateFailureEvent): void {
-    if (this.#lateFailure.size) this.#lateFailure.emit(event);
+    if (this.#events.lateFailure.size) this.#events.lateFailure.emit(event);
   }
 
   reportLateSuccess(event: LateSuccessEvent): void {
-    if (this.#lateSuccess.size) this.#lateSuccess.emit(event);
+    if (this.#events.lateSuccess.size) this.#events.lateSuccess.emit(event);
   }
 
   async execute<T>(fn: (ctx: AttemptContext) => Promise<T>, options: CallOptions): Promise<T> {
@@ -269,326 +275,304 @@ class ResiliencePolicy implements Policy {
       details: emptyCallDetails(),
       context: new Map(),
     };
-    if (this.#callStart.size) this.#callStart.emit({ call });
-    if (!this.#bulkhead) return this.#run(fn, options, call, deadlineMs);
+    if (this.#events.callStart.size) this.#events.callStart.emit({ call });
+    if (!this.#bulkhead) return this.#run(fn, options, call);
     try {
-      return await this.#bulkhead.execute(() => this.#run(fn, options, call, deadlineMs));
+      return await this.#bulkhead.execute(() => this.#run(fn, options, call));
     } catch (error) {
-      if (isBulkheadRejectedError(error)) this.#endCall(call, new Ending(error, CallOutcome.REJECTED, ErrorType.OTHER), 0, options.model, 0);
+      if (isBulkheadRejectedError(error)) this.#endCall(call, { error, outcome: CallOutcome.REJECTED, errorType: ErrorType.OTHER }, 0, options.model, 0);
       throw error;
     }
   }
 
-  async #run<T>(fn: (ctx: AttemptContext) => Promise<T>, options: CallOptions, call: CallInfo, deadlineMs: number | undefined): Promise<T> {
-    const clock = this.clock;
-    const chain = (options.allowFallback ?? this.#allowFallback) ? [options.model, ...this.#fallbackModels.filter((m) => m !== options.model)] : [options.model];
-    const state: CallState = { model: options.model, chainIndex: 0, attempt: 0, overloads: 0, retries: 0, previousDelayMs: 0, waitedMs: 0, classRetries: new Map(), lastError: undefined };
-    const deadlineAt = deadlineMs === undefined ? undefined : call.startedAt + deadlineMs;
-
-    // The deadline aborts the attempt in flight and any wait, through the same signal as the caller's.
-    let deadline: AbortController | undefined;
-    let deadlineTimer: AbortController | undefined;
-    let signal = options.signal ?? NEVER;
-    if (deadlineMs !== undefined) {
-      deadline = new AbortController();
-      deadlineTimer = new AbortController();
-      const d = deadline;
-      clock.sleep(deadlineMs, deadlineTimer.signal).then(
-        () => d.abort(new DeadlineExceededError(deadlineMs, state.attempt)),
-        () => undefined,
-      );
-      signal = options.signal ? AbortSignal.any([options.signal, d.signal]) : d.signal;
-    }
-    if (this.#budgetOptions) this.#budget(options.model).deposit(call.startedAt);
-
+  /** The loop: one step per attempt, until the call is answered or ends. */
+  async #run<T>(fn: (ctx: AttemptContext) => Promise<T>, options: CallOptions, call: CallInfo): Promise<T> {
+    const allowFallback = options.allowFallback ?? this.#allowFallback;
+    const chain = allowFallback ? [options.model, ...this.#fallbackModels.filter((m) => m !== options.model)] : [options.model];
+    const run = startCallRun(call, chain, this.clock, options.signal);
+    this.#models.get(call.model).budget?.deposit(call.startedAt);
     try {
       for (;;) {
-        await this.#admitOrFallBack(call, state, chain);
-        if (this.#limiterOptions) await this.#waitForLimiter(call, state, signal);
-        const result = await this.#attempt(fn, call, state, signal, options, deadline, deadlineAt, chain);
-        if (result.done) return result.value;
+        let step: Step<T>;
+        try {
+          step = await this.#step(fn, run, options);
+        } catch (thrown) {
+          // A wait cut short by the caller's signal or the deadline (or anything unforeseen).
+          step = { kind: 'end', ending: this.#endingForAbort(run, thrown) };
+        }
+        if (step.kind === 'done') {
+          const outcome = run.model === call.model ? CallOutcome.SUCCESS : CallOutcome.FALLBACK_SUCCESS;
+          this.#endCall(call, { error: undefined, outcome, errorType: undefined }, run.attempt, run.model, run.waitedMs);
+          return step.value;
+        }
+        if (step.kind === 'end') {
+          this.#endCall(call, step.ending, run.attempt, run.model, run.waitedMs);
+          throw step.ending.error;
+        }
       }
-    } catch (thrown) {
-      const ending = thrown instanceof Ending ? thrown : this.#endingForAbort(thrown, options, deadline, deadlineMs, state, call, deadlineAt);
-      this.#endCall(call, ending, state.attempt, state.model, state.waitedMs);
-      throw ending.error;
     } finally {
-      deadlineTimer?.abort();
+      endCallRun(run);
     }
   }
 
-  /** Turns an abort that happened outside an attempt (a wait) into the call's ending. */
-  #endingForAbort(thrown: unknown, options: CallOptions, deadline: AbortController | undefined, deadlineMs: number | undefined, state: CallState, call: CallInfo, deadlineAt: number | undefined): Ending {
-    if (options.signal?.aborted) return new Ending(new CallAbortedError(state.attempt, { cause: options.signal.reason }), CallOutcome.FAILED, ErrorType.ABORTED);
-    if (deadline?.signal.aborted && deadlineMs !== undefined) {
-      this.#emitAbandon(call, AbandonDecision.ERROR, deadlineAt, state.attempt);
-      return new Ending(new DeadlineExceededError(deadlineMs, state.attempt, { cause: state.lastError }), CallOutcome.FAILED, ErrorType.DEADLINE_EXCEEDED);
+  /**
+   * One attempt and what follows it. Admission and its release are paired here: a probe
+   * admitted in half-open is released unless the attempt gave the breaker a verdict.
+   */
+  async #step<T>(fn: (ctx: AttemptContext) => Promise<T>, run: CallRun, options: CallOptions): Promise<Step<T>> {
+    const admitted = this.#admit(run);
+    if ('kind' in admitted) return admitted;
+    const { state, probe } = admitted;
+    let verdict = false;
+    try {
+      if (state.limiter) await this.#waitForLimiter(run, state.limiter);
+      const result = await this.#attempt(fn, run);
+      const now = this.clock.now();
+      if (result.ok) {
+        this.#recordVerdict(state, probe, 'success', run.call, now);
+        verdict = true;
+        return this.#afterSuccess(run, state, result, now);
+      }
+      const aborted = run.callerSignal?.aborted === true || run.deadline?.signal.aborted === true;
+      const classification = aborted ? undefined : safeClassify(this.#classify, result.error);
+      this.#recordVerdict(state, probe, verdictOfFailure(classification), run.call, now);
+      verdict = true;
+      if (classification === undefined) {
+        // The caller's abort and the deadline win over whatever the attempt failed with.
+        this.#emitAttemptEnd(run, result, AttemptOutcome.ABORTED);
+        return { kind: 'end', ending: this.#endingForAbort(run, result.error) };
+      }
+      return await this.#afterFailure(run, state, result, classification, now, options);
+    } finally {
+      if (probe && !verdict) state.breaker?.release();
     }
-    return new Ending(thrown, CallOutcome.FAILED, ErrorType.OTHER);
   }
 
   /** Finds a model whose breaker admits an attempt, falling back along the chain. */
-  async #admitOrFallBack(call: CallInfo, state: CallState, chain: string[]): Promise<void> {
-    if (!this.#breakerFactory) return;
+  #admit(run: CallRun): { readonly state: ModelState; readonly probe: boolean } | { readonly kind: 'end'; readonly ending: CallEnding } {
     for (;;) {
-      const breaker = this.#breaker(state.model);
+      const state = this.#models.get(run.model);
+      if (!state.breaker) return { state, probe: false };
       // An open circuit half-opens as it admits this call: the transition belongs to it.
-      this.#transitionCall = call;
-      const admission = breaker.admit(this.clock.now());
-      this.#transitionCall = undefined;
+      const admission = state.breaker.admit(this.clock.now(), run.call);
       if (admission.admitted) {
-        state.admittedState = admission.state;
-        return;
+        run.admittedState = admission.state;
+        return { state, probe: admission.probe };
       }
-      const next = chain[state.chainIndex + 1];
+      const next = run.chain[run.chainIndex + 1];
       if (next === undefined) {
         const now = this.clock.now();
-        throw new Ending(
-          new CircuitOpenError(state.model, admission.halfOpensAt, Math.max(0, admission.halfOpensAt - now), { cause: state.lastError }),
-          state.attempt === 0 ? CallOutcome.REJECTED : CallOutcome.FAILED,
-          ErrorType.CIRCUIT_OPEN,
-        );
+        const error = new CircuitOpenError(run.model, admission.halfOpensAt, Math.max(0, admission.halfOpensAt - now), { cause: run.lastError });
+        return ended(error, run.attempt === 0 ? CallOutcome.REJECTED : CallOutcome.FAILED, ErrorType.CIRCUIT_OPEN);
       }
-      this.#switchModel(call, state, next, FallbackReason.CIRCUIT_OPEN);
+      this.#fallBack(run, next, FallbackReason.CIRCUIT_OPEN, run.chainIndex + 1);
     }
   }
 
-  async #waitForLimiter(call: CallInfo, state: CallState, signal: AbortSignal): Promise<void> {
-    const waitMs = this.#limiter(state.model).reserve(this.clock.now());
+  async #waitForLimiter(run: CallRun, limiter: AimdLimiter): Promise<void> {
+    const waitMs = limiter.reserve(this.clock.now());
     if (waitMs <= 0) return;
-    if (this.#limiterWait.size) this.#limiterWait.emit({ call, model: state.model, waitMs });
-    await this.clock.sleep(waitMs, signal === NEVER ? undefined : signal);
-    state.waitedMs += waitMs;
+    if (this.#events.limiterWait.size) this.#events.limiterWait.emit({ call: run.call, model: run.model, waitMs });
+    await this.clock.sleep(waitMs, run.signal === NEVER ? undefined : run.signal);
+    run.waitedMs += waitMs;
   }
 
-  async #attempt<T>(
-    fn: (ctx: AttemptContext) => Promise<T>,
-    call: CallInfo,
-    state: CallState,
-    signal: AbortSignal,
-    options: CallOptions,
-    deadline: AbortController | undefined,
-    deadlineAt: number | undefined,
-    chain: string[],
-  ): Promise<{ done: true; value: T } | { done: false }> {
-    const clock = this.clock;
-    const attempt = ++state.attempt;
-    const model = state.model;
+  async #attempt<T>(fn: (ctx: AttemptContext) => Promise<T>, run: CallRun): Promise<AttemptResult<T>> {
+    const call = run.call;
+    const attempt = ++run.attempt;
+    const model = run.model;
     const details: AttemptDetails = {};
-    const startedAt = clock.now();
-    if (this.#attemptStart.size) this.#attemptStart.emit({ call, model, attempt, breakerState: state.admittedState ?? BreakerState.CLOSED, startedAt, details });
-
-    let value: T;
-    try {
-      const ctx: AttemptContext = { call, model, attempt, signal, details };
-      if (this.#scopes.length === 0) value = await fn(ctx);
-      else {
-        // The first scope added is the outermost.
-        let run = () => fn(ctx);
-        for (const scope of [...this.#scopes].reverse()) {
-          const inner = run;
-          run = () => scope(ctx, inner);
-        }
-        value = await run();
-      }
-    } catch (error) {
-      state.lastError = error;
-      return this.#afterFailure(error, call, state, model, attempt, details, startedAt, options, deadline, deadlineAt, chain, signal);
-    }
-
-    this.#transitionCall = call;
-    this.#breakers.get(model)?.success();
-    this.#transitionCall = undefined;
-    if (this.#limiterOptions) {
-      const limiter = this.#limiter(model);
-      if (details.rateLimitRemaining?.requests === 0 ? limiter.onSlowDown(clock.now()) : limiter.onSuccess()) this.#emitRate(model, limiter);
-    }
-    const endedAt = clock.now();
-    if (this.#attemptEnd.size) this.#attemptEnd.emit({ call, model, attempt, outcome: AttemptOutcome.SUCCESS, details, startedAt, durationMs: endedAt - startedAt });
-    this.#endCall(call, new Ending(undefined, model === call.model ? CallOutcome.SUCCESS : CallOutcome.FALLBACK_SUCCESS, undefined), attempt, model, state.waitedMs);
-    return { done: true, value };
-  }
-
-  async #afterFailure(
-    error: unknown,
-    call: CallInfo,
-    state: CallState,
-    model: string,
-    attempt: number,
-    details: AttemptDetails,
-    startedAt: number,
-    options: CallOptions,
-    deadline: AbortController | undefined,
-    deadlineAt: number | undefined,
-    chain: string[],
-    signal: AbortSignal,
-  ): Promise<{ done: false }> {
-    const clock = this.clock;
-    const now = clock.now();
-    const end = (outcome: AttemptOutcome, classification?: Classification, delay?: { ms: number; source: DelaySource }) => {
-      if (this.#attemptEnd.size) {
-        this.#attemptEnd.emit({ call, model, attempt, outcome, error, details, startedAt, durationMs: clock.now() - startedAt, ...(classification ? { classification } : {}), ...(delay ? { delay } : {}) });
-      }
-    };
-    const breaker = this.#breakers.get(model);
-
-    // The caller's abort and the deadline win over whatever the attempt failed with.
-    if (options.signal?.aborted || deadline?.signal.aborted) {
-      breaker?.release();
-      end(AttemptOutcome.ABORTED);
-      if (options.signal?.aborted) throw new Ending(new CallAbortedError(attempt, { cause: options.signal.reason }), CallOutcome.FAILED, ErrorType.ABORTED);
-      this.#emitAbandon(call, AbandonDecision.ERROR, deadlineAt, attempt);
-      throw new Ending(new DeadlineExceededError(call.deadlineMs ?? 0, attempt, { cause: error }), CallOutcome.FAILED, ErrorType.DEADLINE_EXCEEDED);
-    }
-
-    const c = safeClassify(this.#classify, error);
-    this.#transitionCall = call;
-    if (c.retryable) breaker?.failure(now);
-    else if (c.status !== undefined) breaker?.success(); // the model answered: it is healthy, the request was not
-    else breaker?.release();
-    this.#transitionCall = undefined;
-    if (this.#limiterOptions && (c.slowDown || details.rateLimitRemaining?.requests === 0)) {
-      const limiter = this.#limiter(model);
-      if (limiter.onSlowDown(now)) this.#emitRate(model, limiter);
-    }
-    if (c.overload) state.overloads++;
-
-    if (!c.retryable) {
-      end(AttemptOutcome.FATAL_ERROR, c);
-      throw new Ending(error, CallOutcome.FAILED, c.errorType);
-    }
-
-    const remaining = deadlineAt === undefined ? Number.POSITIVE_INFINITY : deadlineAt - now;
-
-    // Hedged abandonment, first branch: the deadline is far away, so hand the work over rather than retry into the overload.
-    if (this.#deferrer && options.deferPayload !== undefined && remaining >= this.#deferIfRemainingMs) {
-      try {
-        const receipt = await this.#deferrer.defer({
-          callId: call.id,
-          policy: this.name,
-          model: call.model,
-          payload: options.deferPayload,
-          deferredAt: now,
-          ...(deadlineAt === undefined ? {} : { deadlineAt }),
-          reason: c.errorType,
-        });
-        end(AttemptOutcome.RETRYABLE_ERROR, c);
-        this.#emitAbandon(call, AbandonDecision.DEFER, deadlineAt, attempt);
-        throw new Ending(new CallDeferredError(receipt, { cause: error }), CallOutcome.DEFERRED, c.errorType);
-      } catch (deferError) {
-        if (deferError instanceof Ending) throw deferError;
-        if (this.#deferFailed.size) this.#deferFailed.emit({ call, error: deferError });
-      }
-    }
-
-    const exhausted = (reason: RetriesExhaustedReason): never => {
-      end(AttemptOutcome.RETRYABLE_ERROR, c);
-      throw new Ending(new RetriesExhaustedError(attempt, reason, { cause: error }), CallOutcome.FAILED, c.errorType);
-    };
-    if (attempt >= this.#maxAttempts) exhausted('max_attempts');
-    if (c.maxRetries !== undefined) {
-      const used = state.classRetries.get(c.errorType) ?? 0;
-      if (used >= c.maxRetries) exhausted('class_limit');
-      state.classRetries.set(c.errorType, used + 1);
-    }
-
-    // Where the next attempt goes: the same model after a wait, or the next model at once.
-    let next: { model: string; reason: FallbackReason } | undefined;
-    const following = chain[state.chainIndex + 1];
-    if (c.overload && following !== undefined && state.overloads >= this.#afterOverloads) next = { model: following, reason: FallbackReason.OVERLOADED };
-
-    let delayMs = 0;
-    let source: DelaySource = DelaySource.NONE;
-    if (next === undefined) {
-      if (c.fixedDelayMs !== undefined) {
-        delayMs = c.fixedDelayMs;
-        source = DelaySource.BACKOFF;
-      } else {
-        const jitter = this.#backoff.delay(state.retries + 1, state.previousDelayMs, this.#random);
-        const hint = c.retryAfterMs === undefined ? undefined : Math.min(Math.max(0, c.retryAfterMs), this.#maxRetryAfterMs);
-        if (hint !== undefined && hint >= jitter) {
-          delayMs = hint;
-          source = DelaySource.RETRY_AFTER;
-        } else {
-          delayMs = jitter;
-          source = DelaySource.BACKOFF;
-        }
-      }
-      // Hedged abandonment, second branch: too little time to wait, so try the cheapest model now.
-      const cheapest = chain.length > 1 ? chain[chain.length - 1] : undefined;
-      const wontFit = deadlineAt !== undefined && now + delayMs >= deadlineAt;
-      const tight = this.#abandon && remaining < this.#fallbackIfRemainingMs;
-      if ((wontFit || tight) && this.#abandon && cheapest !== undefined && cheapest !== model) {
-        next = { model: cheapest, reason: FallbackReason.DEADLINE };
-        delayMs = 0;
-        source = DelaySource.NONE;
-        this.#emitAbandon(call, AbandonDecision.FALLBACK, deadlineAt, attempt);
-      } else if (wontFit) {
-        end(AttemptOutcome.RETRYABLE_ERROR, c);
-        this.#emitAbandon(call, AbandonDecision.ERROR, deadlineAt, attempt);
-        throw new Ending(new DeadlineExceededError(call.deadlineMs ?? 0, attempt, { cause: error }), CallOutcome.FAILED, ErrorType.DEADLINE_EXCEEDED);
-      } else if (state.waitedMs + delayMs > this.#maxTotalDelayMs) {
-        exhausted('max_total_delay');
-      }
-    }
-
-    // A retry on the same model spends that model's budget; a switch to another model adds no load to the failing one.
-    if (next === undefined && this.#budgetOptions && !this.#budget(model).tryWithdraw(now)) {
-      end(AttemptOutcome.RETRYABLE_ERROR, c);
-      if (this.#budgetExhausted.size) this.#budgetExhausted.emit({ call, key: model, attempts: attempt });
-      throw new Ending(new RetryBudgetExhaustedError(model, attempt, { cause: error }), CallOutcome.FAILED, ErrorType.BUDGET_EXHAUSTED);
-    }
-
-    end(AttemptOutcome.RETRYABLE_ERROR, c, { ms: delayMs, source });
-    if (next !== undefined) {
-      const to = chain.indexOf(next.model);
-      this.#switchModel(call, state, next.model, next.reason, to);
-      return { done: false };
-    }
-
-    state.retries++;
-    state.previousDelayMs = delayMs;
-    if (delayMs > 0) await this.#wait(call, model, attempt, delayMs, source, signal, state);
-    return { done: false };
-  }
-
-  async #wait(call: CallInfo, model: string, afterAttempt: number, plannedMs: number, source: DelaySource, signal: AbortSignal, state: CallState): Promise<void> {
     const startedAt = this.clock.now();
-    const base = { call, model, afterAttempt, plannedMs, source, startedAt };
-    if (this.#backoffStart.size) this.#backoffStart.emit(base);
+    if (this.#events.attemptStart.size) {
+      this.#events.attemptStart.emit({ call, model, attempt, breakerState: run.admittedState ?? BreakerState.CLOSED, startedAt, details });
+    }
+    const ctx: AttemptContext = { call, model, attempt, signal: run.signal, details };
     try {
-      await this.clock.sleep(plannedMs, signal === NEVER ? undefined : signal);
+      const value = await (this.#scopes.length === 0 ? fn(ctx) : inScopes(this.#scopes, ctx, () => fn(ctx)));
+      return { ok: true, value, model, attempt, details, startedAt };
+    } catch (error) {
+      run.lastError = error;
+      return { ok: false, error, model, attempt, details, startedAt };
+    }
+  }
+
+  #recordVerdict(state: ModelState, probe: boolean, verdict: BreakerVerdict, call: CallInfo, now: number): void {
+    const breaker = state.breaker;
+    if (!breaker) return;
+    if (verdict === 'success') breaker.success(call);
+    else if (verdict === 'failure') breaker.failure(now, call);
+    else if (probe) breaker.release();
+  }
+
+  #afterSuccess<T>(run: CallRun, state: ModelState, result: Extract<AttemptResult<T>, { ok: true }>, now: number): Step<T> {
+    const limiter = state.limiter;
+    if (limiter && (result.details.rateLimitRemaining?.requests === 0 ? limiter.onSlowDown(now) : limiter.onSuccess())) this.#emitRate(result.model, limiter);
+    if (this.#events.attemptEnd.size) {
+      const { model, attempt, details, startedAt } = result;
+      this.#events.attemptEnd.emit({ call: run.call, model, attempt, outcome: AttemptOutcome.SUCCESS, details, startedAt, durationMs: this.clock.now() - startedAt });
+    }
+    return { kind: 'done', value: result.value };
+  }
+
+  /** Applies {@link decideAfterFailure}'s decision: the events, the wait, the fallback or the ending. */
+  async #afterFailure(run: CallRun, state: ModelState, failed: FailedAttempt, c: Classification, now: number, options: CallOptions): Promise<Step<never>> {
+    const limiter = state.limiter;
+    if (limiter && (c.slowDown || failed.details.rateLimitRemaining?.requests === 0) && limiter.onSlowDown(now)) this.#emitRate(failed.model, limiter);
+    if (c.overload) run.overloads++;
+
+    const canDefer = this.#deferrer !== undefined && options.deferPayload !== undefined;
+    const draw = () => this.#backoff.delay(run.retries + 1, run.previousDelayMs, this.#random);
+    const first = decideAfterFailure(this.#facts(run, c, now, canDefer), this.#rules, draw);
+    if (first.kind === 'defer') {
+      const deferred = await this.#defer(run, failed, c, now, options.deferPayload);
+      if (deferred) return deferred;
+    }
+    const decision = first.kind === 'defer' ? decideAfterFailure(this.#facts(run, c, now, false), this.#rules, draw) : first;
+    if ((decision.kind === 'retry' || decision.kind === 'fallback') && c.maxRetries !== undefined) {
+      run.classRetries.set(c.errorType, (run.classRetries.get(c.errorType) ?? 0) + 1);
+    }
+    return this.#apply(decision, run, state, failed, c, now);
+  }
+
+  /** Where the call stands, for {@link decideAfterFailure}. */
+  #facts<D extends boolean>(run: CallRun, c: Classification, now: number, canDefer: D): FailureFacts & { readonly canDefer: D } {
+    const chain = run.chain;
+    return {
+      classification: c,
+      now,
+      attempt: run.attempt,
+      overloads: run.overloads,
+      classRetriesUsed: run.classRetries.get(c.errorType) ?? 0,
+      waitedMs: run.waitedMs,
+      deadlineAt: run.deadlineAt,
+      model: run.model,
+      nextModel: chain[run.chainIndex + 1],
+      cheapestModel: chain.length > 1 ? chain[chain.length - 1] : undefined,
+      canDefer,
+    };
+  }
+
+  async #apply(decision: Exclude<FailureDecision, { kind: 'defer' }>, run: CallRun, state: ModelState, failed: FailedAttempt, c: Classification, now: number): Promise<Step<never>> {
+    const { error, attempt } = failed;
+    switch (decision.kind) {
+      case 'fatal':
+        this.#emitAttemptEnd(run, failed, AttemptOutcome.FATAL_ERROR, c);
+        return ended(error, CallOutcome.FAILED, c.errorType);
+      case 'exhausted':
+        this.#emitAttemptEnd(run, failed, AttemptOutcome.RETRYABLE_ERROR, c);
+        return ended(new RetriesExhaustedError(attempt, decision.reason, { cause: error }), CallOutcome.FAILED, c.errorType);
+      case 'deadline':
+        this.#emitAttemptEnd(run, failed, AttemptOutcome.RETRYABLE_ERROR, c);
+        this.#emitAbandon(run, AbandonDecision.ERROR);
+        return ended(new DeadlineExceededError(run.call.deadlineMs ?? 0, attempt, { cause: error }), CallOutcome.FAILED, ErrorType.DEADLINE_EXCEEDED);
+      case 'fallback':
+        // Hedged abandonment's second branch (too little time to wait) is an abandon decision too.
+        if (decision.reason === FallbackReason.DEADLINE) this.#emitAbandon(run, AbandonDecision.FALLBACK);
+        this.#emitAttemptEnd(run, failed, AttemptOutcome.RETRYABLE_ERROR, c, { ms: 0, source: DelaySource.NONE });
+        this.#fallBack(run, decision.model, decision.reason, run.chain.indexOf(decision.model));
+        return NEXT;
+      case 'retry':
+        // A retry on the same model spends that model's budget; a switch to another model adds no load to the failing one.
+        if (state.budget && !state.budget.tryWithdraw(now)) {
+          this.#emitAttemptEnd(run, failed, AttemptOutcome.RETRYABLE_ERROR, c);
+          if (this.#events.budgetExhausted.size) this.#events.budgetExhausted.emit({ call: run.call, key: failed.model, attempts: attempt });
+          return ended(new RetryBudgetExhaustedError(failed.model, attempt, { cause: error }), CallOutcome.FAILED, ErrorType.BUDGET_EXHAUSTED);
+        }
+        this.#emitAttemptEnd(run, failed, AttemptOutcome.RETRYABLE_ERROR, c, { ms: decision.delayMs, source: decision.source });
+        recordRetry(run, decision.delayMs);
+        if (decision.delayMs > 0) await this.#wait(run, failed.model, attempt, decision.delayMs, decision.source);
+        return NEXT;
+    }
+  }
+
+  /** Hedged abandonment, first branch: the deadline is far away, so hand the work over rather than retry into the overload. */
+  async #defer(run: CallRun, failed: FailedAttempt, c: Classification, now: number, payload: unknown): Promise<Step<never> | undefined> {
+    const deferrer = this.#deferrer!;
+    const call = run.call;
+    let receipt;
+    try {
+      receipt = await deferrer.defer({
+        callId: call.id,
+        policy: this.name,
+        model: call.model,
+        payload,
+        deferredAt: now,
+        ...(run.deadlineAt === undefined ? {} : { deadlineAt: run.deadlineAt }),
+        reason: c.errorType,
+      });
+    } catch (deferError) {
+      if (this.#events.deferFailed.size) this.#events.deferFailed.emit({ call, error: deferError });
+      return undefined;
+    }
+    this.#emitAttemptEnd(run, failed, AttemptOutcome.RETRYABLE_ERROR, c);
+    this.#emitAbandon(run, AbandonDecision.DEFER);
+    return ended(new CallDeferredError(receipt, { cause: failed.error }), CallOutcome.DEFERRED, c.errorType);
+  }
+
+  /** Turns the caller's abort or the deadline into the call's ending. */
+  #endingForAbort(run: CallRun, thrown: unknown): CallEnding {
+    const caller = run.callerSignal;
+    if (caller?.aborted) return { error: new CallAbortedError(run.attempt, { cause: caller.reason }), outcome: CallOutcome.FAILED, errorType: ErrorType.ABORTED };
+    const deadlineMs = run.call.deadlineMs;
+    if (run.deadline?.signal.aborted && deadlineMs !== undefined) {
+      this.#emitAbandon(run, AbandonDecision.ERROR);
+      return { error: new DeadlineExceededError(deadlineMs, run.attempt, { cause: run.lastError }), outcome: CallOutcome.FAILED, errorType: ErrorType.DEADLINE_EXCEEDED };
+    }
+    return { error: thrown, outcome: CallOutcome.FAILED, errorType: ErrorType.OTHER };
+  }
+
+  async #wait(run: CallRun, model: string, afterAttempt: number, plannedMs: number, source: DelaySource): Promise<void> {
+    const startedAt = this.clock.now();
+    const base = { call: run.call, model, afterAttempt, plannedMs, source, startedAt };
+    const events = this.#events;
+    if (events.backoffStart.size) events.backoffStart.emit(base);
+    try {
+      await this.clock.sleep(plannedMs, run.signal === NEVER ? undefined : run.signal);
     } catch (error) {
       const actualMs = this.clock.now() - startedAt;
-      state.waitedMs += actualMs;
-      if (this.#backoffEnd.size) this.#backoffEnd.emit({ ...base, actualMs, aborted: true });
+      run.waitedMs += actualMs;
+      if (events.backoffEnd.size) events.backoffEnd.emit({ ...base, actualMs, aborted: true });
       throw error;
     }
-    state.waitedMs += plannedMs;
-    if (this.#backoffEnd.size) this.#backoffEnd.emit({ ...base, actualMs: this.clock.now() - startedAt, aborted: false });
+    run.waitedMs += plannedMs;
+    if (events.backoffEnd.size) events.backoffEnd.emit({ ...base, actualMs: this.clock.now() - startedAt, aborted: false });
   }
 
-  #switchModel(call: CallInfo, state: CallState, toModel: string, reason: FallbackReason, toIndex = state.chainIndex + 1): void {
-    if (this.#fallback.size) this.#fallback.emit({ call, fromModel: state.model, toModel, reason, afterAttempt: state.attempt });
-    state.model = toModel;
-    state.chainIndex = toIndex;
-    state.overloads = 0;
-    state.previousDelayMs = 0;
+  #fallBack(run: CallRun, toModel: string, reason: FallbackReason, toIndex: number): void {
+    if (this.#events.fallback.size) this.#events.fallback.emit({ call: run.call, fromModel: run.model, toModel, reason, afterAttempt: run.attempt });
+    switchModel(run, toModel, toIndex);
   }
 
-  #emitAbandon(call: CallInfo, decision: AbandonDecision, deadlineAt: number | undefined, attempts: number): void {
-    if (!this.#abandonEmitter.size) return;
-    const deadlineRemainingMs = deadlineAt === undefined ? Number.POSITIVE_INFINITY : Math.max(0, deadlineAt - this.clock.now());
-    this.#abandonEmitter.emit({ call, decision, deadlineRemainingMs, attempts });
+  #emitAttemptEnd(run: CallRun, failed: FailedAttempt, outcome: AttemptOutcome, classification?: Classification, delay?: { ms: number; source: DelaySource }): void {
+    if (!this.#events.attemptEnd.size) return;
+    const { model, attempt, error, details, startedAt } = failed;
+    this.#events.attemptEnd.emit({
+      call: run.call,
+      model,
+      attempt,
+      outcome,
+      error,
+      details,
+      startedAt,
+      durationMs: this.clock.now() - startedAt,
+      ...(classification ? { classification } : {}),
+      ...(delay ? { delay } : {}),
+    });
+  }
+
+  #emitAbandon(run: CallRun, decision: AbandonDecision): void {
+    if (!this.#events.abandon.size) return;
+    const deadlineRemainingMs = run.deadlineAt === undefined ? Number.POSITIVE_INFINITY : Math.max(0, run.deadlineAt - this.clock.now());
+    this.#events.abandon.emit({ call: run.call, decision, deadlineRemainingMs, attempts: run.attempt });
   }
 
   #emitRate(model: string, limiter: AimdLimiter): void {
-    if (this.#limiterRate.size) this.#limiterRate.emit({ policy: this.name, model, ratePerSecond: limiter.rate });
+    if (this.#events.limiterRate.size) this.#events.limiterRate.emit({ policy: this.name, model, ratePerSecond: limiter.rate });
   }
 
-  #endCall(call: CallInfo, ending: Ending, attempts: number, finalModel: string, backoffMs: number): void {
-    if (!this.#callEnd.size) return;
-    this.#callEnd.emit({
+  #endCall(call: CallInfo, ending: CallEnding, attempts: number, finalModel: string, backoffMs: number): void {
+    if (!this.#events.callEnd.size) return;
+    this.#events.callEnd.emit({
       call,
       outcome: ending.outcome,
       attempts,
@@ -600,29 +584,19 @@ class ResiliencePolicy implements Policy {
     });
   }
 
-  #breaker(key: string): CircuitBreaker {
-    let b = this.#breakers.get(key);
-    if (!b) {
-      b = new CircuitBreaker(key, this.#breakerFactory!(), this.#halfOpenAfterMs, (from, to) => {
-        if (!this.#breakerTransition.size) return;
-        const call = this.#transitionCall;
-        this.#breakerTransition.emit({ key, policy: this.name, from, to, at: this.clock.now(), ...(call ? { call } : {}) });
-      });
-      this.#breakers.set(key, b);
-    }
-    return b;
-  }
-
-  #budget(key: string): RetryBudget {
-    let b = this.#budgets.get(key);
-    if (!b) this.#budgets.set(key, (b = new RetryBudget(this.#budgetOptions || {})));
-    return b;
-  }
-
-  #limiter(key: string): AimdLimiter {
-    let l = this.#limiters.get(key);
-    if (!l) this.#limiters.set(key, (l = new AimdLimiter(this.#limiterOptions || {})));
-    return l;
+  #createModelState(key: string): ModelState {
+    const factory = this.#breakerFactory;
+    const breaker = factory
+      ? new CircuitBreaker<CallInfo>(key, factory(), this.#halfOpenAfterMs, (from, to, call) => {
+          const events = this.#events.breakerTransition;
+          if (events.size) events.emit({ key, policy: this.name, from, to, at: this.clock.now(), ...(call ? { call } : {}) });
+        })
+      : undefined;
+    return {
+      breaker,
+      budget: this.#budgetOptions ? new RetryBudget(this.#budgetOptions) : undefined,
+      limiter: this.#limiterOptions ? new AimdLimiter(this.#limiterOptions) : undefined,
+    };
   }
 }
 

@@ -153,3 +153,12 @@ export interface LateSuccessEvent {
    */
   readonly details: AttemptDetails;
 }
+
+export interface ListenerErrorEvent {
+  /** The policy whose listener threw. */
+  readonly policy: string;
+  /** The event whose listener threw, as its subscription is named (`onCallEnd`, …). */
+  readonly event: string;
+  /** What the listener threw. The call went on as if the listener had returned. */
+  readonly error: unknown;
+}

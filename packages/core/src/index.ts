@@ -34,10 +34,12 @@ export type {
   FallbackEvent,
   LateFailureEvent,
   LateSuccessEvent,
+  ListenerErrorEvent,
   LimiterRateEvent,
   LimiterWaitEvent,
 } from './events.js';
 export type { AbandonOptions, BackoffOptions, BreakerOptions, BulkheadOptions, CallOptions, FallbackOptions, PolicyOptions } from './PolicyOptions.js';
+export { LISTENER_ERROR_WARNING } from './events/PolicyEvents.js';
 export { createPolicy, type AttemptContext, type AttemptScope, type Policy } from './Policy.js';
 export { livePolicies, onPolicyCreated } from './registry.js';
 export type { Event, IDisposable } from 'cockatiel';

@@ -17,11 +17,14 @@ const COCKATIEL_STATE: Record<BreakerState, CircuitState> = {
  * after `halfOpenAfterMs`, where exactly one probe goes through; the probe's success closes
  * the circuit, its failure opens it again.
  *
+ * `C` is what caused a transition (the policy passes the call whose attempt it was): each
+ * method that can move the circuit takes it explicitly and hands it to `onTransition`.
+ *
  * Why not cockatiel's `CircuitBreakerPolicy`: it reads `Date.now()` for the half-open
  * timer, and the policy's time must come from the injected clock. The decision when to
  * open stays cockatiel's (`ConsecutiveBreaker`, `SamplingBreaker`, …).
  */
-export class CircuitBreaker {
+export class CircuitBreaker<C = undefined> {
   #state: BreakerState = BreakerState.CLOSED;
   #halfOpensAt = 0;
   #probeInFlight = false;
@@ -30,12 +33,12 @@ export class CircuitBreaker {
     readonly key: string,
     private readonly breaker: IBreaker,
     private readonly halfOpenAfterMs: number,
-    private readonly onTransition: (from: BreakerState, to: BreakerState) => void,
+    private readonly onTransition: (from: BreakerState, to: BreakerState, cause: C | undefined) => void,
   ) {}
 
   /** Current state, moving open → half-open when its time has come. */
-  state(now: number): BreakerState {
-    if (this.#state === BreakerState.OPEN && now >= this.#halfOpensAt) this.#move(BreakerState.HALF_OPEN);
+  state(now: number, cause?: C): BreakerState {
+    if (this.#state === BreakerState.OPEN && now >= this.#halfOpensAt) this.#move(BreakerState.HALF_OPEN, cause);
     return this.#state;
   }
 
@@ -45,8 +48,8 @@ export class CircuitBreaker {
   }
 
   /** May an attempt go through now? In half-open, only one probe at a time. */
-  admit(now: number): Admission {
-    const state = this.state(now);
+  admit(now: number, cause?: C): Admission {
+    const state = this.state(now, cause);
     if (state === BreakerState.CLOSED) return { admitted: true, state, probe: false };
     if (state === BreakerState.HALF_OPEN && !this.#probeInFlight) {
       this.#probeInFlight = true;
@@ -55,19 +58,19 @@ export class CircuitBreaker {
     return { admitted: false, halfOpensAt: state === BreakerState.OPEN ? this.#halfOpensAt : now + this.halfOpenAfterMs };
   }
 
-  success(): void {
+  success(cause?: C): void {
     this.breaker.success(COCKATIEL_STATE[this.#state]);
     this.#probeInFlight = false;
-    if (this.#state !== BreakerState.CLOSED) this.#move(BreakerState.CLOSED);
+    if (this.#state !== BreakerState.CLOSED) this.#move(BreakerState.CLOSED, cause);
   }
 
-  failure(now: number): void {
+  failure(now: number, cause?: C): void {
     const wasProbe = this.#probeInFlight;
     this.#probeInFlight = false;
     const shouldOpen = this.breaker.failure(COCKATIEL_STATE[this.#state]);
     if (this.#state === BreakerState.HALF_OPEN || (wasProbe && this.#state !== BreakerState.OPEN) || (shouldOpen && this.#state === BreakerState.CLOSED)) {
       this.#halfOpensAt = now + this.halfOpenAfterMs;
-      this.#move(BreakerState.OPEN);
+      this.#move(BreakerState.OPEN, cause);
     }
   }
 
@@ -76,10 +79,10 @@ export class CircuitBreaker {
     this.#probeInFlight = false;
   }
 
-  #move(to: BreakerState): void {
+  #move(to: BreakerState, cause: C | undefined): void {
     const from = this.#state;
     if (from === to) return;
     this.#state = to;
-    this.onTransition(from, to);
+    this.onTransition(from, to, cause);
   }
 }
