@@ -1,7 +1,8 @@
 /**
  * @stormwatch/conventions: the one source of truth for Stormwatch telemetry names.
  * Zero dependencies; imported by the library, the Grafana app, the pipeline's rules
- * checks and the tests. The contract is described in docs/TELEMETRY.md.
+ * checks and the tests. The contract is described in docs/TELEMETRY.md. Also the input-token
+ * rule and the message-content shape, which the adapter and the telemetry must share.
  */
 export * from './attributes.js';
 export {
@@ -58,3 +59,5 @@ export type { InstrumentKind, MetricDefinition } from './metrics.js';
 export { OTHER_MODEL, KNOWN_MODEL_FAMILIES, createModelAllowList } from './models.js';
 export type { ModelAllowList } from './models.js';
 export * from './prometheus.js';
+export { promptTokens } from './tokens.js';
+export type { MessageContent } from './content.js';

@@ -17,6 +17,7 @@ import {
   createModelAllowList,
   metricDefinition,
   prometheusLabel,
+  promptTokens,
 } from '../src/index.js';
 
 /**
@@ -77,6 +78,13 @@ describe('conventions', () => {
     expect(BREAKER_STATE_GAUGE_VALUE[BreakerState.CLOSED]).toBe(0);
     expect(BREAKER_STATE_GAUGE_VALUE[BreakerState.OPEN]).toBe(1);
     expect(BREAKER_STATE_GAUGE_VALUE[BreakerState.HALF_OPEN]).toBe(2);
+  });
+});
+
+describe('promptTokens', () => {
+  it('adds the cache reads and writes to the input tokens', () => {
+    expect(promptTokens({ inputTokens: 10 })).toBe(10);
+    expect(promptTokens({ inputTokens: 10, cacheReadInputTokens: 5, cacheCreationInputTokens: 3 })).toBe(18);
   });
 });
 
