@@ -9,6 +9,7 @@ import type {
   MessageStreamParams,
   RawMessageStreamEvent,
 } from '@anthropic-ai/sdk/resources/messages/messages';
+import type { MessageContent } from '@stormwatch/conventions';
 import { createPolicy, type AttemptContext, type CallOptions, type Policy, type PolicyOptions } from '@stormwatch/core';
 import { beginAttempt, billedWaste, describeMessage, failedAttempt, promptKnown, toUsage, usefulResult } from './internal/accounting.js';
 import { readHead, streamedUsage, toStream, type StreamUsage } from './internal/streaming.js';
@@ -43,16 +44,6 @@ export interface ResilientPromise<T> extends Promise<T> {
    * and its `request-id`.
    */
   withResponse(): Promise<{ data: T; response: Response; request_id: string | null }>;
-}
-
-/** Message content of one attempt, in the GenAI semantic conventions' shapes. */
-export interface MessageContent {
-  /** `gen_ai.input.messages`. */
-  input?: unknown;
-  /** `gen_ai.output.messages`. */
-  output?: unknown;
-  /** `gen_ai.system_instructions`. */
-  system?: unknown;
 }
 
 export interface ResilientOptions {

@@ -1,19 +1,21 @@
 import type { Message, MessageDeltaUsage, Usage as SdkUsage } from '@anthropic-ai/sdk/resources/messages/messages';
+import { promptTokens } from '@stormwatch/conventions';
 import type { AttemptContext, CallInfo, Usage } from '@stormwatch/core';
 import { costOf, priceOf, type PriceTable } from '../pricing.js';
-
-const ACCOUNT = Symbol('@stormwatch/anthropic: the call account');
 
 interface Account {
   /** Failed attempts whose request reached the wire and whose prompt size is not yet counted. */
   unsentCountedFailures: number;
 }
 
+/** Each call's account, for as long as the call is referenced (a stream read later keeps it). */
+const accounts = new WeakMap<CallInfo, Account>();
+
 function account(call: CallInfo): Account {
-  let a = call.context.get(ACCOUNT) as Account | undefined;
+  let a = accounts.get(call);
   if (!a) {
     a = { unsentCountedFailures: 0 };
-    call.context.set(ACCOUNT, a);
+    accounts.set(call, a);
     // Nothing billed yet: zero, not unknown.
     call.details.costUsd = 0;
     call.details.wastedCostUsd = 0;
@@ -29,8 +31,6 @@ export function toUsage(u: Partial<SdkUsage> | Partial<MessageDeltaUsage> | unde
     ...(u?.cache_creation_input_tokens ? { cacheCreationInputTokens: u.cache_creation_input_tokens } : {}),
   };
 }
-
-const promptTokens = (u: Usage) => u.inputTokens + (u.cacheReadInputTokens ?? 0) + (u.cacheCreationInputTokens ?? 0);
 
 const addCost = (current: number | undefined, cost: number | undefined) => (current === undefined || cost === undefined ? undefined : current + cost);
 
