@@ -1,12 +1,8 @@
 import type { Connection } from './Connection.js';
+import { abortError, connectionResetError, terminatedError } from './fetchErrors.js';
 import { ScriptedAnthropic, type FakeAnthropicOptions } from './ScriptedAnthropic.js';
 
 const encoder = new TextEncoder();
-
-/** What undici's errors look like under the SDK, so that classifiers see the real shapes. */
-const resetError = () => new TypeError('fetch failed', { cause: Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }) });
-const terminatedError = () => new TypeError('terminated', { cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) });
-const abortError = (signal: AbortSignal): unknown => signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
 
 /**
  * The fake without sockets: a `fetch`-compatible function to give the SDK
@@ -46,7 +42,7 @@ export class FakeAnthropicFetch extends ScriptedAnthropic {
       const onAbort = () => {
         if (closed) return;
         closed = true;
-        const reason = abortError(signal!);
+        const reason = abortError(signal);
         if (answered) body!.error(reason);
         else reject(reason);
       };
@@ -73,7 +69,7 @@ export class FakeAnthropicFetch extends ScriptedAnthropic {
         destroy: () => {
           if (closed) return;
           if (answered) body!.error(terminatedError());
-          else reject(resetError());
+          else reject(connectionResetError());
           finish();
         },
         get closed() {

@@ -95,7 +95,8 @@ export abstract class ScriptedAnthropic {
     const seen = { seq: this.requests.length + 1, method, path, headers, body, receivedAt: performance.now() };
     if (method !== 'POST' || path !== '/v1/messages') {
       this.requests.push({ ...seen, behaviour: { kind: 'error', status: 404, type: 'not_found_error' } });
-      return sendJson(connection, 404, errorJson('not_found_error', `no route ${method} ${path}`), { 'request-id': `req_fake_${seen.seq}` });
+      const requestId = `req_fake_${seen.seq}`;
+      return sendJson(connection, 404, errorJson('not_found_error', `no route ${method} ${path}`, { requestId }), requestId);
     }
     const behaviour = this.#script.shift() ?? (typeof this.#otherwise === 'function' ? this.#otherwise(seen) : this.#otherwise);
     this.requests.push({ ...seen, behaviour });

@@ -1,3 +1,5 @@
+import { rateLimitHeaders, type RateLimitRemaining } from './wire.js';
+
 /**
  * What the fake server does with one request. Each is a plain object, so a test can
  * write a whole storm as a list.
@@ -49,17 +51,12 @@ export const overloaded = (retryAfter?: number | string): Behaviour => ({
 });
 
 /** HTTP 429 `rate_limit_error` with `retry-after` and the `anthropic-ratelimit-*` headers. */
-export const rateLimited = (retryAfter: number | string = 1, remaining: { requests?: number; inputTokens?: number; outputTokens?: number } = { requests: 0 }): Behaviour => ({
+export const rateLimited = (retryAfter: number | string = 1, remaining: RateLimitRemaining = { requests: 0 }): Behaviour => ({
   kind: 'error',
   status: 429,
   type: 'rate_limit_error',
   message: 'Number of requests has exceeded your rate limit',
-  headers: {
-    'retry-after': String(retryAfter),
-    ...(remaining.requests === undefined ? {} : { 'anthropic-ratelimit-requests-remaining': String(remaining.requests) }),
-    ...(remaining.inputTokens === undefined ? {} : { 'anthropic-ratelimit-input-tokens-remaining': String(remaining.inputTokens) }),
-    ...(remaining.outputTokens === undefined ? {} : { 'anthropic-ratelimit-output-tokens-remaining': String(remaining.outputTokens) }),
-  },
+  headers: rateLimitHeaders(retryAfter, remaining),
 });
 
 /**

@@ -19,4 +19,26 @@ export {
   withHeaders,
   type Behaviour,
 } from './behaviours.js';
-export { countInputTokens, DEFAULT_TEXT, errorJson, messageJson, sse, streamEvents, textDeltas, type CacheUsage, type MessageRequestBody } from './wire.js';
+export {
+  countInputTokens,
+  DEFAULT_TEXT,
+  errorEvent,
+  errorJson,
+  errorResponse,
+  jsonHeaders,
+  jsonResponse,
+  messageJson,
+  rateLimitHeaders,
+  sse,
+  streamEvents,
+  streamHead,
+  streamHeaders,
+  streamTail,
+  textDeltaEvent,
+  textDeltas,
+  type CacheUsage,
+  type ErrorDetails,
+  type MessageRequestBody,
+  type RateLimitRemaining,
+} from './wire.js';
+export { abortError, connectionResetError, terminatedError } from './fetchErrors.js';

@@ -73,7 +73,8 @@ describe.each(transports)('FakeAnthropic through %s, with the real SDK', (_name,
     server = await start({ script: [overloaded(3)] });
     const error = await caught(client().messages.create(request));
     expect(error).toBeInstanceOf(Anthropic.APIError);
-    expect(error).toMatchObject({ status: 529, type: 'overloaded_error' });
+    expect(error).toMatchObject({ status: 529, type: 'overloaded_error', requestID: 'req_fake_1' });
+    expect((error as InstanceType<typeof Anthropic.APIError>).error).toEqual({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' }, request_id: 'req_fake_1' });
     expect((error as InstanceType<typeof Anthropic.APIError>).headers?.get('retry-after')).toBe('3');
   });
 
@@ -145,7 +146,7 @@ describe.each(transports)('FakeAnthropic through %s, with the real SDK', (_name,
     await client().messages.create(request);
     const res = await rawFetch(`${server.url}/v1/nothing`, { method: 'POST' });
     expect(res.status).toBe(404);
-    expect(await res.json()).toEqual({ type: 'error', error: { type: 'not_found_error', message: 'no route POST /v1/nothing' } });
+    expect(await res.json()).toEqual({ type: 'error', error: { type: 'not_found_error', message: 'no route POST /v1/nothing' }, request_id: 'req_fake_3' });
     expect(server.counts()).toEqual({ '503': 1, '200': 1, '404': 1 });
   });
 
