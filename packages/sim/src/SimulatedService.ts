@@ -11,20 +11,20 @@
  * ground truth all figures are computed from.
  */
 import type { Clock, Random } from '@stormwatch/core';
-import type { ModelSpec, Scenario } from './scenarios/Scenario.js';
 import {
   abortError,
   connectionResetError,
+  errorEvent,
   errorResponse,
-  contentBlockStartEvent,
-  messageEndEvents,
-  messageResponse,
-  messageStartEvent,
-  textDeltaEvent,
-  overloadedStreamEvent,
+  jsonResponse,
+  messageJson,
+  rateLimitHeaders,
+  streamHead,
   streamHeaders,
-  type MessageShape,
-} from './wire.js';
+  streamTail,
+  textDeltaEvent,
+} from '@stormwatch/fake-anthropic';
+import type { ModelSpec, Scenario } from './scenarios/Scenario.js';
 import { parseSimTag } from './simTag.js';
 
 /** How the service ended one request. */
@@ -236,10 +236,7 @@ export class SimulatedService {
     if (retryAfterS !== undefined) {
       record.retryAfterS = retryAfterS;
       return this.#deliver(record, 'rate_limited', signal, () =>
-        errorResponse(429, 'rate_limit_error', 'Number of requests has exceeded your rate limit.', requestId, {
-          'retry-after': String(retryAfterS),
-          'anthropic-ratelimit-requests-remaining': '0',
-        }),
+        errorResponse(429, 'rate_limit_error', 'Number of requests has exceeded your rate limit.', requestId, rateLimitHeaders(retryAfterS, { requests: 0 })),
       );
     }
     const spec = this.#spec(tag.model);
@@ -329,14 +326,9 @@ export class SimulatedService {
     return Math.max(0, Math.min(record.outputTokens, Math.floor((elapsed / 1000) * spec.outputTokensPerSecond)));
   }
 
-  #shape(record: AttemptRecord): MessageShape {
-    return {
-      id: `msg_sim_${record.seq}`,
-      model: record.model,
-      inputTokens: record.inputTokens,
-      outputTokens: record.outputTokens,
-      text: `simulated answer to call ${record.callId}`,
-    };
+  /** The id and text of the message an attempt answers with. */
+  #message(record: AttemptRecord): { id: string; text: string } {
+    return { id: `msg_sim_${record.seq}`, text: `simulated answer to call ${record.callId}` };
   }
 
   #track(entry: InFlight): () => void {
@@ -401,7 +393,10 @@ export class SimulatedService {
     signal?.removeEventListener('abort', onAbort);
     record.billedInputTokens = record.inputTokens;
     record.billedOutputTokens = record.outputTokens;
-    return this.#deliver(record, 'ok', signal, () => messageResponse(this.#shape(record), requestId));
+    const { id, text } = this.#message(record);
+    return this.#deliver(record, 'ok', signal, () =>
+      jsonResponse(200, messageJson(id, record.model, text, record.inputTokens, record.outputTokens), requestId),
+    );
   }
 
   async #serveStream(
@@ -412,7 +407,7 @@ export class SimulatedService {
   ): Promise<Response> {
     const clock = this.#clock;
     const half = this.#scenario.networkRttMs / 2;
-    const shape = this.#shape(record);
+    const message = this.#message(record);
     const encoder = new TextEncoder();
     const done = new AbortController();
     let state: 'before-headers' | 'streaming' | 'ended' = 'before-headers';
@@ -448,7 +443,7 @@ export class SimulatedService {
           done.abort();
         } else {
           finish('stream_overloaded', this.#generated(spec, record, clock.now()));
-          send(overloadedStreamEvent(), true);
+          send(errorEvent(), true);
         }
       },
     });
@@ -485,7 +480,7 @@ export class SimulatedService {
       },
       cancel: () => finish('aborted', this.#generated(spec, record, clock.now())),
     });
-    send(messageStartEvent(shape) + contentBlockStartEvent(), false);
+    send(streamHead(message.id, record.model, record.inputTokens).join(''), false);
     const generationMs = this.#serviceMs(spec, record.outputTokens) - spec.timeToFirstTokenMs;
     const breakProbability = this.#streamBreakProbability(spec.id, clock.now());
     // The overloaded service may drop the stream part-way through its generation.
@@ -506,10 +501,10 @@ export class SimulatedService {
       }
       if (breakAtMs !== undefined) {
         finish('stream_overloaded', this.#generated(spec, record, clock.now()));
-        send(overloadedStreamEvent(), true);
+        send(errorEvent(), true);
       } else {
         finish('ok', record.outputTokens);
-        send(textDeltaEvent(shape.text) + messageEndEvents(shape), true);
+        send(textDeltaEvent(message.text) + streamTail(record.outputTokens).join(''), true);
       }
     })();
     await clock.sleep(half).catch(() => undefined);

@@ -168,7 +168,7 @@ describe('simulated service on the wire (real SDK)', () => {
       const res = await service.fetch(`${SIMULATED_BASE_URL}/v1/messages`, { method: 'POST', body: '<html>oops' });
       return { status: res.status, body: await res.json() };
     });
-    expect(value).toMatchObject({ status: 400, body: { type: 'error', error: { type: 'invalid_request_error' } } });
+    expect(value).toMatchObject({ status: 400, body: { type: 'error', error: { type: 'invalid_request_error' }, request_id: 'req_sim_0' } });
   });
 
   it('classifies x-should-retry: false as final and non-Anthropic errors as _OTHER', () => {
