@@ -25,6 +25,7 @@ import {
   textDeltaEvent,
 } from '@stormwatch/fake-anthropic';
 import type { ModelSpec, Scenario } from './scenarios/Scenario.js';
+import { capacityFactorAt, inWindow, overloadsAt } from './scenarios/windows.js';
 import { parseSimTag } from './simTag.js';
 
 /** How the service ended one request. */
@@ -133,24 +134,12 @@ export class SimulatedService {
 
   /** The share of normal capacity of `model` at virtual time `ms` (the lowest of the windows in force). */
   capacityFactor(model: string, ms: number): number {
-    let factor = 1;
-    for (const w of this.#scenario.overloads) {
-      if (ms >= w.startS * 1000 && ms < w.endS * 1000 && (w.models === undefined || w.models.includes(model))) {
-        factor = Math.min(factor, w.factor);
-      }
-    }
-    return factor;
+    return capacityFactorAt(this.#scenario.overloads, model, ms);
   }
 
   /** The highest stream-break probability of the overload windows in force for `model` at `ms`. */
   #streamBreakProbability(model: string, ms: number): number {
-    let p = 0;
-    for (const w of this.#scenario.overloads) {
-      if (ms >= w.startS * 1000 && ms < w.endS * 1000 && (w.models === undefined || w.models.includes(model))) {
-        p = Math.max(p, w.streamBreakProbability ?? 0);
-      }
-    }
-    return p;
+    return Math.max(0, ...overloadsAt(this.#scenario.overloads, model, ms).map((w) => w.streamBreakProbability ?? 0));
   }
 
   /** Concurrency limit of `model` at `ms`. */
@@ -227,7 +216,7 @@ export class SimulatedService {
       );
     }
     const now = this.#clock.now();
-    const reset = this.#scenario.resetWaves.find((w) => now >= w.startS * 1000 && now < w.endS * 1000);
+    const reset = this.#scenario.resetWaves.find((w) => inWindow(w, now));
     if (reset !== undefined && this.#random() < reset.probability) {
       this.#end(record, 'reset');
       throw connectionResetError();
@@ -258,7 +247,7 @@ export class SimulatedService {
   #takeRateLimitToken(now: number): number | undefined {
     let retryAfter: number | undefined;
     this.#scenario.rateLimitWaves.forEach((w, i) => {
-      if (now < w.startS * 1000 || now >= w.endS * 1000) return;
+      if (!inWindow(w, now)) return;
       const bucket = this.#buckets[i]!;
       bucket.tokens = Math.min(w.requestsPerSecond, bucket.tokens + ((now - bucket.atMs) / 1000) * w.requestsPerSecond);
       bucket.atMs = now;

@@ -6,6 +6,7 @@ import type { CallRecord } from './fleet.js';
 import type { PolicyRun } from './runPolicy.js';
 import type { AttemptRecord } from './SimulatedService.js';
 import { DEFAULT_PRICES, costUsd, type PriceTable } from './pricing.js';
+import { inWindow } from './scenarios/windows.js';
 
 export interface Figures {
   readonly policyId: string;
@@ -127,7 +128,7 @@ export function computeFigures(run: PolicyRun, oracleDrainMs?: number, prices: P
       wastedUsd += costUsd(prices, a.model, a.billedInputTokens, a.billedOutputTokens);
     }
   }
-  const stormCalls = run.calls.filter((c) => c.startMs >= storm.startS * 1000 && c.startMs < storm.endS * 1000);
+  const stormCalls = run.calls.filter((c) => inWindow(storm, c.startMs));
   const inDeadline = (c: CallRecord) => c.ok && c.endMs! - c.startMs <= c.deadlineMs;
   const share = (calls: readonly CallRecord[]) => (calls.length === 0 ? 0 : calls.filter(inDeadline).length / calls.length);
   const failures: Record<string, number> = {};

@@ -14,6 +14,7 @@
  */
 import type { Clock } from '@stormwatch/core';
 import type { Scenario } from '../scenarios/Scenario.js';
+import { inWindow } from '../scenarios/windows.js';
 import type { SimulatedService } from '../SimulatedService.js';
 import type { Caller, ClientEnv, PolicyUnderTest, SimCall, SimCallResult } from './PolicyUnderTest.js';
 import { createSdkClient, sendMessage } from './sendMessage.js';
@@ -107,7 +108,7 @@ export class OracleScheduler {
   #bucketsAllow(arrive: number, take: boolean): boolean {
     let ok = true;
     this.#scenario.rateLimitWaves.forEach((w, i) => {
-      if (arrive < w.startS * 1000 || arrive >= w.endS * 1000) return;
+      if (!inWindow(w, arrive)) return;
       const b = this.#buckets[i]!;
       const tokens = Math.min(w.requestsPerSecond, b.tokens + ((arrive - b.atMs) / 1000) * w.requestsPerSecond);
       if (tokens < 1) ok = false;

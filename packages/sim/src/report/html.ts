@@ -7,6 +7,7 @@
 import type { Comparison, PolicyResult } from '../compare.js';
 import { ZOOM_BINS, ZOOM_BIN_MS } from '../timeline.js';
 import { ORACLE_ID } from '../policies/index.js';
+import { capacityFactorAt, inWindow } from '../scenarios/windows.js';
 import { COLUMNS } from './table.js';
 import { TARGET_SCENARIO, checkTargets } from './targets.js';
 import { escapeHtml, fmtPct } from './format.js';
@@ -40,12 +41,8 @@ function capacityPerSecond(c: Comparison, seconds: number): number[] {
   const spec = scenario.models.find((m) => m.id === scenario.fleet.model)!;
   const out: number[] = [];
   for (let s = 0; s < seconds; s++) {
-    let factor = 1;
-    for (const w of scenario.overloads) {
-      if (s >= w.startS && s < w.endS && (w.models === undefined || w.models.includes(spec.id))) factor = Math.min(factor, w.factor);
-    }
-    let limit = Math.max(1, Math.floor(spec.requestsPerSecond * factor));
-    for (const w of scenario.rateLimitWaves) if (s >= w.startS && s < w.endS) limit = Math.min(limit, w.requestsPerSecond);
+    let limit = Math.max(1, Math.floor(spec.requestsPerSecond * capacityFactorAt(scenario.overloads, spec.id, s * 1000)));
+    for (const w of scenario.rateLimitWaves) if (inWindow(w, s * 1000)) limit = Math.min(limit, w.requestsPerSecond);
     out.push(limit);
   }
   return out;
