@@ -40,7 +40,7 @@ function attributesOf(m: MetricDefinition): Attributes {
  * created with its kind, unit and buckets by the OpenTelemetry SDK, goes through our
  * collector's config into Prometheus, and must arrive under `prometheusName`.
  */
-describe.runIf(serversAvailable('otelcol-stormwatch', 'tempo', 'prometheus'))('Prometheus names after the collector', () => {
+describe.runIf(serversAvailable('otelcol-stormwatch', 'jaeger', 'prometheus'))('Prometheus names after the collector', () => {
   let stack: Stack;
   let provider: MeterProvider;
 

@@ -2,8 +2,11 @@ import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import { repoPath } from './paths.js';
 
-/** The programs the pipeline tests run; scripts/servers.sh provides them. */
-export type ServerProgram = 'otelcol-stormwatch' | 'tempo' | 'helm' | 'prometheus' | 'promtool';
+/**
+ * The programs the pipeline tests run; scripts/servers.sh provides them. Jaeger is the trace
+ * store of the end-to-end test; Tempo is not among them (AGPL: the tests never build it).
+ */
+export type ServerProgram = 'otelcol-stormwatch' | 'jaeger' | 'helm' | 'prometheus' | 'promtool';
 
 /** Where scripts/servers.sh caches what it builds (STORMWATCH_SERVERS_DIR overrides it). */
 export function serversDir(): string {

@@ -12,12 +12,30 @@ export function pinnedCollectorVersion(): string {
   return version.replace(/^v/, '');
 }
 
-/** The Tempo release the wrapper module pins (e.g. 2.9.0), from its go.mod comment. */
-export function pinnedTempoVersion(): string {
-  const gomod = readFileSync(repoPath('deploy', 'tempo', 'build', 'go.mod'), 'utf8');
-  const tag = /^\/\/ Pinned release: Tempo v(\d+\.\d+\.\d+) = commit ([0-9a-f]{12})\.$/m.exec(gomod);
-  const required = /^\s*github\.com\/grafana\/tempo v\S+-([0-9a-f]{12})\b/m.exec(gomod);
-  if (!tag || !required) throw new Error('deploy/tempo/build/go.mod names no pinned Tempo release');
-  if (tag[2] !== required[1]) throw new Error(`go.mod requires Tempo commit ${required[1]}, its comment says ${tag[2]}`);
-  return tag[1] ?? '';
+/**
+ * The Jaeger module version the wrapper module test/jaeger pins (e.g. v1.75.0: the Go
+ * module's v1 tag of the Jaeger v2 program), checked against the comment that names it.
+ */
+export function pinnedJaegerVersion(): string {
+  const gomod = readFileSync(repoPath('test', 'jaeger', 'go.mod'), 'utf8');
+  const comment = /^\/\/ Pinned release: Jaeger module (v\d+\.\d+\.\d+) /m.exec(gomod)?.[1];
+  const required = /^\s*github\.com\/jaegertracing\/jaeger (v\d+\.\d+\.\d+)\b/m.exec(gomod)?.[1];
+  if (!comment || !required) throw new Error('test/jaeger/go.mod names no pinned Jaeger version');
+  if (comment !== required) throw new Error(`test/jaeger/go.mod requires Jaeger ${required}, its comment says ${comment}`);
+  return required;
+}
+
+/**
+ * The Tempo version users run (compose image, values of the upstream chart), without the v.
+ * The tests never build or run Tempo; they check that both deployments name the same one.
+ */
+export function deployedTempoVersion(): string {
+  const values = parse(readFileSync(repoPath('deploy', 'helm', 'upstream', 'tempo-values.yaml'), 'utf8')) as {
+    tempo?: { tag?: unknown };
+  };
+  const tag = values.tempo?.tag;
+  if (typeof tag !== 'string' || !/^\d+\.\d+\.\d+$/.test(tag)) {
+    throw new Error('deploy/helm/upstream/tempo-values.yaml pins no Tempo image tag');
+  }
+  return tag;
 }

@@ -17,7 +17,7 @@ export interface QueryDefinition {
 const def = (id: string, kind: QueryKind, description: string, build: (p?: QueryParams) => string): QueryDefinition =>
   Object.freeze({ id, kind, description, build });
 
-/** Every PromQL and TraceQL query, so that a test can run each against real Prometheus and Tempo. */
+/** Every PromQL and TraceQL query, so that tests can check each: PromQL in a real Prometheus, TraceQL with Grafana's grammar and its data in the trace store. */
 export const ALL_QUERIES: readonly QueryDefinition[] = Object.freeze([
   def('callsPerSecond', 'promql', 'Logical calls per second', promql.callsPerSecond),
   def('attemptsPerSecond', 'promql', 'HTTP attempts per second', promql.attemptsPerSecond),

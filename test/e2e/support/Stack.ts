@@ -16,13 +16,17 @@ export const PROMETHEUS_PIPELINE_FLAGS: readonly string[] = Object.freeze([
   '--enable-feature=exemplar-storage',
 ]);
 
+/** The test-only Jaeger configuration: OTLP gRPC in, memory storage, the query API. */
+export const JAEGER_CONFIG = repoPath('test', 'jaeger', 'config.yaml');
+
 /** Where the running stack listens (all on 127.0.0.1). */
 export interface StackEndpoints {
   /** OTLP/HTTP base URL of the collector, e.g. http://127.0.0.1:43121 */
   readonly otlpHttp: string;
   /** OTLP/gRPC address of the collector, e.g. http://127.0.0.1:43122 */
   readonly otlpGrpc: string;
-  readonly tempo: string;
+  /** Jaeger's query API (the trace store), e.g. http://127.0.0.1:43123 */
+  readonly jaeger: string;
   readonly prometheus: string;
   readonly collectorHealth: string;
 }
@@ -77,44 +81,42 @@ export function testPrometheusConfig(dir: string, fastAlerts: boolean): string {
   return file;
 }
 
-/** Tempo, Prometheus and our collector, running on loopback with our config files. */
+/**
+ * Jaeger (the trace store), Prometheus and our collector, running on loopback with our
+ * config files. The collector's trace exporter, which users point at Tempo
+ * (`STORMWATCH_TEMPO_OTLP_ENDPOINT`), sends to Jaeger's OTLP gRPC receiver here: Tempo is
+ * under the AGPL, so the tests neither build nor run it.
+ */
 export class Stack {
   private constructor(
     readonly endpoints: StackEndpoints,
-    readonly tempo: ServerProcess,
+    readonly jaeger: ServerProcess,
     readonly prometheus: ServerProcess,
     readonly collector: ServerProcess,
     private readonly dataDirs: readonly string[],
   ) {}
 
-  /** Starts Tempo and Prometheus, then the collector that feeds them. */
+  /** Starts Jaeger and Prometheus, then the collector that feeds them. */
   static async start(options: StackOptions): Promise<Stack> {
     const dir = options.runDir;
-    const tempoData = path.join(dir, 'tempo-data');
     const promData = path.join(dir, 'prometheus-data');
-    mkdirSync(tempoData, { recursive: true });
     mkdirSync(promData, { recursive: true });
-    const [tempoHttp, tempoGrpc, tempoOtlp, tempoGossip, promPort, otlpGrpc, otlpHttp, health, collectorMetrics] =
+    const [jaegerQuery, jaegerQueryGrpc, jaegerOtlp, jaegerHealth, promPort, otlpGrpc, otlpHttp, health, collectorMetrics] =
       (await freePorts(9)) as [number, number, number, number, number, number, number, number, number];
 
-    const tempo = new ServerProcess({
-      name: 'tempo',
-      command: requireProgram('tempo'),
-      args: [`-config.file=${repoPath('deploy', 'tempo', 'tempo.yaml')}`, '-config.expand-env=true'],
+    // Jaeger keeps the traces in memory: nothing to clean up but its log.
+    const jaeger = new ServerProcess({
+      name: 'jaeger',
+      command: requireProgram('jaeger'),
+      args: [`--config=file:${JAEGER_CONFIG}`],
       env: {
-        TEMPO_HTTP_LISTEN_ADDRESS: '127.0.0.1',
-        TEMPO_HTTP_PORT: String(tempoHttp),
-        TEMPO_GRPC_LISTEN_ADDRESS: '127.0.0.1',
-        TEMPO_GRPC_PORT: String(tempoGrpc),
-        TEMPO_OTLP_GRPC_ENDPOINT: `127.0.0.1:${tempoOtlp}`,
-        TEMPO_MEMBERLIST_PORT: String(tempoGossip),
-        TEMPO_STORAGE_PATH: tempoData,
-        // Make finished traces searchable within a second or two.
-        TEMPO_TRACE_IDLE_PERIOD: '1s',
-        TEMPO_FLUSH_CHECK_PERIOD: '1s',
+        JAEGER_OTLP_GRPC_ENDPOINT: `127.0.0.1:${jaegerOtlp}`,
+        JAEGER_QUERY_HTTP_ENDPOINT: `127.0.0.1:${jaegerQuery}`,
+        JAEGER_QUERY_GRPC_ENDPOINT: `127.0.0.1:${jaegerQueryGrpc}`,
+        JAEGER_HEALTH_ENDPOINT: `127.0.0.1:${jaegerHealth}`,
       },
-      readyUrl: `http://127.0.0.1:${tempoHttp}/ready`,
-      logFile: path.join(dir, 'tempo.log'),
+      readyUrl: `http://127.0.0.1:${jaegerHealth}/`,
+      logFile: path.join(dir, 'jaeger.log'),
     });
     const prometheus = new ServerProcess({
       name: 'prometheus',
@@ -139,7 +141,8 @@ export class Stack {
         STORMWATCH_OTLP_GRPC_ENDPOINT: `127.0.0.1:${otlpGrpc}`,
         STORMWATCH_OTLP_HTTP_ENDPOINT: `127.0.0.1:${otlpHttp}`,
         STORMWATCH_HEALTH_ENDPOINT: `127.0.0.1:${health}`,
-        STORMWATCH_TEMPO_OTLP_ENDPOINT: `127.0.0.1:${tempoOtlp}`,
+        // The exporter named otlp_grpc/tempo, pointed at Jaeger's OTLP gRPC receiver.
+        STORMWATCH_TEMPO_OTLP_ENDPOINT: `127.0.0.1:${jaegerOtlp}`,
         STORMWATCH_PROMETHEUS_REMOTE_WRITE_URL: `http://127.0.0.1:${promPort}/api/v1/write`,
         STORMWATCH_COLLECTOR_METRICS_HOST: '127.0.0.1',
         STORMWATCH_COLLECTOR_METRICS_PORT: String(collectorMetrics),
@@ -151,32 +154,32 @@ export class Stack {
 
     const started: ServerProcess[] = [];
     try {
-      await Promise.all([tempo.start().then(() => started.push(tempo)), prometheus.start().then(() => started.push(prometheus))]);
+      await Promise.all([jaeger.start().then(() => started.push(jaeger)), prometheus.start().then(() => started.push(prometheus))]);
       await collector.start();
       started.push(collector);
     } catch (error) {
-      await Promise.all([tempo, prometheus, collector].map((s) => s.stop()));
+      await Promise.all([jaeger, prometheus, collector].map((s) => s.stop()));
       throw error;
     }
     return new Stack(
       {
         otlpHttp: `http://127.0.0.1:${otlpHttp}`,
         otlpGrpc: `http://127.0.0.1:${otlpGrpc}`,
-        tempo: `http://127.0.0.1:${tempoHttp}`,
+        jaeger: `http://127.0.0.1:${jaegerQuery}`,
         prometheus: `http://127.0.0.1:${promPort}`,
         collectorHealth: `http://127.0.0.1:${health}/`,
       },
-      tempo,
+      jaeger,
       prometheus,
       collector,
-      [tempoData, promData],
+      [promData],
     );
   }
 
   /** Stops every server and removes their data (the logs stay in the run directory). */
   async stop(): Promise<void> {
     await this.collector.stop();
-    await Promise.all([this.tempo.stop(), this.prometheus.stop()]);
+    await Promise.all([this.jaeger.stop(), this.prometheus.stop()]);
     for (const d of this.dataDirs) rmSync(d, { recursive: true, force: true });
   }
 }
