@@ -74,4 +74,5 @@ export const RETRYABLE_ERROR_TYPES: readonly string[] = Object.freeze([
   'circuit_open',
   'budget_exhausted',
   'deadline_exceeded',
+  'queue_full',
 ]);

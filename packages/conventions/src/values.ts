@@ -30,7 +30,8 @@ export type AttemptOutcome = ValuesOf<typeof AttemptOutcome>;
 
 /**
  * `error.type`: the error classes of ARCHITECTURE.md's classification table, plus the
- * policy's own refusals (`circuit_open`, `budget_exhausted`, `deadline_exceeded`).
+ * policy's own refusals (`circuit_open`, `budget_exhausted`, `deadline_exceeded`,
+ * `queue_full`).
  */
 export const ErrorType = Object.freeze({
   OVERLOADED: 'overloaded_error',
@@ -47,6 +48,8 @@ export const ErrorType = Object.freeze({
   CIRCUIT_OPEN: 'circuit_open',
   BUDGET_EXHAUSTED: 'budget_exhausted',
   DEADLINE_EXCEEDED: 'deadline_exceeded',
+  /** Admission refused the call: too many calls of its model were already waiting. */
+  QUEUE_FULL: 'queue_full',
   /** Anything the classifier could not place; OpenTelemetry's fallback value. */
   OTHER: '_OTHER',
 } as const);

@@ -1,4 +1,7 @@
+import { ErrorType } from '@stormwatch/conventions';
+import type { AdmissionQueue } from './admission/AdmissionQueue.js';
 import type { CircuitBreaker } from './breaker/CircuitBreaker.js';
+import type { Classification } from './Classification.js';
 import type { RetryBudget } from './budget/RetryBudget.js';
 import type { CallInfo } from './events.js';
 import type { AimdLimiter } from './limiter/AimdLimiter.js';
@@ -9,6 +12,18 @@ export interface ModelState {
   readonly breaker: CircuitBreaker<CallInfo> | undefined;
   readonly budget: RetryBudget | undefined;
   readonly limiter: AimdLimiter | undefined;
+  /** Admission control; absent when turned off. */
+  readonly admission: AdmissionQueue | undefined;
+  /** Moving average of the time from admission to an answer, in ms (0 until one is seen). */
+  serviceTimeMs: number;
+}
+
+/** Weight of the newest sample in the service-time average. */
+const SERVICE_TIME_WEIGHT = 0.2;
+
+/** Folds one answered attempt's duration into the model's service-time average. */
+export function observeServiceTime(state: ModelState, durationMs: number): void {
+  state.serviceTimeMs = state.serviceTimeMs === 0 ? durationMs : state.serviceTimeMs + SERVICE_TIME_WEIGHT * (durationMs - state.serviceTimeMs);
 }
 
 /** The breaker's verdict on a finished attempt. */
@@ -17,10 +32,13 @@ export type BreakerVerdict = 'success' | 'failure' | 'none';
 /**
  * What a failed attempt tells the breaker: a retryable failure counts against the model;
  * a non-retryable error with a status means the model answered (it is healthy, the request
- * was not); anything else (an abort, an unreadable error) is no verdict.
+ * was not); anything else (an abort, an unreadable error) is no verdict. With admission
+ * control on, an overload or a rate limit is no verdict either: the model is busy, not
+ * down, and admission paces it.
  */
-export function verdictOfFailure(classification: { readonly retryable: boolean; readonly status?: number } | undefined): BreakerVerdict {
+export function verdictOfFailure(classification: Classification | undefined, admission: boolean): BreakerVerdict {
   if (classification === undefined) return 'none';
+  if (admission && (classification.overload || classification.errorType === ErrorType.RATE_LIMIT)) return 'none';
   if (classification.retryable) return 'failure';
   return classification.status !== undefined ? 'success' : 'none';
 }

@@ -1,7 +1,10 @@
 import { AbandonDecision, AttemptOutcome, BreakerState, CallOutcome, DelaySource, ErrorType, FallbackReason } from '@stormwatch/conventions';
 import { BulkheadPolicy, isBulkheadRejectedError, type Event, type IBreaker, type IDisposable } from 'cockatiel';
-import type { Deferrer } from './abandon/Deferrer.js';
+import type { DeferReceipt, Deferrer } from './abandon/Deferrer.js';
 import type { Backoff } from './backoff/Backoff.js';
+import { AdaptiveRate } from './admission/AdaptiveRate.js';
+import { AdmissionQueue, type AdmissionResult } from './admission/AdmissionQueue.js';
+import { RateLimitPause } from './admission/RateLimitPause.js';
 import { CircuitBreaker } from './breaker/CircuitBreaker.js';
 import { RetryBudget, type RetryBudgetOptions } from './budget/RetryBudget.js';
 import { endCallRun, recordRetry, startCallRun, switchModel, NEVER, type CallRun } from './CallRun.js';
@@ -10,6 +13,7 @@ import type { Clock } from './clock/Clock.js';
 import { systemClock } from './clock/systemClock.js';
 import { decideAfterFailure, type DecisionRules, type FailureDecision, type FailureFacts } from './decide/afterFailure.js';
 import { emptyCallDetails, type AttemptDetails } from './details.js';
+import { AdmissionRefusedError } from './errors/AdmissionRefusedError.js';
 import { CallAbortedError } from './errors/CallAbortedError.js';
 import { CallDeferredError } from './errors/CallDeferredError.js';
 import { CircuitOpenError } from './errors/CircuitOpenError.js';
@@ -18,6 +22,7 @@ import { RetriesExhaustedError } from './errors/RetriesExhaustedError.js';
 import { RetryBudgetExhaustedError } from './errors/RetryBudgetExhaustedError.js';
 import type {
   AbandonEvent,
+  AdmissionEvent,
   AttemptEndEvent,
   AttemptStartEvent,
   BackoffEndEvent,
@@ -37,12 +42,12 @@ import type {
 } from './events.js';
 import { PolicyEvents } from './events/PolicyEvents.js';
 import { AimdLimiter, type AimdLimiterOptions } from './limiter/AimdLimiter.js';
-import { verdictOfFailure, type BreakerVerdict, type ModelState } from './ModelState.js';
+import { observeServiceTime, verdictOfFailure, type BreakerVerdict, type ModelState } from './ModelState.js';
 import { PerKey } from './perKey.js';
-import type { CallOptions, PolicyOptions } from './PolicyOptions.js';
+import type { AdmissionOptions, CallOptions, PolicyOptions } from './PolicyOptions.js';
 import type { Random } from './random.js';
 import { announcePolicy } from './registry.js';
-import { makeBackoff, makeBreakerFactory, validateCallOptions, validatePolicyOptions } from './validate.js';
+import { makeBackoff, makeBreakerFactory, openTimes, validateCallOptions, validatePolicyOptions } from './validate.js';
 
 /** What an attempt function receives. */
 export interface AttemptContext {
@@ -71,6 +76,14 @@ export interface Policy {
   breakerState(key: string): BreakerState;
   /** Every breaker this policy has, by key. */
   breakerStates(): Map<string, BreakerState>;
+  /**
+   * Admission control of `model`: the admitted rate in requests per second (`Infinity` while
+   * calm), the calls waiting, and the clock time a rate-limit pause ends (in the past when
+   * none). Undefined with admission off or for a model not seen yet.
+   */
+  admissionState(model: string): AdmissionSnapshot | undefined;
+  /** Admission control of every model seen, by model; empty with admission off. */
+  admissionStates(): Map<string, AdmissionSnapshot>;
   /** The adaptive limiter's current rate for `model`, in requests per second; undefined without a limiter. */
   limiterRate(model: string): number | undefined;
   /**
@@ -100,6 +113,8 @@ export interface Policy {
   readonly onBudgetExhausted: Event<BudgetExhaustedEvent>;
   readonly onAbandon: Event<AbandonEvent>;
   readonly onDeferFailed: Event<DeferFailedEvent>;
+  /** A call waited in a model's admission queue, or was refused there. Not emitted when admitted at once. */
+  readonly onAdmission: Event<AdmissionEvent>;
   readonly onLimiterWait: Event<LimiterWaitEvent>;
   readonly onLimiterRate: Event<LimiterRateEvent>;
   readonly onCallEnd: Event<CallEndEvent>;
@@ -112,6 +127,20 @@ export interface Policy {
 
 /** Wraps one attempt; must call `run` exactly once and return its result. */
 export type AttemptScope = <T>(ctx: AttemptContext, run: () => Promise<T>) => Promise<T>;
+
+/** A model's admission control at one moment. */
+export interface AdmissionSnapshot {
+  /** The admitted rate, in requests per second; `Infinity` while the model is calm. */
+  readonly ratePerSecond: number;
+  /** Calls waiting to be admitted. */
+  readonly queueDepth: number;
+  /** Clock time a rate-limit pause ends (in the past when there is none). */
+  readonly pausedUntil: number;
+}
+
+function snapshotOf(queue: AdmissionQueue, now: number): AdmissionSnapshot {
+  return { ratePerSecond: queue.rate.rate(now), queueDepth: queue.depth, pausedUntil: queue.pause.until };
+}
 
 /** How a call ends: what the caller gets, and what `onCallEnd` reports. */
 interface CallEnding {
@@ -172,7 +201,8 @@ class ResiliencePolicy implements Policy {
   readonly #deadlineMs: number | undefined;
   readonly #budgetOptions: RetryBudgetOptions | false;
   readonly #breakerFactory: (() => IBreaker) | undefined;
-  readonly #halfOpenAfterMs: number;
+  readonly #openTimes: { readonly halfOpenAfterMs: number; readonly maxHalfOpenAfterMs: number };
+  readonly #admission: AdmissionOptions | false;
   readonly #fallbackModels: readonly string[];
   readonly #allowFallback: boolean;
   readonly #deferrer: Deferrer | undefined;
@@ -199,6 +229,7 @@ class ResiliencePolicy implements Policy {
       maxTotalDelayMs: options.maxTotalDelayMs ?? 60_000,
       afterOverloads: options.fallback?.afterOverloads ?? 2,
       abandon: options.abandon !== undefined,
+      admission: options.admission !== false,
       deferIfRemainingMs: options.abandon?.deferIfRemainingMs ?? 5 * 60_000,
       fallbackIfRemainingMs: options.abandon?.fallbackIfRemainingMs ?? 10_000,
     };
@@ -207,7 +238,9 @@ class ResiliencePolicy implements Policy {
     if (this.#budgetOptions) new RetryBudget(this.#budgetOptions); // validates now, not on the first call
     const breaker = options.breaker ?? {};
     this.#breakerFactory = breaker ? makeBreakerFactory(breaker) : undefined;
-    this.#halfOpenAfterMs = (breaker && breaker.halfOpenAfterMs) || 30_000;
+    this.#admission = options.admission === false ? false : (options.admission ?? {});
+    if (this.#admission) new AdaptiveRate(this.#admission); // validates now
+    this.#openTimes = openTimes(breaker || {}, this.#admission !== false);
     this.#fallbackModels = options.fallback?.models ?? [];
     this.#allowFallback = options.fallback?.allow ?? true;
     this.#deferrer = options.abandon?.deferrer;
@@ -227,6 +260,7 @@ class ResiliencePolicy implements Policy {
   get onBudgetExhausted(): Event<BudgetExhaustedEvent> { return this.#events.budgetExhausted.addListener; }
   get onAbandon(): Event<AbandonEvent> { return this.#events.abandon.addListener; }
   get onDeferFailed(): Event<DeferFailedEvent> { return this.#events.deferFailed.addListener; }
+  get onAdmission(): Event<AdmissionEvent> { return this.#events.admission.addListener; }
   get onLimiterWait(): Event<LimiterWaitEvent> { return this.#events.limiterWait.addListener; }
   get onLimiterRate(): Event<LimiterRateEvent> { return this.#events.limiterRate.addListener; }
   get onCallEnd(): Event<CallEndEvent> { return this.#events.callEnd.addListener; }
@@ -256,7 +290,22 @@ class ResiliencePolicy implements Policy {
   }
 
   reportLateFailure(event: LateFailureEvent): void {
+    // A stream the overloaded service dropped after delivery is an overload signal too.
+    const admission = this.#models.peek(event.model)?.admission;
+    if (admission && safeClassify(this.#classify, event.error).overload) admission.rate.onOverload(this.clock.now());
     if (this.#events.lateFailure.size) this.#events.lateFailure.emit(event);
+  }
+
+  admissionState(model: string): AdmissionSnapshot | undefined {
+    const queue = this.#models.peek(model)?.admission;
+    return queue && snapshotOf(queue, this.clock.now());
+  }
+
+  admissionStates(): Map<string, AdmissionSnapshot> {
+    const now = this.clock.now();
+    const states = new Map<string, AdmissionSnapshot>();
+    for (const [key, { admission }] of this.#models.entries()) if (admission) states.set(key, snapshotOf(admission, now));
+    return states;
   }
 
   reportLateSuccess(event: LateSuccessEvent): void {
@@ -325,6 +374,10 @@ class ResiliencePolicy implements Policy {
     const { state, probe } = admitted;
     let verdict = false;
     try {
+      if (state.admission) {
+        const admission = await this.#waitForAdmission(run, state.admission);
+        if (!admission.admitted) return await this.#refused(run, admission, options);
+      }
       if (state.limiter) await this.#waitForLimiter(run, state.limiter);
       const result = await this.#attempt(fn, run);
       const now = this.clock.now();
@@ -335,7 +388,7 @@ class ResiliencePolicy implements Policy {
       }
       const aborted = run.callerSignal?.aborted === true || run.deadline?.signal.aborted === true;
       const classification = aborted ? undefined : safeClassify(this.#classify, result.error);
-      this.#recordVerdict(state, probe, verdictOfFailure(classification), run.call, now);
+      this.#recordVerdict(state, probe, verdictOfFailure(classification, this.#rules.admission), run.call, now);
       verdict = true;
       if (classification === undefined) {
         // The caller's abort and the deadline win over whatever the attempt failed with.
@@ -367,6 +420,46 @@ class ResiliencePolicy implements Policy {
       }
       this.#fallBack(run, next, FallbackReason.CIRCUIT_OPEN, run.chainIndex + 1);
     }
+  }
+
+  /**
+   * Waits for the model's admission queue (at once when the model is calm). A call without
+   * a deadline waits at most what is left of the policy's total-delay limit.
+   */
+  async #waitForAdmission(run: CallRun, queue: AdmissionQueue): Promise<AdmissionResult> {
+    const now = this.clock.now();
+    if (queue.tryAdmitNow(now)) return { admitted: true, waitedMs: 0 };
+    const deadlineAt = run.deadlineAt ?? now + Math.max(0, this.#rules.maxTotalDelayMs - run.waitedMs);
+    const result = await queue.admit(deadlineAt, run.signal === NEVER ? undefined : run.signal);
+    run.waitedMs += result.waitedMs;
+    const events = this.#events.admission;
+    if (events.size) events.emit({ call: run.call, model: run.model, waitedMs: result.waitedMs, admitted: result.admitted, ...(result.admitted ? {} : { reason: result.reason }) });
+    return result;
+  }
+
+  /**
+   * Admission refused the call (its deadline cannot be met at the rate the model accepts,
+   * or the queue is full): hedged abandonment decides — the next model of the chain, the
+   * deferrer, or the error.
+   */
+  async #refused(run: CallRun, refusal: Extract<AdmissionResult, { admitted: false }>, options: CallOptions): Promise<Step<never>> {
+    const next = run.chain[run.chainIndex + 1];
+    if (next !== undefined) {
+      this.#emitAbandon(run, AbandonDecision.FALLBACK);
+      this.#fallBack(run, next, refusal.reason === 'deadline' ? FallbackReason.DEADLINE : FallbackReason.OVERLOADED, run.chainIndex + 1);
+      return NEXT;
+    }
+    const errorType = refusal.reason === 'deadline' ? ErrorType.DEADLINE_EXCEEDED : ErrorType.QUEUE_FULL;
+    if (this.#deferrer && options.deferPayload !== undefined) {
+      const receipt = await this.#tryDefer(run, errorType, this.clock.now(), options.deferPayload);
+      if (receipt) {
+        this.#emitAbandon(run, AbandonDecision.DEFER);
+        return ended(new CallDeferredError(receipt, { cause: run.lastError }), CallOutcome.DEFERRED, errorType);
+      }
+    }
+    this.#emitAbandon(run, AbandonDecision.ERROR);
+    const error = new AdmissionRefusedError(run.model, refusal.reason, refusal.estimatedWaitMs, run.attempt, { cause: run.lastError });
+    return ended(error, run.attempt === 0 ? CallOutcome.REJECTED : CallOutcome.FAILED, errorType);
   }
 
   async #waitForLimiter(run: CallRun, limiter: AimdLimiter): Promise<void> {
@@ -407,6 +500,10 @@ class ResiliencePolicy implements Policy {
   #afterSuccess<T>(run: CallRun, state: ModelState, result: Extract<AttemptResult<T>, { ok: true }>, now: number): Step<T> {
     const limiter = state.limiter;
     if (limiter && (result.details.rateLimitRemaining?.requests === 0 ? limiter.onSlowDown(now) : limiter.onSuccess())) this.#emitRate(result.model, limiter);
+    if (state.admission) {
+      observeServiceTime(state, now - result.startedAt);
+      this.#pauseForRateLimit(state.admission, result.details, now);
+    }
     if (this.#events.attemptEnd.size) {
       const { model, attempt, details, startedAt } = result;
       this.#events.attemptEnd.emit({ call: run.call, model, attempt, outcome: AttemptOutcome.SUCCESS, details, startedAt, durationMs: this.clock.now() - startedAt });
@@ -419,6 +516,13 @@ class ResiliencePolicy implements Policy {
     const limiter = state.limiter;
     if (limiter && (c.slowDown || failed.details.rateLimitRemaining?.requests === 0) && limiter.onSlowDown(now)) this.#emitRate(failed.model, limiter);
     if (c.overload) run.overloads++;
+    if (state.admission) {
+      if (c.overload) state.admission.rate.onOverload(now);
+      if (c.retryAfterMs !== undefined && (c.overload || c.errorType === ErrorType.RATE_LIMIT)) {
+        state.admission.pause.pauseUntil(now + Math.min(Math.max(0, c.retryAfterMs), this.#rules.maxRetryAfterMs));
+      }
+      this.#pauseForRateLimit(state.admission, failed.details, now);
+    }
 
     const canDefer = this.#deferrer !== undefined && options.deferPayload !== undefined;
     const draw = () => this.#backoff.delay(run.retries + 1, run.previousDelayMs, this.#random);
@@ -487,26 +591,41 @@ class ResiliencePolicy implements Policy {
 
   /** Hedged abandonment, first branch: the deadline is far away, so hand the work over rather than retry into the overload. */
   async #defer(run: CallRun, failed: FailedAttempt, c: Classification, now: number, payload: unknown): Promise<Step<never> | undefined> {
-    const deferrer = this.#deferrer!;
+    const receipt = await this.#tryDefer(run, c.errorType, now, payload);
+    if (!receipt) return undefined;
+    this.#emitAttemptEnd(run, failed, AttemptOutcome.RETRYABLE_ERROR, c);
+    this.#emitAbandon(run, AbandonDecision.DEFER);
+    return ended(new CallDeferredError(receipt, { cause: failed.error }), CallOutcome.DEFERRED, c.errorType);
+  }
+
+  /** Hands the call to the deferrer; undefined (and `onDeferFailed`) when it refuses. */
+  async #tryDefer(run: CallRun, reason: ErrorType, now: number, payload: unknown): Promise<DeferReceipt | undefined> {
     const call = run.call;
-    let receipt;
     try {
-      receipt = await deferrer.defer({
+      return await this.#deferrer!.defer({
         callId: call.id,
         policy: this.name,
         model: call.model,
         payload,
         deferredAt: now,
         ...(run.deadlineAt === undefined ? {} : { deadlineAt: run.deadlineAt }),
-        reason: c.errorType,
+        reason,
       });
     } catch (deferError) {
       if (this.#events.deferFailed.size) this.#events.deferFailed.emit({ call, error: deferError });
       return undefined;
     }
-    this.#emitAttemptEnd(run, failed, AttemptOutcome.RETRYABLE_ERROR, c);
-    this.#emitAbandon(run, AbandonDecision.DEFER);
-    return ended(new CallDeferredError(receipt, { cause: failed.error }), CallOutcome.DEFERRED, c.errorType);
+  }
+
+  /** `anthropic-ratelimit-*-remaining: 0` with its reset time pauses the model's admission until then. */
+  #pauseForRateLimit(queue: AdmissionQueue, details: AttemptDetails, now: number): void {
+    const remaining = details.rateLimitRemaining;
+    const reset = details.rateLimitResetMs;
+    if (!remaining || !reset) return;
+    for (const kind of ['requests', 'inputTokens', 'outputTokens'] as const) {
+      const resetMs = reset[kind];
+      if (remaining[kind] === 0 && resetMs !== undefined) queue.pause.pauseUntil(now + Math.min(Math.max(0, resetMs), this.#rules.maxRetryAfterMs));
+    }
   }
 
   /** Turns the caller's abort or the deadline into the call's ending. */
@@ -587,16 +706,26 @@ class ResiliencePolicy implements Policy {
   #createModelState(key: string): ModelState {
     const factory = this.#breakerFactory;
     const breaker = factory
-      ? new CircuitBreaker<CallInfo>(key, factory(), this.#halfOpenAfterMs, (from, to, call) => {
-          const events = this.#events.breakerTransition;
-          if (events.size) events.emit({ key, policy: this.name, from, to, at: this.clock.now(), ...(call ? { call } : {}) });
-        })
+      ? new CircuitBreaker<CallInfo>(
+          key,
+          factory(),
+          this.#openTimes.halfOpenAfterMs,
+          (from, to, call) => {
+            const events = this.#events.breakerTransition;
+            if (events.size) events.emit({ key, policy: this.name, from, to, at: this.clock.now(), ...(call ? { call } : {}) });
+          },
+          this.#openTimes.maxHalfOpenAfterMs,
+        )
       : undefined;
-    return {
+    const admission = this.#admission;
+    const state: ModelState = {
       breaker,
       budget: this.#budgetOptions ? new RetryBudget(this.#budgetOptions) : undefined,
       limiter: this.#limiterOptions ? new AimdLimiter(this.#limiterOptions) : undefined,
+      admission: admission ? new AdmissionQueue(this.clock, new AdaptiveRate(admission), new RateLimitPause(), admission.maxQueue ?? 1000, () => state.serviceTimeMs) : undefined,
+      serviceTimeMs: 0,
     };
+    return state;
   }
 }
 

@@ -6,6 +6,7 @@ import type { Random } from './random.js';
 import type { RetryBudgetOptions } from './budget/RetryBudget.js';
 import type { AimdLimiterOptions } from './limiter/AimdLimiter.js';
 import type { Backoff } from './backoff/Backoff.js';
+import type { AdaptiveRateOptions } from './admission/AdaptiveRate.js';
 
 /** Backoff between attempts. */
 export type BackoffOptions =
@@ -21,8 +22,25 @@ export interface BreakerOptions {
    * or a factory of any cockatiel `IBreaker`. Defaults to 5 consecutive failures.
    */
   threshold?: number | { sampling: { threshold: number; durationMs: number; minimumRps?: number } } | (() => IBreaker);
-  /** How long the circuit stays open before one probe may go through, in ms. Defaults to 30 s. */
+  /**
+   * How long the circuit stays open before one probe may go through, in ms, the first time.
+   * Defaults to 5 s with admission control on, 30 s with it off.
+   */
   halfOpenAfterMs?: number;
+  /**
+   * Each probe that fails doubles the open time, up to this, in ms; a success resets it.
+   * Defaults to 60 s with admission control on; with it off, to `halfOpenAfterMs` (a fixed open time).
+   */
+  maxHalfOpenAfterMs?: number;
+}
+
+/**
+ * Admission control per model: when a model is overloaded, calls wait in a queue (earliest
+ * deadline first) and are sent at the rate the model accepts, learned from outcomes.
+ */
+export interface AdmissionOptions extends AdaptiveRateOptions {
+  /** Calls that may wait per model; one more is refused (`queue_full`). Defaults to 1000. */
+  maxQueue?: number;
 }
 
 /** The fallback model chain. */
@@ -74,8 +92,17 @@ export interface PolicyOptions {
   deadlineMs?: number;
   /** Retry budget per key, or false for none. Defaults to 10 % of calls plus 1 retry/s. */
   budget?: RetryBudgetOptions | false;
-  /** Circuit breaker per model, or false for none. Defaults to 5 consecutive failures, 30 s open. */
+  /**
+   * Circuit breaker per model, or false for none. Defaults to 5 consecutive failures. With
+   * admission control on, only failures that are not overload or rate limits count (a model
+   * that is down, not one that is busy), and the open time adapts from 5 s to 60 s.
+   */
   breaker?: BreakerOptions | false;
+  /**
+   * Admission control per model, or false for none (the 0.1 behaviour: overloads retried
+   * with backoff, counted by the breaker). Defaults to on.
+   */
+  admission?: AdmissionOptions | false;
   /** Fallback model chain. Defaults to none. */
   fallback?: FallbackOptions;
   /** Hedged abandonment. Defaults to none (no deferral, no deadline fallback). */

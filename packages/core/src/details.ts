@@ -24,6 +24,11 @@ export interface AttemptDetails {
   httpStatus?: number;
   /** `anthropic-ratelimit-*-remaining` header values, when present. */
   rateLimitRemaining?: { requests?: number; inputTokens?: number; outputTokens?: number };
+  /**
+   * Milliseconds from the response until each limit resets (`anthropic-ratelimit-*-reset`),
+   * when present. A limit at 0 remaining pauses the model's admission until its reset.
+   */
+  rateLimitResetMs?: { requests?: number; inputTokens?: number; outputTokens?: number };
   /** Tokens billed for a result that was thrown away (a stream broken after `message_start`). */
   billedWaste?: { inputTokens: number; outputTokens: number };
   /** Input tokens this attempt sent (when known before or after the fact); used for resent waste. */

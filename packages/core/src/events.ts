@@ -162,3 +162,14 @@ export interface ListenerErrorEvent {
   /** What the listener threw. The call went on as if the listener had returned. */
   readonly error: unknown;
 }
+
+export interface AdmissionEvent {
+  readonly call: CallInfo;
+  readonly model: string;
+  /** Time the call waited in the model's admission queue, in ms. */
+  readonly waitedMs: number;
+  /** False when admission refused the call. */
+  readonly admitted: boolean;
+  /** Why it was refused: its deadline could not be met, or the queue was full. */
+  readonly reason?: 'deadline' | 'queue_full';
+}

@@ -18,9 +18,14 @@ export { RetryBudgetExhaustedError, isRetryBudgetExhaustedError } from './errors
 export { DeadlineExceededError, isDeadlineExceededError } from './errors/DeadlineExceededError.js';
 export { CallDeferredError, isCallDeferredError } from './errors/CallDeferredError.js';
 export { CallAbortedError, isCallAbortedError } from './errors/CallAbortedError.js';
+export { AdmissionRefusedError, isAdmissionRefusedError } from './errors/AdmissionRefusedError.js';
+export { AdaptiveRate, type AdaptiveRateOptions } from './admission/AdaptiveRate.js';
+export { AdmissionQueue, type AdmissionResult, type RefusalReason } from './admission/AdmissionQueue.js';
+export { RateLimitPause } from './admission/RateLimitPause.js';
 export { RetriesExhaustedError, isRetriesExhaustedError, type RetriesExhaustedReason } from './errors/RetriesExhaustedError.js';
 export type {
   AbandonEvent,
+  AdmissionEvent,
   AttemptEndEvent,
   AttemptStartEvent,
   BackoffEndEvent,
@@ -38,8 +43,8 @@ export type {
   LimiterRateEvent,
   LimiterWaitEvent,
 } from './events.js';
-export type { AbandonOptions, BackoffOptions, BreakerOptions, BulkheadOptions, CallOptions, FallbackOptions, PolicyOptions } from './PolicyOptions.js';
+export type { AbandonOptions, AdmissionOptions, BackoffOptions, BreakerOptions, BulkheadOptions, CallOptions, FallbackOptions, PolicyOptions } from './PolicyOptions.js';
 export { LISTENER_ERROR_WARNING } from './events/PolicyEvents.js';
-export { createPolicy, type AttemptContext, type AttemptScope, type Policy } from './Policy.js';
+export { createPolicy, type AdmissionSnapshot, type AttemptContext, type AttemptScope, type Policy } from './Policy.js';
 export { livePolicies, onPolicyCreated } from './registry.js';
 export type { Event, IDisposable } from 'cockatiel';

@@ -54,7 +54,7 @@ export function makeBreakerFactory(options: BreakerOptions): () => IBreaker {
   throw new TypeError(`breaker.threshold must be a number, { sampling } or a function, got ${describe(t)}`);
 }
 
-const KNOWN_OPTIONS = new Set(['name', 'classify', 'clock', 'random', 'maxAttempts', 'backoff', 'maxRetryAfterMs', 'maxTotalDelayMs', 'deadlineMs', 'budget', 'breaker', 'fallback', 'abandon', 'limiter', 'bulkhead']);
+const KNOWN_OPTIONS = new Set(['name', 'classify', 'clock', 'random', 'maxAttempts', 'backoff', 'maxRetryAfterMs', 'maxTotalDelayMs', 'deadlineMs', 'budget', 'breaker', 'fallback', 'abandon', 'limiter', 'bulkhead', 'admission']);
 
 /** Checks the parts of PolicyOptions not checked by the components' own constructors. */
 export function validatePolicyOptions(options: PolicyOptions): void {
@@ -72,6 +72,7 @@ export function validatePolicyOptions(options: PolicyOptions): void {
   if (options.deadlineMs !== undefined) requireDuration('deadlineMs', options.deadlineMs, { min: 1 });
   if (options.breaker) {
     if (options.breaker.halfOpenAfterMs !== undefined) requireDuration('breaker.halfOpenAfterMs', options.breaker.halfOpenAfterMs, { min: 1 });
+    if (options.breaker.maxHalfOpenAfterMs !== undefined) requireDuration('breaker.maxHalfOpenAfterMs', options.breaker.maxHalfOpenAfterMs, { min: 1 });
   }
   const f = options.fallback;
   if (f !== undefined) {
@@ -85,6 +86,11 @@ export function validatePolicyOptions(options: PolicyOptions): void {
     if (a.deferIfRemainingMs !== undefined) requireDuration('abandon.deferIfRemainingMs', a.deferIfRemainingMs, { allowInfinity: true });
     if (a.fallbackIfRemainingMs !== undefined) requireDuration('abandon.fallbackIfRemainingMs', a.fallbackIfRemainingMs);
   }
+  const adm = options.admission;
+  if (adm !== undefined && adm !== false) {
+    if (typeof adm !== 'object' || adm === null) throw new TypeError(`admission must be an object or false, got ${describe(adm)}`);
+    if (adm.maxQueue !== undefined) requireInteger('admission.maxQueue', adm.maxQueue, 0);
+  }
   const b = options.bulkhead;
   if (b) {
     requireInteger('bulkhead.maxConcurrent', b.maxConcurrent, 1);
@@ -97,4 +103,18 @@ export function validateCallOptions(options: CallOptions): void {
   if (typeof options.model !== 'string' || options.model === '') throw new TypeError(`model must be a non-empty string, got ${describe(options.model)}`);
   if (options.deadlineMs !== undefined) requireDuration('deadlineMs', options.deadlineMs, { min: 1 });
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) throw new TypeError(`signal must be an AbortSignal, got ${describe(options.signal)}`);
+}
+
+/**
+ * The breaker's open times: the first, and the longest that failed probes double it to.
+ * With admission control on the breaker is the last resort for a model that is down, so it
+ * opens briefly first (5 s) and longer while probes fail (up to 60 s); with it off, 30 s fixed.
+ */
+export function openTimes(breaker: BreakerOptions, admission: boolean): { halfOpenAfterMs: number; maxHalfOpenAfterMs: number } {
+  const halfOpenAfterMs = breaker.halfOpenAfterMs ?? (admission ? 5_000 : 30_000);
+  const maxHalfOpenAfterMs = breaker.maxHalfOpenAfterMs ?? (admission ? Math.max(60_000, halfOpenAfterMs) : halfOpenAfterMs);
+  if (maxHalfOpenAfterMs < halfOpenAfterMs) {
+    throw new RangeError(`breaker.maxHalfOpenAfterMs must be >= breaker.halfOpenAfterMs (${halfOpenAfterMs}), got ${maxHalfOpenAfterMs}`);
+  }
+  return { halfOpenAfterMs, maxHalfOpenAfterMs };
 }

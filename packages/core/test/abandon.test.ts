@@ -2,7 +2,7 @@ import { AbandonDecision, CallOutcome, ErrorType, FallbackReason } from '@stormw
 import { describe, expect, it } from 'vitest';
 import { InMemoryDeferrer, isCallDeferredError, isDeadlineExceededError, type DeferReceipt, type DeferredTask } from '../src/index.js';
 import { overloaded } from './fixtures.js';
-import { script, settle, setup } from './harness.js';
+import { script, settle, setupWithoutAdmission } from './harness.js';
 
 const opus = 'claude-opus-4-7';
 const sonnet = 'claude-sonnet-4-6';
@@ -12,7 +12,7 @@ const minutes = (n: number) => n * 60_000;
 describe('hedged abandonment', () => {
   it('defers a call whose deadline is far away instead of retrying now', async () => {
     const deferrer = new InMemoryDeferrer();
-    const { clock, policy, named } = setup({ abandon: { deferrer, deferIfRemainingMs: minutes(5) } });
+    const { clock, policy, named } = setupWithoutAdmission({ abandon: { deferrer, deferIfRemainingMs: minutes(5) } });
     const { fn, seen } = script(clock, [overloaded(), 'never']);
     const { error } = await settle(clock, policy.execute(fn, { model: opus, deadlineMs: minutes(30), deferPayload: { prompt: 'hi' } }));
     expect(seen).toHaveLength(1);
@@ -27,7 +27,7 @@ describe('hedged abandonment', () => {
 
   it('retries normally when the call site gives nothing to defer', async () => {
     const deferrer = new InMemoryDeferrer();
-    const { clock, policy } = setup({ abandon: { deferrer } });
+    const { clock, policy } = setupWithoutAdmission({ abandon: { deferrer } });
     const { fn, seen } = script(clock, [overloaded(), 'ok']);
     expect(await settle(clock, policy.execute(fn, { model: opus, deadlineMs: minutes(30) }))).toEqual({ value: 'ok' });
     expect(seen).toHaveLength(2);
@@ -36,7 +36,7 @@ describe('hedged abandonment', () => {
 
   it('keeps retrying when the deferrer refuses, and says so', async () => {
     const deferrer = { defer: (_task: DeferredTask): Promise<DeferReceipt> => Promise.reject(new Error('queue down')) };
-    const { clock, policy, named } = setup({ abandon: { deferrer } });
+    const { clock, policy, named } = setupWithoutAdmission({ abandon: { deferrer } });
     const { fn, seen } = script(clock, [overloaded(), 'ok']);
     expect(await settle(clock, policy.execute(fn, { model: opus, deferPayload: 1 }))).toEqual({ value: 'ok' });
     expect(seen).toHaveLength(2);
@@ -44,7 +44,7 @@ describe('hedged abandonment', () => {
   });
 
   it('falls back to the cheapest model when the deadline is tight', async () => {
-    const { clock, policy, named } = setup({ fallback: { models: [sonnet, haiku] }, abandon: { fallbackIfRemainingMs: 10_000 } });
+    const { clock, policy, named } = setupWithoutAdmission({ fallback: { models: [sonnet, haiku] }, abandon: { fallbackIfRemainingMs: 10_000 } });
     const { fn, seen } = script(clock, [overloaded(), 'from haiku']);
     expect(await settle(clock, policy.execute(fn, { model: opus, deadlineMs: 8_000 }))).toEqual({ value: 'from haiku' });
     expect(seen).toEqual([
@@ -56,7 +56,7 @@ describe('hedged abandonment', () => {
   });
 
   it('errors at once when the wait would not fit the deadline and no fallback exists', async () => {
-    const { clock, policy, named } = setup({ abandon: {} });
+    const { clock, policy, named } = setupWithoutAdmission({ abandon: {} });
     const last = overloaded(10_000);
     const { fn, seen } = script(clock, [last]);
     const { error } = await settle(clock, policy.execute(fn, { model: opus, deadlineMs: 3_000 }));

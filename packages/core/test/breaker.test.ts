@@ -3,14 +3,14 @@ import { describe, expect, it } from 'vitest';
 import type { CircuitOpenError} from '../src/index.js';
 import { isCircuitOpenError } from '../src/index.js';
 import { badRequest, connectionReset } from './fixtures.js';
-import { script, settle, setup } from './harness.js';
+import { script, settle, setupWithoutAdmission } from './harness.js';
 
 const model = 'claude-opus-4-7';
 const oneShot = { maxAttempts: 1, budget: false as const };
 
 describe('circuit breaker per model', () => {
   it('opens after 5 consecutive failures and says when it half-opens', async () => {
-    const { clock, policy, named } = setup(oneShot);
+    const { clock, policy, named } = setupWithoutAdmission(oneShot);
     for (let i = 0; i < 5; i++) await settle(clock, policy.execute(script(clock, [connectionReset()]).fn, { model }));
     expect(policy.breakerState(model)).toBe(BreakerState.OPEN);
     expect(named('onBreakerTransition')).toEqual([
@@ -28,7 +28,7 @@ describe('circuit breaker per model', () => {
   });
 
   it('half-opens after 30 s, lets one probe through, and closes on its success', async () => {
-    const { clock, policy, named } = setup(oneShot);
+    const { clock, policy, named } = setupWithoutAdmission(oneShot);
     for (let i = 0; i < 5; i++) await settle(clock, policy.execute(script(clock, [connectionReset()]).fn, { model }));
     await clock.advance(30_000);
     expect(policy.breakerState(model)).toBe(BreakerState.HALF_OPEN);
@@ -49,7 +49,7 @@ describe('circuit breaker per model', () => {
   });
 
   it('opens again when the probe fails', async () => {
-    const { clock, policy } = setup(oneShot);
+    const { clock, policy } = setupWithoutAdmission(oneShot);
     for (let i = 0; i < 5; i++) await settle(clock, policy.execute(script(clock, [connectionReset()]).fn, { model }));
     await clock.advance(30_000);
     await settle(clock, policy.execute(script(clock, [connectionReset()]).fn, { model }));
@@ -59,7 +59,7 @@ describe('circuit breaker per model', () => {
   });
 
   it('does not count a 400 against the model', async () => {
-    const { clock, policy } = setup(oneShot);
+    const { clock, policy } = setupWithoutAdmission(oneShot);
     for (let i = 0; i < 4; i++) await settle(clock, policy.execute(script(clock, [connectionReset()]).fn, { model }));
     await settle(clock, policy.execute(script(clock, [badRequest()]).fn, { model }));
     await settle(clock, policy.execute(script(clock, [connectionReset()]).fn, { model }));
@@ -67,7 +67,7 @@ describe('circuit breaker per model', () => {
   });
 
   it('keeps one breaker per model', async () => {
-    const { clock, policy } = setup({ ...oneShot, breaker: { threshold: 2 } });
+    const { clock, policy } = setupWithoutAdmission({ ...oneShot, breaker: { threshold: 2 } });
     for (let i = 0; i < 2; i++) await settle(clock, policy.execute(script(clock, [connectionReset()]).fn, { model }));
     expect(policy.breakerStates()).toEqual(new Map([[model, BreakerState.OPEN]]));
     expect(policy.breakerState('claude-sonnet-4-6')).toBe(BreakerState.CLOSED);
@@ -75,13 +75,13 @@ describe('circuit breaker per model', () => {
   });
 
   it('can use a sampling breaker', async () => {
-    const { clock, policy } = setup({ ...oneShot, breaker: { threshold: { sampling: { threshold: 0.5, durationMs: 60_000, minimumRps: 0.01 } } } });
+    const { clock, policy } = setupWithoutAdmission({ ...oneShot, breaker: { threshold: { sampling: { threshold: 0.5, durationMs: 60_000, minimumRps: 0.01 } } } });
     await settle(clock, policy.execute(script(clock, [connectionReset()]).fn, { model }));
     expect(policy.breakerState(model)).toBe(BreakerState.OPEN);
   });
 
   it('can be turned off', async () => {
-    const { clock, policy } = setup({ ...oneShot, breaker: false });
+    const { clock, policy } = setupWithoutAdmission({ ...oneShot, breaker: false });
     for (let i = 0; i < 10; i++) await settle(clock, policy.execute(script(clock, [connectionReset()]).fn, { model }));
     expect(policy.breakerStates().size).toBe(0);
   });

@@ -7,6 +7,7 @@ import { retryDelay } from '../src/decide/retryDelay.js';
 const overload: Classification = { errorType: ErrorType.OVERLOADED, retryable: true, overload: true, slowDown: true, status: 529 };
 const reset: Classification = { errorType: ErrorType.CONNECTION, retryable: true, overload: false, slowDown: false };
 const server500: Classification = { errorType: ErrorType.API_ERROR, retryable: true, overload: false, slowDown: false, status: 500, fixedDelayMs: 5000, maxRetries: 1 };
+const rateLimit: Classification = { errorType: ErrorType.RATE_LIMIT, retryable: true, overload: false, slowDown: true, status: 429 };
 const badRequest: Classification = { errorType: ErrorType.INVALID_REQUEST, retryable: false, overload: false, slowDown: false, status: 400 };
 
 const rules: DecisionRules = {
@@ -17,7 +18,9 @@ const rules: DecisionRules = {
   abandon: false,
   deferIfRemainingMs: 300_000,
   fallbackIfRemainingMs: 10_000,
+  admission: false,
 };
+const admitting: DecisionRules = { ...rules, admission: true };
 const abandoning: DecisionRules = { ...rules, abandon: true };
 
 const base: FailureFacts = {
@@ -54,6 +57,13 @@ const rows: Array<[string, Partial<FailureFacts>, DecisionRules, number, Failure
   ['already on the cheapest model: deadline error', { deadlineAt: 1500, model: 'haiku', nextModel: undefined }, abandoning, 700, { kind: 'deadline' }],
   ['no chain: the deadline error', { deadlineAt: 1500, nextModel: undefined, cheapestModel: undefined }, abandoning, 700, { kind: 'deadline' }],
   ['the wait passes the total delay: exhausted', { waitedMs: 59_500 }, rules, 700, { kind: 'exhausted', reason: 'max_total_delay' }],
+  ['admission: an overload is retried at once through the queue', { classification: overload, overloads: 1 }, admitting, 700, { kind: 'retry', delayMs: 0, source: DelaySource.NONE }],
+  ['admission: overloads are not limited by maxAttempts', { classification: overload, attempt: 7 }, admitting, 700, { kind: 'retry', delayMs: 0, source: DelaySource.NONE }],
+  ['admission: a 429 with retry-after waits in the queue (paused)', { classification: { ...rateLimit, retryAfterMs: 5000 }, attempt: 5 }, admitting, 700, { kind: 'retry', delayMs: 0, source: DelaySource.NONE }],
+  ['admission: a 429 without retry-after backs off', { classification: rateLimit }, admitting, 700, { kind: 'retry', delayMs: 700, source: DelaySource.BACKOFF }],
+  ['admission: resets still count attempts', { attempt: 3 }, admitting, 700, { kind: 'exhausted', reason: 'max_attempts' }],
+  ['admission: the second overload still falls back', { classification: overload, overloads: 2 }, admitting, 700, { kind: 'fallback', model: 'sonnet', reason: FallbackReason.OVERLOADED }],
+  ['admission: the total delay still bounds a paced retry', { classification: overload, waitedMs: 60_001 }, admitting, 700, { kind: 'exhausted', reason: 'max_total_delay' }],
 ];
 
 describe('decideAfterFailure (a table)', () => {

@@ -15,6 +15,7 @@ const EVENTS = [
   'onBudgetExhausted',
   'onAbandon',
   'onDeferFailed',
+  'onAdmission',
   'onLimiterWait',
   'onLimiterRate',
   'onCallEnd',
@@ -29,6 +30,15 @@ export function setup(options: Partial<PolicyOptions> = {}) {
   for (const name of EVENTS) policy[name]((event) => events.push({ name, event: event as unknown as Record<string, unknown> }));
   const named = (name: (typeof EVENTS)[number]) => events.filter((e) => e.name === name).map((e) => e.event);
   return { clock, policy, events, named };
+}
+
+/**
+ * A policy with admission control off: the 0.1 loop, where overloads are retried after a
+ * backoff and counted by the breaker (whose open time is a fixed 30 s). The suites of that
+ * loop's behaviour (backoff, retry-after, attempts, the breaker on overloads) use it.
+ */
+export function setupWithoutAdmission(options: Partial<PolicyOptions> = {}) {
+  return setup({ admission: false, ...options });
 }
 
 /** An attempt function that plays outcomes in order: an Error is thrown, anything else returned. */

@@ -19,6 +19,7 @@ const EVENTS = [
   'onBudgetExhausted',
   'onAbandon',
   'onDeferFailed',
+  'onAdmission',
   'onLimiterWait',
   'onLimiterRate',
   'onCallEnd',
@@ -31,7 +32,7 @@ const OPTIONS: Partial<PolicyOptions> = {
   fallback: { models: ['claude-sonnet-4-6', 'claude-haiku-4-5'] },
   limiter: { initialRate: 1 },
   breaker: { threshold: 2, halfOpenAfterMs: 1000 },
-  budget: { ratio: 0, minRetriesPerSecond: 0.1 },
+  budget: { ratio: 0, minRetriesPerSecond: 0.2 },
 };
 
 /** A deferrer that refuses every task (drives `onDeferFailed`). */
@@ -75,7 +76,8 @@ async function exercise(throwOn: EventName | undefined) {
   // A burst drains the limiter's bucket: the next call waits for a token.
   await run(main, ['limited'], { model, allowFallback: false });
   // The budget has no retry left for a model that keeps rate limiting.
-  await run(main, [rateLimited(), rateLimited(), rateLimited()], { model: 'claude-haiku-4-5', allowFallback: false });
+  const frugal = make({ budget: { ratio: 0, minRetriesPerSecond: 0.1 } });
+  await run(frugal, [rateLimited(), rateLimited(), rateLimited()], { model: 'claude-haiku-4-5', allowFallback: false });
   // Results reported after delivery (a stream).
   const call: CallInfo = { id: 99, policy: 'default', model, startedAt: 0, details: emptyCallDetails(), context: new Map() };
   main.reportLateFailure({ call, model, attempt: 1, error: new Error('cut'), details: {} });

@@ -2,13 +2,13 @@ import { AttemptOutcome, CallOutcome, DelaySource, ErrorType } from '@stormwatch
 import { describe, expect, it } from 'vitest';
 import { isRetriesExhaustedError, RetriesExhaustedError, seededRandom } from '../src/index.js';
 import { badRequest, overloaded, rateLimited, ScriptedError, serverError } from './fixtures.js';
-import { script, settle, setup } from './harness.js';
+import { script, settle, setupWithoutAdmission } from './harness.js';
 
 const model = 'claude-opus-4-7';
 
 describe('retries', () => {
   it('retries a 529 with full jitter and succeeds', async () => {
-    const { clock, policy, named } = setup();
+    const { clock, policy, named } = setupWithoutAdmission();
     const { fn, seen } = script(clock, [overloaded(), 'answer']);
     const result = await settle(clock, policy.execute(fn, { model }));
     const jitter = Math.floor(seededRandom(1)() * 1000);
@@ -31,7 +31,7 @@ describe('retries', () => {
   });
 
   it('waits for retry-after when it is longer than the jitter', async () => {
-    const { clock, policy, named } = setup();
+    const { clock, policy, named } = setupWithoutAdmission();
     const { fn, seen } = script(clock, [overloaded(10_000), 'answer']);
     await settle(clock, policy.execute(fn, { model }));
     expect(seen[1]!.at).toBe(10_000);
@@ -39,14 +39,14 @@ describe('retries', () => {
   });
 
   it('keeps the jitter when it is longer than retry-after', async () => {
-    const { clock, policy, named } = setup({ random: () => 0.9 });
+    const { clock, policy, named } = setupWithoutAdmission({ random: () => 0.9 });
     const { fn } = script(clock, [rateLimited(100), 'answer']);
     await settle(clock, policy.execute(fn, { model }));
     expect(named('onAttemptEnd')[0]!.delay).toEqual({ ms: 900, source: DelaySource.BACKOFF });
   });
 
   it('clamps an absurd retry-after to maxRetryAfterMs', async () => {
-    const { clock, policy, named } = setup({ maxRetryAfterMs: 20_000 });
+    const { clock, policy, named } = setupWithoutAdmission({ maxRetryAfterMs: 20_000 });
     const { fn, seen } = script(clock, [rateLimited(3_600_000), 'answer']);
     await settle(clock, policy.execute(fn, { model }));
     expect(seen[1]!.at).toBe(20_000);
@@ -54,7 +54,7 @@ describe('retries', () => {
   });
 
   it('does not retry a 400 and rethrows it unchanged', async () => {
-    const { clock, policy, named } = setup();
+    const { clock, policy, named } = setupWithoutAdmission();
     const error = badRequest();
     const { fn, seen } = script(clock, [error, 'never']);
     expect(await settle(clock, policy.execute(fn, { model }))).toEqual({ error });
@@ -64,7 +64,7 @@ describe('retries', () => {
   });
 
   it('gives up after maxAttempts (attempts, the first included) with the last error as cause', async () => {
-    const { clock, policy, named } = setup({ maxAttempts: 3 });
+    const { clock, policy, named } = setupWithoutAdmission({ maxAttempts: 3 });
     const last = overloaded();
     const { fn, seen } = script(clock, [overloaded(), overloaded(), last]);
     const { error } = await settle(clock, policy.execute(fn, { model }));
@@ -77,7 +77,7 @@ describe('retries', () => {
   });
 
   it('retries a 500 once, after a fixed 5 s', async () => {
-    const { clock, policy } = setup({ maxAttempts: 5 });
+    const { clock, policy } = setupWithoutAdmission({ maxAttempts: 5 });
     const { fn, seen } = script(clock, [serverError(), serverError(), 'never']);
     const { error } = await settle(clock, policy.execute(fn, { model }));
     expect(seen.map((s) => s.at)).toEqual([0, 5000]);
@@ -86,7 +86,7 @@ describe('retries', () => {
   });
 
   it('stops when the next wait would pass maxTotalDelayMs', async () => {
-    const { clock, policy } = setup({ maxAttempts: 10, maxTotalDelayMs: 15_000 });
+    const { clock, policy } = setupWithoutAdmission({ maxAttempts: 10, maxTotalDelayMs: 15_000 });
     const { fn, seen } = script(clock, [rateLimited(10_000), rateLimited(10_000), 'never']);
     const { error } = await settle(clock, policy.execute(fn, { model }));
     expect(seen.map((s) => s.at)).toEqual([0, 10_000]);
@@ -94,7 +94,7 @@ describe('retries', () => {
   });
 
   it('does not retry when the classifier itself throws', async () => {
-    const { clock, policy, named } = setup({
+    const { clock, policy, named } = setupWithoutAdmission({
       classify: () => {
         throw new Error('classifier bug');
       },
@@ -107,7 +107,7 @@ describe('retries', () => {
   });
 
   it('follows the server override carried by the classification', async () => {
-    const { clock, policy } = setup();
+    const { clock, policy } = setupWithoutAdmission();
     const noRetry = new ScriptedError({ errorType: ErrorType.RATE_LIMIT, retryable: false, serverOverride: false, overload: false, slowDown: true, status: 429 });
     const { fn, seen } = script(clock, [noRetry]);
     expect(await settle(clock, policy.execute(fn, { model }))).toEqual({ error: noRetry });
@@ -115,7 +115,7 @@ describe('retries', () => {
   });
 
   it('uses decorrelated jitter when asked', async () => {
-    const { clock, policy, named } = setup({ backoff: { kind: 'decorrelated_jitter', baseMs: 500, capMs: 4000 }, maxAttempts: 4 });
+    const { clock, policy, named } = setupWithoutAdmission({ backoff: { kind: 'decorrelated_jitter', baseMs: 500, capMs: 4000 }, maxAttempts: 4 });
     const { fn } = script(clock, [overloaded(), overloaded(), overloaded(), 'ok']);
     await settle(clock, policy.execute(fn, { model }));
     const delays = named('onBackoffStart').map((e) => e.plannedMs as number);

@@ -28,13 +28,28 @@ export class CircuitBreaker<C = undefined> {
   #state: BreakerState = BreakerState.CLOSED;
   #halfOpensAt = 0;
   #probeInFlight = false;
+  /** How long the circuit stays open the next time it opens. */
+  #openForMs: number;
 
+  /**
+   * @param halfOpenAfterMs open time the first time the circuit opens, in ms.
+   * @param maxHalfOpenAfterMs each failed probe doubles the open time up to this, in ms;
+   *   closing resets it. Defaults to `halfOpenAfterMs` (a fixed open time).
+   */
   constructor(
     readonly key: string,
     private readonly breaker: IBreaker,
     private readonly halfOpenAfterMs: number,
     private readonly onTransition: (from: BreakerState, to: BreakerState, cause: C | undefined) => void,
-  ) {}
+    private readonly maxHalfOpenAfterMs: number = halfOpenAfterMs,
+  ) {
+    this.#openForMs = halfOpenAfterMs;
+  }
+
+  /** How long the circuit stays open when it next opens, in ms. */
+  get openForMs(): number {
+    return this.#openForMs;
+  }
 
   /** Current state, moving open → half-open when its time has come. */
   state(now: number, cause?: C): BreakerState {
@@ -55,21 +70,27 @@ export class CircuitBreaker<C = undefined> {
       this.#probeInFlight = true;
       return { admitted: true, state, probe: true };
     }
-    return { admitted: false, halfOpensAt: state === BreakerState.OPEN ? this.#halfOpensAt : now + this.halfOpenAfterMs };
+    return { admitted: false, halfOpensAt: state === BreakerState.OPEN ? this.#halfOpensAt : now + this.#openForMs };
   }
 
   success(cause?: C): void {
     this.breaker.success(COCKATIEL_STATE[this.#state]);
     this.#probeInFlight = false;
-    if (this.#state !== BreakerState.CLOSED) this.#move(BreakerState.CLOSED, cause);
+    if (this.#state !== BreakerState.CLOSED) {
+      this.#openForMs = this.halfOpenAfterMs;
+      this.#move(BreakerState.CLOSED, cause);
+    }
   }
 
   failure(now: number, cause?: C): void {
     const wasProbe = this.#probeInFlight;
     this.#probeInFlight = false;
     const shouldOpen = this.breaker.failure(COCKATIEL_STATE[this.#state]);
-    if (this.#state === BreakerState.HALF_OPEN || (wasProbe && this.#state !== BreakerState.OPEN) || (shouldOpen && this.#state === BreakerState.CLOSED)) {
-      this.#halfOpensAt = now + this.halfOpenAfterMs;
+    const probeFailed = this.#state === BreakerState.HALF_OPEN || (wasProbe && this.#state !== BreakerState.OPEN);
+    if (probeFailed || (shouldOpen && this.#state === BreakerState.CLOSED)) {
+      // A failed probe means the model is still down: wait longer before the next one.
+      if (probeFailed) this.#openForMs = Math.min(this.maxHalfOpenAfterMs, this.#openForMs * 2);
+      this.#halfOpensAt = now + this.#openForMs;
       this.#move(BreakerState.OPEN, cause);
     }
   }

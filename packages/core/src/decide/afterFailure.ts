@@ -1,4 +1,4 @@
-import { FallbackReason, type DelaySource } from '@stormwatch/conventions';
+import { DelaySource, ErrorType, FallbackReason } from '@stormwatch/conventions';
 import type { Classification } from '../Classification.js';
 import type { RetriesExhaustedReason } from '../errors/RetriesExhaustedError.js';
 import { retryDelay } from './retryDelay.js';
@@ -29,6 +29,17 @@ export interface DecisionRules {
   readonly abandon: boolean;
   readonly fallbackIfRemainingMs: number;
   readonly deferIfRemainingMs: number;
+  /**
+   * Admission control is on: an overload, or a rate limit with `retry-after`, is retried
+   * through the model's admission queue (which paces it) instead of after a backoff, and
+   * such retries are bounded by the deadline and the total delay, not by `maxAttempts`.
+   */
+  readonly admission: boolean;
+}
+
+/** True when admission, not a backoff, paces the retry after `c`. */
+export function pacedByAdmission(c: Classification, rules: Pick<DecisionRules, 'admission'>): boolean {
+  return rules.admission && (c.overload || (c.errorType === ErrorType.RATE_LIMIT && c.retryAfterMs !== undefined));
 }
 
 /** Where the call stands when an attempt failed. */
@@ -58,6 +69,8 @@ export interface FailureFacts {
  * Decides what follows a failed attempt, in the order the policy documents: fatal errors,
  * deferral, attempt and class limits, overload fallback, then the wait and whether it fits
  * the deadline (else the cheapest model, else the deadline error) and the total delay.
+ * With admission on, overloads are paced by the model's admission queue instead
+ * ({@link pacedByAdmission}).
  * Pure: `drawJitter` is the only source of randomness, called at most once.
  */
 export function decideAfterFailure(facts: FailureFacts & { readonly canDefer: false }, rules: DecisionRules, drawJitter: () => number): Exclude<FailureDecision, { kind: 'defer' }>;
@@ -67,13 +80,15 @@ export function decideAfterFailure(facts: FailureFacts, rules: DecisionRules, dr
   if (!c.retryable) return { kind: 'fatal' };
   const remaining = facts.deadlineAt === undefined ? Number.POSITIVE_INFINITY : facts.deadlineAt - facts.now;
   if (facts.canDefer && remaining >= rules.deferIfRemainingMs) return { kind: 'defer' };
-  if (facts.attempt >= rules.maxAttempts) return { kind: 'exhausted', reason: 'max_attempts' };
+  const paced = pacedByAdmission(c, rules);
+  if (!paced && facts.attempt >= rules.maxAttempts) return { kind: 'exhausted', reason: 'max_attempts' };
   if (c.maxRetries !== undefined && facts.classRetriesUsed >= c.maxRetries) return { kind: 'exhausted', reason: 'class_limit' };
   if (c.overload && facts.nextModel !== undefined && facts.overloads >= rules.afterOverloads) {
     return { kind: 'fallback', model: facts.nextModel, reason: FallbackReason.OVERLOADED };
   }
 
-  const delay = retryDelay(c, drawJitter, rules.maxRetryAfterMs);
+  // Paced: no wait of its own; the admission queue holds the retry until the model has a slot.
+  const delay = paced ? { ms: 0, source: DelaySource.NONE } : retryDelay(c, drawJitter, rules.maxRetryAfterMs);
   const wontFit = facts.deadlineAt !== undefined && facts.now + delay.ms >= facts.deadlineAt;
   const tight = rules.abandon && remaining < rules.fallbackIfRemainingMs;
   if ((wontFit || tight) && rules.abandon && facts.cheapestModel !== undefined && facts.cheapestModel !== facts.model) {

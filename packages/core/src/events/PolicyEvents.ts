@@ -1,6 +1,7 @@
 import { EventEmitter } from 'cockatiel';
 import type {
   AbandonEvent,
+  AdmissionEvent,
   AttemptEndEvent,
   AttemptStartEvent,
   BackoffEndEvent,
@@ -60,6 +61,7 @@ export class PolicyEvents {
   readonly budgetExhausted = new GuardedEmitter<BudgetExhaustedEvent>('onBudgetExhausted', this.#report);
   readonly abandon = new GuardedEmitter<AbandonEvent>('onAbandon', this.#report);
   readonly deferFailed = new GuardedEmitter<DeferFailedEvent>('onDeferFailed', this.#report);
+  readonly admission = new GuardedEmitter<AdmissionEvent>('onAdmission', this.#report);
   readonly limiterWait = new GuardedEmitter<LimiterWaitEvent>('onLimiterWait', this.#report);
   readonly limiterRate = new GuardedEmitter<LimiterRateEvent>('onLimiterRate', this.#report);
   readonly callEnd = new GuardedEmitter<CallEndEvent>('onCallEnd', this.#report);
