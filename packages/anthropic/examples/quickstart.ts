@@ -6,14 +6,12 @@ import { ok, overloaded, startFakeAnthropic } from '@stormwatch/fake-anthropic';
 // With the real API, drop the server and write `new Anthropic()`.
 const server = await startFakeAnthropic({ script: [overloaded(), ok({ text: 'Hello through the storm' })] });
 
-const client = resilient(new Anthropic({ baseURL: server.url, apiKey: 'test-key' }), {
-  policy: 'chat',
-  fallback: ['claude-sonnet-4-6'],
-  policyOptions: { backoff: { baseMs: 50 } }, // short waits for the demo; the default base is 1 s
+const client = resilient(new Anthropic({ baseURL: server.url, apiKey: 'test-key' }), { policy: 'chat', fallback: ['claude-sonnet-4-6'] });
+client.policy.onAttemptEnd(({ attempt, model, outcome, classification }) => {
+  console.log(`attempt ${attempt} on ${model}: ${outcome}`, classification?.errorType ?? '');
 });
-client.policy.onAttemptEnd(({ attempt, model, outcome, classification, delay }) => {
-  console.log(`attempt ${attempt} on ${model}: ${outcome}`, classification?.errorType ?? '', delay?.source ?? '');
-});
+// After a 529 the model is paced: the retry waits for its turn (about a second here).
+client.policy.onAdmission(({ model, waitedMs }) => console.log(`admitted to ${model} after about ${Math.round(waitedMs / 1000)} s`));
 
 const msg = await client.messages.create({
   model: 'claude-opus-4-6',

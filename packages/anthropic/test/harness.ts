@@ -7,28 +7,33 @@ export const opus = 'claude-opus-4-6';
 export const sonnet = 'claude-sonnet-4-6';
 export const messages = [{ role: 'user' as const, content: 'Why do retries storm?' }];
 
-/** The real SDK against a fake server, under a policy on a virtual clock. */
+/**
+ * The real SDK against a fake server, under a policy on a virtual clock. Admission control
+ * is off unless a test turns it on (`policyOptions: { admission: {} }`): most suites check
+ * how the adapter's classification drives the backoff of the 0.1 loop.
+ */
 export async function setup(script: Behaviour[], options: ResilientOptions = {}) {
   const server = await FakeAnthropic.start({ script });
   const clock = new VirtualClock();
   const sdk = new Anthropic({ baseURL: server.url, apiKey: 'test-key' });
   const client = resilient(sdk, {
     ...options,
-    ...(typeof options.policy === 'object' ? {} : { policyOptions: { clock, random: () => 0.5, breaker: false, ...options.policyOptions } }),
+    ...(typeof options.policy === 'object' ? {} : { policyOptions: { clock, random: () => 0.5, breaker: false, admission: false, ...options.policyOptions } }),
   });
   const events = record(client.policy);
   return { server, clock, client, events };
 }
 
-/** Per clock: is some policy on it waiting out a backoff right now? */
+/** Per clock: is some policy on it waiting out a backoff, or for admission, right now? */
 const backingOff = new WeakMap<object, () => boolean>();
 
 export function record(policy: Policy) {
   let waits = 0;
   policy.onBackoffStart(() => void waits++);
   policy.onBackoffEnd(() => void waits--);
+  const queued = () => [...policy.admissionStates().values()].some((s) => s.queueDepth > 0);
   const previous = backingOff.get(policy.clock);
-  backingOff.set(policy.clock, () => waits > 0 || (previous?.() ?? false));
+  backingOff.set(policy.clock, () => waits > 0 || queued() || (previous?.() ?? false));
   const events = { attempts: [] as Array<Record<string, unknown>>, calls: [] as Array<Record<string, unknown>>, late: [] as Array<Record<string, unknown>>, backoffs: [] as number[] };
   policy.onAttemptEnd((e) => events.attempts.push({ ...e }));
   policy.onCallEnd((e) => events.calls.push({ ...e }));

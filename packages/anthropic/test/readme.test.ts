@@ -17,8 +17,9 @@ describe('README', () => {
     vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void lines.push(args));
     await import('../examples/quickstart.js');
     expect(lines).toEqual([
-      ['attempt 1 on claude-opus-4-6: retryable_error', 'overloaded_error', 'backoff'],
-      ['attempt 2 on claude-opus-4-6: success', '', ''],
+      ['attempt 1 on claude-opus-4-6: retryable_error', 'overloaded_error'],
+      ['admitted to claude-opus-4-6 after about 1 s'],
+      ['attempt 2 on claude-opus-4-6: success', ''],
       [[{ type: 'text', text: 'Hello through the storm' }]],
     ]);
   });

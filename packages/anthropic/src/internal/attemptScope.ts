@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Middleware } from '@anthropic-ai/sdk';
 import type { AttemptContext } from '@stormwatch/core';
+import { readRateLimitHeaders } from './rateLimitHeaders.js';
 
 /** What the SDK middleware learns about the attempt running in this async context. */
 export interface AttemptScopeState {
@@ -12,12 +13,6 @@ export interface AttemptScopeState {
 }
 
 export const attemptStorage = new AsyncLocalStorage<AttemptScopeState>();
-
-const intHeader = (headers: Headers, name: string): number | undefined => {
-  const raw = headers.get(name);
-  if (raw === null || !/^\s*\d+\s*$/.test(raw)) return undefined;
-  return Number(raw);
-};
 
 let lastUrl = '';
 let lastServer = { address: '', port: 0 };
@@ -50,13 +45,8 @@ export const captureMiddleware: Middleware = async (request, next) => {
   d.httpStatus = response.status;
   const requestId = response.headers.get('request-id');
   if (requestId) d.requestId = requestId;
-  const remaining = {
-    requests: intHeader(response.headers, 'anthropic-ratelimit-requests-remaining'),
-    inputTokens: intHeader(response.headers, 'anthropic-ratelimit-input-tokens-remaining'),
-    outputTokens: intHeader(response.headers, 'anthropic-ratelimit-output-tokens-remaining'),
-  };
-  if (remaining.requests !== undefined || remaining.inputTokens !== undefined || remaining.outputTokens !== undefined) {
-    d.rateLimitRemaining = Object.fromEntries(Object.entries(remaining).filter(([, v]) => v !== undefined));
-  }
+  const limits = readRateLimitHeaders(response.headers);
+  if (limits.remaining) d.rateLimitRemaining = limits.remaining;
+  if (limits.resetMs) d.rateLimitResetMs = limits.resetMs;
   return response;
 };
