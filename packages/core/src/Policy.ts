@@ -430,7 +430,10 @@ class ResiliencePolicy implements Policy {
     const now = this.clock.now();
     if (queue.tryAdmitNow(now)) return { admitted: true, waitedMs: 0 };
     const deadlineAt = run.deadlineAt ?? now + Math.max(0, this.#rules.maxTotalDelayMs - run.waitedMs);
-    const result = await queue.admit(deadlineAt, run.signal === NEVER ? undefined : run.signal);
+    // With somewhere else to go, a long wait is not worth it: the next model answers now.
+    const canFallBack = run.chain[run.chainIndex + 1] !== undefined;
+    const maxWaitMs = canFallBack && this.#admission ? (this.#admission.fallbackAfterMs ?? 2000) : Number.POSITIVE_INFINITY;
+    const result = await queue.admit(deadlineAt, run.signal === NEVER ? undefined : run.signal, maxWaitMs);
     run.waitedMs += result.waitedMs;
     const events = this.#events.admission;
     if (events.size) events.emit({ call: run.call, model: run.model, waitedMs: result.waitedMs, admitted: result.admitted, ...(result.admitted ? {} : { reason: result.reason }) });
@@ -445,11 +448,12 @@ class ResiliencePolicy implements Policy {
   async #refused(run: CallRun, refusal: Extract<AdmissionResult, { admitted: false }>, options: CallOptions): Promise<Step<never>> {
     const next = run.chain[run.chainIndex + 1];
     if (next !== undefined) {
-      this.#emitAbandon(run, AbandonDecision.FALLBACK);
+      // The deadline forced the move: a hedged-abandonment decision. A long wait or a full queue is plain overload.
+      if (refusal.reason === 'deadline') this.#emitAbandon(run, AbandonDecision.FALLBACK);
       this.#fallBack(run, next, refusal.reason === 'deadline' ? FallbackReason.DEADLINE : FallbackReason.OVERLOADED, run.chainIndex + 1);
       return NEXT;
     }
-    const errorType = refusal.reason === 'deadline' ? ErrorType.DEADLINE_EXCEEDED : ErrorType.QUEUE_FULL;
+    const errorType = refusal.reason === 'queue_full' ? ErrorType.QUEUE_FULL : ErrorType.DEADLINE_EXCEEDED;
     if (this.#deferrer && options.deferPayload !== undefined) {
       const receipt = await this.#tryDefer(run, errorType, this.clock.now(), options.deferPayload);
       if (receipt) {
@@ -517,7 +521,8 @@ class ResiliencePolicy implements Policy {
     if (limiter && (c.slowDown || failed.details.rateLimitRemaining?.requests === 0) && limiter.onSlowDown(now)) this.#emitRate(failed.model, limiter);
     if (c.overload) run.overloads++;
     if (state.admission) {
-      if (c.overload) state.admission.rate.onOverload(now);
+      // A 429 slows the model's pace as a 529 does (so a paused backlog does not burst at the reset), but is no failure.
+      if (c.overload || c.errorType === ErrorType.RATE_LIMIT) state.admission.rate.onOverload(now);
       if (c.retryAfterMs !== undefined && (c.overload || c.errorType === ErrorType.RATE_LIMIT)) {
         state.admission.pause.pauseUntil(now + Math.min(Math.max(0, c.retryAfterMs), this.#rules.maxRetryAfterMs));
       }

@@ -41,6 +41,11 @@ export interface BreakerOptions {
 export interface AdmissionOptions extends AdaptiveRateOptions {
   /** Calls that may wait per model; one more is refused (`queue_full`). Defaults to 1000. */
   maxQueue?: number;
+  /**
+   * A call that may fall back and whose turn would come later than this goes to the next
+   * model of its chain at once instead of waiting, in ms. Defaults to 2 s.
+   */
+  fallbackAfterMs?: number;
 }
 
 /** The fallback model chain. */

@@ -170,6 +170,6 @@ export interface AdmissionEvent {
   readonly waitedMs: number;
   /** False when admission refused the call. */
   readonly admitted: boolean;
-  /** Why it was refused: its deadline could not be met, or the queue was full. */
-  readonly reason?: 'deadline' | 'queue_full';
+  /** Why it was refused: its deadline could not be met, the queue was full, or a fallback model could answer sooner. */
+  readonly reason?: 'deadline' | 'queue_full' | 'long_wait';
 }

@@ -90,6 +90,7 @@ export function validatePolicyOptions(options: PolicyOptions): void {
   if (adm !== undefined && adm !== false) {
     if (typeof adm !== 'object' || adm === null) throw new TypeError(`admission must be an object or false, got ${describe(adm)}`);
     if (adm.maxQueue !== undefined) requireInteger('admission.maxQueue', adm.maxQueue, 0);
+    if (adm.fallbackAfterMs !== undefined) requireDuration('admission.fallbackAfterMs', adm.fallbackAfterMs, { allowInfinity: true });
   }
   const b = options.bulkhead;
   if (b) {

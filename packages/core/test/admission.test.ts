@@ -221,6 +221,27 @@ describe('admission control in the policy (on by default)', () => {
     expect(named('onAbandon').at(-1)).toMatchObject({ decision: AbandonDecision.FALLBACK });
   });
 
+  it('sends a call that may fall back to the next model at once rather than wait long for a paced one', async () => {
+    const { clock, policy, named } = setup({ fallback: { models: ['claude-haiku-4-5'] }, admission: { minRate: 0.05, doublingMs: 1e9, calmRate: 0 } });
+    await settle(clock, policy.execute(script(clock, [overloaded(), 'ok']).fn, { model, allowFallback: false, deadlineMs: 600_000 }));
+    const abandons = named('onAbandon').length;
+    const { fn, seen } = script(clock, ['haiku answer']);
+    const started = clock.now();
+    const { value } = await settle(clock, policy.execute(fn, { model, deadlineMs: 600_000 }));
+    expect(value).toBe('haiku answer');
+    expect(seen).toEqual([{ model: 'claude-haiku-4-5', attempt: 1, at: started }]);
+    expect(named('onFallback').at(-1)).toMatchObject({ toModel: 'claude-haiku-4-5', reason: FallbackReason.OVERLOADED });
+    expect(named('onAdmission').at(-1)).toMatchObject({ admitted: false, reason: 'long_wait' });
+    expect(named('onAbandon')).toHaveLength(abandons);
+  });
+
+  it('slows the pace after a 429 too, so a paused backlog does not burst at the reset', async () => {
+    const { clock, policy } = setup();
+    await settle(clock, policy.execute(script(clock, [rateLimited(2000), 'ok']).fn, { model }));
+    expect(policy.admissionState(model)?.ratePerSecond).toBeLessThan(Infinity);
+    expect(policy.breakerState(model)).toBe(BreakerState.CLOSED);
+  });
+
   it('refuses with AdmissionRefusedError when nothing else can take the call', async () => {
     const { clock, policy, named } = setup({ admission: { minRate: 0.05, doublingMs: 1e9, calmRate: 0 } });
     await settle(clock, policy.execute(script(clock, [overloaded(), 'ok']).fn, { model, deadlineMs: 600_000 }));

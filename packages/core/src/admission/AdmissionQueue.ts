@@ -2,8 +2,11 @@ import type { Clock } from '../clock/Clock.js';
 import type { AdaptiveRate } from './AdaptiveRate.js';
 import type { RateLimitPause } from './RateLimitPause.js';
 
-/** Why admission refused a call. */
-export type RefusalReason = 'deadline' | 'queue_full';
+/**
+ * Why admission refused a call: its deadline cannot be met, the queue is full, or (only when
+ * the caller asked, because it has somewhere else to go) its wait would pass `maxWaitMs`.
+ */
+export type RefusalReason = 'deadline' | 'queue_full' | 'long_wait';
 
 /** What {@link AdmissionQueue.admit} decided. */
 export type AdmissionResult =
@@ -63,9 +66,10 @@ export class AdmissionQueue {
 
   /**
    * Waits for a slot. `deadlineAt` is when the call must have its answer (Infinity for
-   * none). Resolves admitted or refused; rejects with the signal's reason when it aborts.
+   * none); a call whose turn would come more than `maxWaitMs` from now is refused at once
+   * (`long_wait`). Resolves admitted or refused; rejects with the signal's reason when it aborts.
    */
-  admit(deadlineAt: number, signal?: AbortSignal): Promise<AdmissionResult> {
+  admit(deadlineAt: number, signal?: AbortSignal, maxWaitMs = Number.POSITIVE_INFINITY): Promise<AdmissionResult> {
     const now = this.clock.now();
     if (this.tryAdmitNow(now)) return Promise.resolve({ admitted: true, waitedMs: 0 });
     const admitBy = deadlineAt - this.serviceTimeMs();
@@ -73,6 +77,7 @@ export class AdmissionQueue {
     const estimatedAt = this.#estimatedAdmitAt(now, position);
     if (this.#queue.length >= this.maxQueue) return Promise.resolve({ admitted: false, reason: 'queue_full', waitedMs: 0, estimatedWaitMs: estimatedAt - now });
     if (estimatedAt > admitBy) return Promise.resolve({ admitted: false, reason: 'deadline', waitedMs: 0, estimatedWaitMs: estimatedAt - now });
+    if (estimatedAt - now > maxWaitMs) return Promise.resolve({ admitted: false, reason: 'long_wait', waitedMs: 0, estimatedWaitMs: estimatedAt - now });
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<AdmissionResult>((resolve, reject) => {
       const onAbort = () => {

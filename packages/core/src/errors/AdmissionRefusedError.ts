@@ -24,9 +24,7 @@ export class AdmissionRefusedError extends Error {
   ) {
     const wait = Number.isFinite(estimatedWaitMs) ? `${Math.ceil(estimatedWaitMs)} ms` : 'an unbounded time';
     super(
-      reason === 'deadline'
-        ? `${model} is overloaded: the call's turn would come in ${wait}, too late for its deadline`
-        : `${model} is overloaded and its admission queue is full`,
+      reason === 'queue_full' ? `${model} is overloaded and its admission queue is full` : `${model} is overloaded: the call's turn would come in ${wait}, too late for its deadline`,
       options,
     );
   }
