@@ -74,7 +74,7 @@ async function runPolicyNow(options: RunPolicyOptions): Promise<PolicyRun> {
       createCaller: (clientIndex) =>
         policy.createCaller({
           clock,
-          random: seededRandom(deriveSeed(seed, `policy:${policy.id}:${clientIndex}`)),
+          random: seededRandom(deriveSeed(seed, `policy:${policy.seedName ?? policy.id}:${clientIndex}`)),
           fetch,
           baseURL: SIMULATED_BASE_URL,
           clientIndex,

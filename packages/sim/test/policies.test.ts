@@ -6,6 +6,7 @@ import {
   fixedRetry,
   fullJitterBreaker,
   sdkDefault,
+  stormwatch01,
   stormwatchDefault,
 } from '../src/policies/index.js';
 import { storm50 } from '../src/scenarios/storm50.js';
@@ -146,8 +147,8 @@ describe('peer policies behave as defined', () => {
     expect(opened).toBeGreaterThan(5);
   });
 
-  it('Stormwatch default: at most 3 attempts, the SDK retries off, retry-after honoured', async () => {
-    const run = await runPolicy({ scenario: limited, policy: stormwatchDefault, seed: 3 });
+  it('Stormwatch 0.1: at most 3 attempts, the SDK retries off, retry-after honoured', async () => {
+    const run = await runPolicy({ scenario: limited, policy: stormwatch01, seed: 3 });
     const calls = attemptsByCall(run);
     expect(Math.max(...calls.map((c) => c.length))).toBeLessThanOrEqual(3);
     const retried = calls.filter((c) => c.length > 1);
@@ -158,6 +159,28 @@ describe('peer policies behave as defined', () => {
         expect(waits(c)[i]).toBeGreaterThanOrEqual(a.retryAfterS! * 1000 - 1e-6);
       });
     }
+  });
+
+  it('Stormwatch default: a 429 pauses the model, so no attempt goes out before the retry-after of the last 429', async () => {
+    const run = await runPolicy({ scenario: limited, policy: stormwatchDefault, seed: 3 });
+    const mine = [...run.attempts].sort((a, b) => a.sentAtMs - b.sentAtMs);
+    const limitedAnswers = mine.filter((a) => a.result === 'rate_limited');
+    expect(limitedAnswers.length).toBeGreaterThan(5);
+    // Every client is a process of its own: check each client's pause against its own 429s.
+    const clientOf = new Map(run.calls.map((c) => [c.id, c.client]));
+    const byClient = new Map<number, AttemptRecord[]>();
+    for (const a of mine) byClient.set(clientOf.get(a.callId)!, [...(byClient.get(clientOf.get(a.callId)!) ?? []), a]);
+    let checked = 0;
+    for (const attempts of byClient.values()) {
+      for (const r of attempts.filter((a) => a.result === 'rate_limited')) {
+        // From the moment the 429 reached the client until its retry-after ran out, nothing is sent.
+        const heardAt = r.endedAtMs! + RTT / 2;
+        const during = attempts.filter((a) => a.sentAtMs > heardAt + 1e-6 && a.sentAtMs < heardAt + r.retryAfterS! * 1000 - 1e-6);
+        expect(during).toEqual([]);
+        checked++;
+      }
+    }
+    expect(checked).toBe(limitedAnswers.length);
   });
 
   it('Stormwatch default: no attempt starts after the call deadline', async () => {

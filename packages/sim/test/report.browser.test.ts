@@ -24,6 +24,7 @@ const COLORS: Record<string, [number, number, number]> = {
   'sdk-default': [0x94, 0x67, 0xbd],
   cockatiel: [0x8c, 0x56, 0x4b],
   'jitter-breaker': [0x1f, 0x77, 0xb4],
+  'stormwatch-0.1': [0x17, 0xbe, 0xcf],
   stormwatch: [0x2c, 0xa0, 0x2c],
   oracle: [0x11, 0x11, 0x11],
 };
@@ -87,7 +88,7 @@ describe('HTML report in headless Chromium', () => {
         }),
       })),
     );
-    const ids = ['fixed-1s', 'exponential', 'sdk-default', 'cockatiel', 'jitter-breaker', 'stormwatch', 'oracle'];
+    const ids = ['fixed-1s', 'exponential', 'sdk-default', 'cockatiel', 'jitter-breaker', 'stormwatch-0.1', 'stormwatch', 'oracle'];
     expect(charts.map((c) => c.id)).toEqual([
       ...ids.map((id) => `attempts-${id}`),
       ...ids.map((id) => `zoom-${id}`),
@@ -121,6 +122,6 @@ describe('HTML report in headless Chromium', () => {
       for (const [k, n] of Object.entries(counts)) expect(n, `${chart}/${k}`).toBeGreaterThan(100);
     }
     const table = await page.$$eval('table:first-of-type tbody tr', (rows) => rows.map((r) => r.querySelector('td')?.textContent));
-    expect(table).toHaveLength(7);
+    expect(table).toHaveLength(8);
   });
 });

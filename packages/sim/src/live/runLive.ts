@@ -82,7 +82,7 @@ export async function runLive(options: LiveOptions): Promise<PolicyRun> {
       createCaller: (clientIndex) =>
         policy.createCaller({
           clock,
-          random: seededRandom(deriveSeed(seed, `policy:${policy.id}:${clientIndex}`)),
+          random: seededRandom(deriveSeed(seed, `policy:${policy.seedName ?? policy.id}:${clientIndex}`)),
           fetch: globalThis.fetch,
           baseURL,
           clientIndex,

@@ -48,5 +48,10 @@ export interface PolicyUnderTest {
   readonly label: string;
   /** Its definition, one sentence. */
   readonly description: string;
+  /**
+   * The name its seeded random streams derive from; defaults to `id`. A policy kept as a
+   * peer under a new id keeps the old name, so it draws what it drew before.
+   */
+  readonly seedName?: string;
   createCaller(env: ClientEnv): Caller;
 }

@@ -4,19 +4,20 @@ import { exponentialNoJitter } from './exponentialNoJitter.js';
 import { fixedRetry } from './fixedRetry.js';
 import { fullJitterBreaker } from './fullJitterBreaker.js';
 import { sdkDefault } from './sdkDefault.js';
-import { stormwatchDefault } from './stormwatchDefault.js';
+import { stormwatch01, stormwatchDefault } from './stormwatchDefault.js';
 
-/** The six policies the storm lab compares, in the order (the oracle is separate). */
+/** The policies the storm lab compares (the oracle is separate): five peers, Stormwatch 0.1, and Stormwatch's default last. */
 export const POLICIES: readonly PolicyUnderTest[] = Object.freeze([
   fixedRetry,
   exponentialNoJitter,
   sdkDefault,
   cockatielDefault,
   fullJitterBreaker,
+  stormwatch01,
   stormwatchDefault,
 ]);
 
 /** Id of the oracle in reports and on the command line. */
 export const ORACLE_ID = 'oracle';
 
-export { cockatielDefault, exponentialNoJitter, fixedRetry, fullJitterBreaker, sdkDefault, stormwatchDefault };
+export { cockatielDefault, exponentialNoJitter, fixedRetry, fullJitterBreaker, sdkDefault, stormwatch01, stormwatchDefault };

@@ -20,6 +20,7 @@ const COLORS: Readonly<Record<string, string>> = {
   'sdk-default': '#9467bd',
   cockatiel: '#8c564b',
   'jitter-breaker': '#1f77b4',
+  'stormwatch-0.1': '#17becf',
   stormwatch: '#2ca02c',
   [ORACLE_ID]: '#111111',
 };
