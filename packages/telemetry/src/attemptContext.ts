@@ -1,6 +1,6 @@
 import { context, type Context } from '@opentelemetry/api';
 import type { AttemptContext, CallInfo } from '@stormwatch/core';
-import { ATTEMPT_CONTEXT } from './internal/keys.js';
+import { activeAttempt } from './internal/tracedCalls.js';
 
 /**
  * The OpenTelemetry context with the current attempt's CLIENT span active, for code that
@@ -8,10 +8,14 @@ import { ATTEMPT_CONTEXT } from './internal/keys.js';
  * policy already runs every attempt inside it). Falls back to the active context when
  * the call is not instrumented or no attempt is running.
  *
+ * When the policy is instrumented more than once (into several tracer providers), this is
+ * the context of the first instrumentation still in place (in the order they were made):
+ * the same context the attempt runs in.
+ *
  * @example
  * await context.with(attemptContext(ctx), () => fetch(url, { signal: ctx.signal }));
  */
 export function attemptContext(ctx: AttemptContext | CallInfo): Context {
   const call = 'call' in ctx ? ctx.call : ctx;
-  return (call.context.get(ATTEMPT_CONTEXT) as Context | undefined) ?? context.active();
+  return activeAttempt(call)?.context ?? context.active();
 }

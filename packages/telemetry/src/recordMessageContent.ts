@@ -1,41 +1,39 @@
-import { trace, type Attributes } from '@opentelemetry/api';
-import { ATTR_GEN_AI_INPUT_MESSAGES, ATTR_GEN_AI_OUTPUT_MESSAGES, ATTR_GEN_AI_SYSTEM_INSTRUCTIONS } from '@stormwatch/conventions';
+import type { Attributes } from '@opentelemetry/api';
+import { ATTR_GEN_AI_INPUT_MESSAGES, ATTR_GEN_AI_OUTPUT_MESSAGES, ATTR_GEN_AI_SYSTEM_INSTRUCTIONS, type MessageContent } from '@stormwatch/conventions';
 import type { AttemptContext } from '@stormwatch/core';
-import { ATTEMPT_CONTEXT, CONTENT_CAPTURE, type ContentCapture } from './internal/keys.js';
-import type { Context } from '@opentelemetry/api';
+import { tracedCalls } from './internal/tracedCalls.js';
 
-/** Message content of one attempt, in the GenAI semantic conventions' shapes (any JSON value). */
-export interface MessageContent {
-  /** `gen_ai.input.messages`. */
-  input?: unknown;
-  /** `gen_ai.output.messages`. */
-  output?: unknown;
-  /** `gen_ai.system_instructions`. */
-  system?: unknown;
-}
-
-function capped(value: unknown, maxLength: number): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
-  return text.length > maxLength ? text.slice(0, maxLength) : text;
-}
+const serialized = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
+const capped = (text: string, maxLength: number): string => (text.length > maxLength ? text.slice(0, maxLength) : text);
 
 /**
  * Records message content on the attempt's span, only when the instrumentation was told to
  * capture content (`captureMessageContent`, off by default). Values are serialized as JSON
- * and cut to `maxContentLength` characters.
+ * and cut to `maxContentLength` characters. A policy instrumented more than once gets the
+ * content on the attempt span of every instrumentation that captures it, each cut to its
+ * own `maxContentLength`.
  *
  * @returns whether anything was recorded.
  */
 export function recordMessageContent(ctx: AttemptContext, content: MessageContent): boolean {
-  const capture = ctx.call.context.get(CONTENT_CAPTURE) as ContentCapture | undefined;
-  if (!capture) return false;
-  const active = ctx.call.context.get(ATTEMPT_CONTEXT) as Context | undefined;
-  const span = active && trace.getSpan(active);
-  if (!span) return false;
-  const attributes: Attributes = {};
-  if (content.input !== undefined) attributes[ATTR_GEN_AI_INPUT_MESSAGES] = capped(content.input, capture.maxLength);
-  if (content.output !== undefined) attributes[ATTR_GEN_AI_OUTPUT_MESSAGES] = capped(content.output, capture.maxLength);
-  if (content.system !== undefined) attributes[ATTR_GEN_AI_SYSTEM_INSTRUCTIONS] = capped(content.system, capture.maxLength);
-  span.setAttributes(attributes);
-  return true;
+  let recorded = false;
+  let texts: Array<[string, string]> | undefined;
+  for (const { attempt, capture, lease } of tracedCalls(ctx.call)) {
+    if (!attempt || !capture || !lease.live) continue;
+    texts ??= contentTexts(content);
+    const attributes: Attributes = {};
+    for (const [key, text] of texts) attributes[key] = capped(text, capture.maxLength);
+    attempt.span.setAttributes(attributes);
+    recorded = true;
+  }
+  return recorded;
+}
+
+/** The content as [attribute, serialized value] pairs, serialized once for every instrumentation. */
+function contentTexts(content: MessageContent): Array<[string, string]> {
+  const texts: Array<[string, string]> = [];
+  if (content.input !== undefined) texts.push([ATTR_GEN_AI_INPUT_MESSAGES, serialized(content.input)]);
+  if (content.output !== undefined) texts.push([ATTR_GEN_AI_OUTPUT_MESSAGES, serialized(content.output)]);
+  if (content.system !== undefined) texts.push([ATTR_GEN_AI_SYSTEM_INSTRUCTIONS, serialized(content.system)]);
+  return texts;
 }

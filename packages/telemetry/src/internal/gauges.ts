@@ -1,5 +1,14 @@
 import type { ObservableResult } from '@opentelemetry/api';
-import { ATTR_BREAKER_KEY, ATTR_GEN_AI_REQUEST_MODEL, ATTR_RATELIMIT_KIND, BREAKER_STATE_GAUGE_VALUE, BreakerState } from '@stormwatch/conventions';
+import {
+  ATTR_BREAKER_KEY,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_RATELIMIT_KIND,
+  BREAKER_STATE_GAUGE_VALUE,
+  BreakerState,
+  RatelimitKind,
+  type ModelAllowList,
+} from '@stormwatch/conventions';
+import type { AttemptDetails, Policy } from '@stormwatch/core';
 import type { Instruments } from './instruments.js';
 
 /** A value with the order in which it was seen, so the latest of several sources wins. */
@@ -44,10 +53,6 @@ export class SharedGauges {
     return () => void this.#sources.delete(source);
   }
 
-  get size(): number {
-    return this.#sources.size;
-  }
-
   #observeBreakers(result: ObservableResult): void {
     const worst = new Map<string, BreakerState>();
     for (const source of this.#sources) {
@@ -80,5 +85,44 @@ export class SharedGauges {
     const latest = new Map<string, Seen>();
     for (const source of this.#sources) for (const [model, s] of source.limiterRates) if ((latest.get(model)?.seq ?? -1) < s.seq) latest.set(model, s);
     for (const [model, s] of latest) result.observe(s.value, { [ATTR_GEN_AI_REQUEST_MODEL]: model });
+  }
+}
+
+/**
+ * What one policy contributes to the gauges: its breakers (read at collection), the last
+ * rate-limit headroom and limiter rate its attempts reported. It holds the policy weakly,
+ * and nothing that holds the policy (the instrumentation, its subscriptions), so the meter
+ * never keeps a discarded policy alive through it; it drops out of the gauges once the
+ * policy is collected.
+ */
+export class PolicyGauges implements GaugeSource {
+  readonly remaining: GaugeSource['remaining'] = new Map();
+  readonly limiterRates: GaugeSource['limiterRates'] = new Map();
+  readonly #policy: WeakRef<Policy>;
+  readonly #modelOf: ModelAllowList;
+
+  constructor(policy: Policy, modelOf: ModelAllowList) {
+    this.#policy = new WeakRef(policy);
+    this.#modelOf = modelOf;
+  }
+
+  breakerStates(): Iterable<[string, BreakerState]> | undefined {
+    const live = this.#policy.deref();
+    if (!live) return undefined;
+    return [...live.breakerStates()].map(([key, state]): [string, BreakerState] => [this.#modelOf(key), state]);
+  }
+
+  /** Notes the `anthropic-ratelimit-*-remaining` values an attempt on (allow-listed) `model` reported. */
+  recordRemaining(model: string, r: NonNullable<AttemptDetails['rateLimitRemaining']>): void {
+    let byKind = this.remaining.get(model);
+    if (!byKind) this.remaining.set(model, (byKind = new Map()));
+    if (r.requests !== undefined) byKind.set(RatelimitKind.REQUESTS, seen(r.requests));
+    if (r.inputTokens !== undefined) byKind.set(RatelimitKind.INPUT_TOKENS, seen(r.inputTokens));
+    if (r.outputTokens !== undefined) byKind.set(RatelimitKind.OUTPUT_TOKENS, seen(r.outputTokens));
+  }
+
+  /** Notes the adaptive limiter's rate for (allow-listed) `model`. */
+  recordLimiterRate(model: string, ratePerSecond: number): void {
+    this.limiterRates.set(model, seen(ratePerSecond));
   }
 }

@@ -17,6 +17,7 @@ import {
   METRIC_TOKENS_WASTED,
   metricDefinition,
 } from '@stormwatch/conventions';
+import { SharedGauges } from './gauges.js';
 
 /** Every instrument of the contract, created with the contract's unit, description and buckets. */
 export interface Instruments {
@@ -46,7 +47,7 @@ function optionsOf(name: string): MetricOptions {
   };
 }
 
-export function createInstruments(meter: Meter): Instruments {
+function createInstruments(meter: Meter): Instruments {
   const counter = (name: string) => meter.createCounter(name, optionsOf(name));
   const histogram = (name: string) => meter.createHistogram(name, optionsOf(name));
   const gauge = (name: string) => meter.createObservableGauge(name, optionsOf(name));
@@ -67,4 +68,17 @@ export function createInstruments(meter: Meter): Instruments {
     operationDuration: histogram(METRIC_GEN_AI_OPERATION_DURATION),
     tokenUsage: histogram(METRIC_GEN_AI_TOKEN_USAGE),
   };
+}
+
+/** Instruments (and the gauges' callbacks) are shared by every instrumentation on the same meter. */
+const byMeter = new WeakMap<Meter, { instruments: Instruments; gauges: SharedGauges }>();
+
+/** The instruments of `meter`, created on first use, and the gauges every policy on it adds to. */
+export function instrumentsFor(meter: Meter): { instruments: Instruments; gauges: SharedGauges } {
+  let found = byMeter.get(meter);
+  if (!found) {
+    const instruments = createInstruments(meter);
+    byMeter.set(meter, (found = { instruments, gauges: new SharedGauges(instruments) }));
+  }
+  return found;
 }
