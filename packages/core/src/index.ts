@@ -22,6 +22,8 @@ export { AdmissionRefusedError, isAdmissionRefusedError } from './errors/Admissi
 export { AdaptiveRate, type AdaptiveRateOptions } from './admission/AdaptiveRate.js';
 export { AdmissionQueue, type AdmissionResult, type RefusalReason } from './admission/AdmissionQueue.js';
 export { RateLimitPause } from './admission/RateLimitPause.js';
+export type { OverloadStore, OverloadStoreOptions, SharedPace } from './store/OverloadStore.js';
+export { InMemoryOverloadStore } from './store/InMemoryOverloadStore.js';
 export { RetriesExhaustedError, isRetriesExhaustedError, type RetriesExhaustedReason } from './errors/RetriesExhaustedError.js';
 export type {
   AbandonEvent,

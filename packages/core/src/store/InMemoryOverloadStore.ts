@@ -1,0 +1,76 @@
+import { AdaptiveRate } from '../admission/AdaptiveRate.js';
+import { RateLimitPause } from '../admission/RateLimitPause.js';
+import { RetryBudget } from '../budget/RetryBudget.js';
+import type { Clock } from '../clock/Clock.js';
+import { systemClock } from '../clock/systemClock.js';
+import { PerKey } from '../perKey.js';
+import type { OverloadStore, OverloadStoreOptions, SharedPace } from './OverloadStore.js';
+
+interface KeyState {
+  readonly rate: AdaptiveRate;
+  readonly pause: RateLimitPause;
+  readonly budget: RetryBudget;
+  lastSlotAt: number;
+}
+
+/**
+ * The overload state of one process (the default store), and the reference semantics of
+ * every {@link OverloadStore}: a shared store must answer exactly what this one answers for
+ * the same operations at the same times.
+ */
+export class InMemoryOverloadStore implements OverloadStore {
+  readonly #keys: PerKey<KeyState>;
+  #closed = false;
+
+  constructor(
+    options: OverloadStoreOptions = {},
+    private readonly clock: Clock = systemClock,
+  ) {
+    new AdaptiveRate(options.rate); // validates now
+    new RetryBudget(options.budget);
+    this.#keys = new PerKey(() => ({ rate: new AdaptiveRate(options.rate), pause: new RateLimitPause(), budget: new RetryBudget(options.budget), lastSlotAt: Number.NEGATIVE_INFINITY }));
+  }
+
+  async reserveSlot(key: string): Promise<number> {
+    const now = this.#now();
+    const state = this.#keys.get(key);
+    const rate = state.rate.rate(now);
+    const slot = Math.max(now, state.pause.until, rate === Number.POSITIVE_INFINITY ? now : state.lastSlotAt + 1000 / rate);
+    state.lastSlotAt = slot;
+    state.rate.admitted(slot);
+    return slot - now;
+  }
+
+  async reportOverload(key: string): Promise<void> {
+    this.#keys.get(key).rate.onOverload(this.#now());
+  }
+
+  async pause(key: string, ms: number): Promise<void> {
+    const now = this.#now();
+    if (Number.isFinite(ms) && ms > 0) this.#keys.get(key).pause.pauseUntil(now + ms);
+  }
+
+  async pace(key: string): Promise<SharedPace> {
+    const now = this.#now();
+    const state = this.#keys.peek(key);
+    if (!state) return { ratePerSecond: Number.POSITIVE_INFINITY, pausedForMs: 0 };
+    return { ratePerSecond: state.rate.rate(now), pausedForMs: Math.max(0, state.pause.until - now) };
+  }
+
+  async deposit(key: string): Promise<void> {
+    this.#keys.get(key).budget.deposit(this.#now());
+  }
+
+  async tryWithdraw(key: string): Promise<boolean> {
+    return this.#keys.get(key).budget.tryWithdraw(this.#now());
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+  }
+
+  #now(): number {
+    if (this.#closed) throw new Error('InMemoryOverloadStore: the store is closed');
+    return this.clock.now();
+  }
+}

@@ -1,0 +1,49 @@
+import type { AdaptiveRateOptions } from '../admission/AdaptiveRate.js';
+import type { RetryBudgetOptions } from '../budget/RetryBudget.js';
+
+/** A model's shared pace at one moment. */
+export interface SharedPace {
+  /** The admitted rate of the whole fleet, in requests per second; `Infinity` while calm. */
+  readonly ratePerSecond: number;
+  /** Milliseconds until a rate-limit pause ends; 0 when there is none. */
+  readonly pausedForMs: number;
+}
+
+/** What every store is built from: the same rules in every process that shares it. */
+export interface OverloadStoreOptions {
+  /** How the shared admitted rate is cut and grows (the policy's `admission` options). */
+  readonly rate?: AdaptiveRateOptions;
+  /** The shared retry budget per key. */
+  readonly budget?: RetryBudgetOptions;
+}
+
+/**
+ * Where the overload state of a model lives: in this process (`InMemoryOverloadStore`, the
+ * default) or shared by a fleet (a Redis store). Keys are models; every operation is atomic
+ * per key. Times are the store's own (a shared store reads one clock for every process), so
+ * every answer is relative: milliseconds from now.
+ *
+ * The semantics are those of `InMemoryOverloadStore`, the reference every other store is
+ * tested against: the rate of {@link AdaptiveRate}, one slot per `1 / rate` for the whole
+ * fleet, a pause, and the retry budget of `RetryBudget`.
+ */
+export interface OverloadStore {
+  /**
+   * Takes the next admission slot of `key` for one call and says how long to wait for it
+   * (0: now). While the model is calm every call gets 0; while paced, slots are `1 / rate`
+   * apart across everyone who shares the store; during a pause none comes before its end.
+   */
+  reserveSlot(key: string): Promise<number>;
+  /** An overload (529, `overloaded_error`, or a 429): the shared rate is cut, at most once per cooldown. */
+  reportOverload(key: string): Promise<void>;
+  /** Pauses `key` for `ms` (a rate limit's reset); a shorter pause never shortens a longer one. */
+  pause(key: string, ms: number): Promise<void>;
+  /** The shared pace of `key`. */
+  pace(key: string): Promise<SharedPace>;
+  /** Retry budget: one call of `key` was made. */
+  deposit(key: string): Promise<void>;
+  /** Retry budget: takes one retry of `key` if the budget allows it; false (nothing taken) when spent. */
+  tryWithdraw(key: string): Promise<boolean>;
+  /** Releases connections; the store answers nothing after it. */
+  close(): Promise<void>;
+}

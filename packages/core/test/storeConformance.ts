@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import type { OverloadStore, OverloadStoreOptions } from '../src/index.js';
+
+/** A store under test, with control over the clock it reads. */
+export interface StoreUnderTest {
+  readonly store: OverloadStore;
+  /** Moves the store's clock forward by `ms`. */
+  advance(ms: number): Promise<void>;
+}
+
+/**
+ * What every `OverloadStore` must answer: `InMemoryOverloadStore` defines it, a shared store
+ * (Redis) runs the same table. `make` builds a fresh store (fresh keys) with the options.
+ */
+export function overloadStoreConformance(name: string, make: (options: OverloadStoreOptions) => Promise<StoreUnderTest>): void {
+  const rate = { minRate: 0.1, decreaseFactor: 0.5, decreaseCooldownMs: 1000, doublingMs: 10_000, calmAfterMs: 30_000, calmRate: 2 };
+
+  describe(`${name}: the OverloadStore contract`, () => {
+    it('gives every call a slot at once while the model is calm', async () => {
+      const { store } = await make({ rate });
+      expect(await Promise.all([1, 2, 3].map(() => store.reserveSlot('m')))).toEqual([0, 0, 0]);
+      expect(await store.pace('m')).toEqual({ ratePerSecond: Infinity, pausedForMs: 0 });
+      await store.close();
+    });
+
+    it('after an overload, spaces slots 1 / rate apart for everyone', async () => {
+      const { store } = await make({ rate });
+      await store.reserveSlot('m');
+      await store.reportOverload('m'); // from calm: max(observed, calmRate 2) × 0.5 = 1 req/s
+      expect((await store.pace('m')).ratePerSecond).toBeCloseTo(1, 5);
+      const waits = [await store.reserveSlot('m'), await store.reserveSlot('m'), await store.reserveSlot('m')];
+      expect(waits[0]).toBeCloseTo(1000, -1);
+      expect(waits[1]).toBeCloseTo(2000, -1);
+      expect(waits[2]).toBeCloseTo(3000, -1);
+      await store.close();
+    });
+
+    it('cuts once per cooldown, and the rate doubles every doublingMs without overload', async () => {
+      const sut = await make({ rate });
+      const { store } = sut;
+      await store.reportOverload('m'); // 1 req/s
+      await store.reportOverload('m'); // within the cooldown: no cut
+      expect((await store.pace('m')).ratePerSecond).toBeCloseTo(1, 5);
+      await sut.advance(10_000);
+      expect((await store.pace('m')).ratePerSecond).toBeCloseTo(2, 5);
+      await store.reportOverload('m'); // min(2, observed 0) × 0.5 → the floor, 0.1
+      expect((await store.pace('m')).ratePerSecond).toBeCloseTo(0.1, 5);
+      await store.close();
+    });
+
+    it('holds every slot until a pause ends; a shorter pause does not shorten it', async () => {
+      const sut = await make({ rate });
+      const { store } = sut;
+      await store.pause('m', 5000);
+      await store.pause('m', 1000);
+      expect(await store.pace('m')).toEqual({ ratePerSecond: Infinity, pausedForMs: 5000 });
+      expect(await store.reserveSlot('m')).toBe(5000);
+      await sut.advance(5000);
+      expect(await store.reserveSlot('m')).toBe(0);
+      await store.close();
+    });
+
+    it('keeps the retry budget: the reserve, plus ratio per call, over the window', async () => {
+      const sut = await make({ rate, budget: { ratio: 0.5, minRetriesPerSecond: 0.1, windowMs: 10_000 } });
+      const { store } = sut;
+      expect(await store.tryWithdraw('m')).toBe(true); // the reserve: 1 retry per 10 s
+      expect(await store.tryWithdraw('m')).toBe(false);
+      await store.deposit('m');
+      await store.deposit('m'); // 2 × 0.5 = one more
+      expect(await store.tryWithdraw('m')).toBe(true);
+      expect(await store.tryWithdraw('m')).toBe(false);
+      await sut.advance(10_000);
+      expect(await store.tryWithdraw('m')).toBe(true);
+      await store.close();
+    });
+
+    it('keeps keys apart', async () => {
+      const { store } = await make({ rate });
+      await store.reportOverload('a');
+      expect((await store.pace('a')).ratePerSecond).toBeLessThan(Infinity);
+      expect((await store.pace('b')).ratePerSecond).toBe(Infinity);
+      await store.close();
+    });
+  });
+}
