@@ -1,7 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import { ATTR_GEN_AI_INPUT_MESSAGES, ATTR_GEN_AI_OUTPUT_MESSAGES, ATTR_GEN_AI_SYSTEM_INSTRUCTIONS, type MessageContent } from '@stormwatch/conventions';
 import type { AttemptContext } from '@stormwatch/core';
-import { tracedCalls } from './internal/tracedCalls.js';
+import { runningAttempts } from './internal/tracedCalls.js';
 
 const serialized = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
 const capped = (text: string, maxLength: number): string => (text.length > maxLength ? text.slice(0, maxLength) : text);
@@ -18,12 +18,12 @@ const capped = (text: string, maxLength: number): string => (text.length > maxLe
 export function recordMessageContent(ctx: AttemptContext, content: MessageContent): boolean {
   let recorded = false;
   let texts: Array<[string, string]> | undefined;
-  for (const { attempt, capture, lease } of tracedCalls(ctx.call)) {
-    if (!attempt || !capture || !lease.live) continue;
+  for (const { span, capture, lease } of runningAttempts(ctx.call)) {
+    if (!capture || !lease.live) continue;
     texts ??= contentTexts(content);
     const attributes: Attributes = {};
     for (const [key, text] of texts) attributes[key] = capped(text, capture.maxLength);
-    attempt.span.setAttributes(attributes);
+    span.setAttributes(attributes);
     recorded = true;
   }
   return recorded;

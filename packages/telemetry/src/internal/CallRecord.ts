@@ -1,6 +1,5 @@
 import type { Context, Span } from '@opentelemetry/api';
-import type { ContentCapture } from './options.js';
-import type { TracedAttempt, TracedCall } from './tracedCalls.js';
+import type { TracedAttempt } from './tracedCalls.js';
 
 /** What of a call's `details` the waste and cost counters already have. */
 export interface RecordedDetails {
@@ -16,11 +15,12 @@ export interface RecordedDetails {
  * start for as long as the call is referenced, since a late failure or a stream read to its
  * end can still add waste, usage and cost after the call's end.
  */
-export interface CallRecord extends TracedCall {
+export interface CallRecord {
   /** `stormwatch.call`. */
   readonly span: Span;
   /** The caller's context with the call span active: the parent of attempt and backoff spans. */
   readonly context: Context;
+  /** The running attempt; undefined between attempts and once the call ended. */
   attempt: TracedAttempt | undefined;
   backoff: Span | undefined;
   /** What is on the waste and cost counters already. */
@@ -29,12 +29,10 @@ export interface CallRecord extends TracedCall {
   usageRecordedFor: number | undefined;
 }
 
-export function newCallRecord(span: Span, context: Context, capture: ContentCapture | undefined, lease: TracedCall['lease']): CallRecord {
+export function newCallRecord(span: Span, context: Context): CallRecord {
   return {
     span,
     context,
-    capture,
-    lease,
     attempt: undefined,
     backoff: undefined,
     recorded: { resent: 0, billedInput: 0, billedOutput: 0, costUsd: 0, wastedCostUsd: 0 },

@@ -66,7 +66,7 @@ import { newCallRecord, type CallRecord } from './CallRecord.js';
 import { PolicyGauges } from './gauges.js';
 import { instrumentsFor, type Instruments } from './instruments.js';
 import type { ContentCapture, ResolvedOptions } from './options.js';
-import { activeAttempt, publish } from './tracedCalls.js';
+import { activeAttempt, attemptEnded, attemptStarted } from './tracedCalls.js';
 
 /** Runs a listener so that a telemetry failure never reaches the policy (it goes to `diag`). */
 function guard<E>(what: string, listener: (event: E) => void): (event: E) => void {
@@ -94,7 +94,7 @@ export class PolicyInstrumentation implements IDisposable {
   readonly #capture: ContentCapture | undefined;
   /** This instrumentation's record of each call it saw start. */
   readonly #calls = new WeakMap<CallInfo, CallRecord>();
-  /** Shared by this instrumentation's records: once disposed, other instrumentations stop deferring to them. */
+  /** Shared by this instrumentation's attempts: once it is disposed, the others stop deferring to them. */
   readonly #lease = { live: true };
   readonly #subscriptions: readonly IDisposable[];
 
@@ -137,16 +137,15 @@ export class PolicyInstrumentation implements IDisposable {
   #onCallStart({ call }: CallStartEvent): void {
     const parent = context.active();
     const span = this.#tracer.startSpan(SPAN_CALL, { kind: SpanKind.INTERNAL, attributes: callStartAttributes(call), startTime: call.startedAt }, parent);
-    const record = newCallRecord(span, trace.setSpan(parent, span), this.#capture, this.#lease);
-    this.#calls.set(call, record);
-    publish(call, record);
+    this.#calls.set(call, newCallRecord(span, trace.setSpan(parent, span)));
   }
 
   #onAttemptStart(event: AttemptStartEvent): void {
     const record = this.#calls.get(event.call);
     if (!record) return;
     const span = this.#tracer.startSpan(attemptSpanName(event.model), { kind: SpanKind.CLIENT, attributes: attemptStartAttributes(event), startTime: event.startedAt }, record.context);
-    record.attempt = { span, context: trace.setSpan(record.context, span) };
+    record.attempt = { span, context: trace.setSpan(record.context, span), capture: this.#capture, lease: this.#lease };
+    attemptStarted(event.call, record.attempt);
   }
 
   /**
@@ -165,14 +164,16 @@ export class PolicyInstrumentation implements IDisposable {
     const errorType = attemptErrorType(event);
 
     const record = this.#calls.get(call);
-    const span = record?.attempt?.span;
-    if (record && span) {
+    const traced = record?.attempt;
+    if (record && traced) {
+      const span = traced.span;
       // A span the sampler dropped records nothing: skip building its attributes.
       if (span.isRecording()) {
         span.setAttributes(attemptEndAttributes(event, errorType));
         if (errorType !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : errorType });
       }
       span.end(startedAt + durationMs);
+      attemptEnded(call, traced);
       record.attempt = undefined;
     }
 
@@ -239,10 +240,13 @@ export class PolicyInstrumentation implements IDisposable {
       }
       // Spans left open by an early end (e.g. a bulkhead rejection) end with the call.
       const end = call.startedAt + durationMs;
-      record.attempt?.span.end(end);
+      if (record.attempt) {
+        record.attempt.span.end(end);
+        attemptEnded(call, record.attempt);
+        record.attempt = undefined;
+      }
       record.backoff?.end(end);
       span.end(end);
-      record.attempt = undefined;
       record.backoff = undefined;
       // The record stays (as long as the call does): a late failure or success can still add to it.
       this.#recordDetails(call, record, model);
