@@ -11,7 +11,7 @@ import type {
 } from '@anthropic-ai/sdk/resources/messages/messages';
 import type { MessageContent } from '@stormwatch/conventions';
 import { createPolicy, type AttemptContext, type CallOptions, type Policy, type PolicyOptions } from '@stormwatch/core';
-import { beginAttempt, billedWaste, describeMessage, failedAttempt, promptKnown, toUsage, usefulResult } from './internal/accounting.js';
+import { beginAttempt, billedWaste, describeMessage, failedAttempt, newAccount, promptKnown, toUsage, usefulResult, type Account } from './internal/accounting.js';
 import { readHead, streamedUsage, toStream, type StreamUsage } from './internal/streaming.js';
 import { attemptStorage, captureMiddleware, type AttemptScopeState } from './internal/attemptScope.js';
 import { inputMessages, outputMessages, systemInstructions } from './internal/content.js';
@@ -166,15 +166,15 @@ export function resilient(client: Anthropic, options: ResilientOptions = {}): Re
   };
 
   /** Runs one attempt's SDK call with the middleware able to see the attempt. */
-  const send = async <T>(ctx: AttemptContext, run: () => Promise<T>, holder?: ResponseHolder): Promise<T> => {
-    beginAttempt(ctx);
+  const send = async <T>(ctx: AttemptContext, account: Account, run: () => Promise<T>, holder?: ResponseHolder): Promise<T> => {
+    beginAttempt(ctx, account);
     const scope: AttemptScopeState = { ctx, sent: false };
     try {
       const value = await attemptStorage.run(scope, run);
       if (holder) holder.response = scope.response;
       return value;
     } catch (error) {
-      failedAttempt(ctx, scope.sent);
+      failedAttempt(account, scope.sent);
       throw error;
     }
   };
@@ -182,12 +182,13 @@ export function resilient(client: Anthropic, options: ResilientOptions = {}): Re
   const createMessage = (body: MessageCreateParamsNonStreaming, o: ResilientRequestOptions | undefined, holder: ResponseHolder): Promise<Message> => {
     const { call, request } = callOptions(body, o);
     const recordRequest = contentOf(body);
+    const account = newAccount();
     return policy.execute(async (ctx) => {
       ctx.details.stream = false;
       recordRequest(ctx);
-      const message = await send(ctx, () => sdk.messages.create({ ...body, model: ctx.model, stream: false }, { ...request, maxRetries: 0, signal: ctx.signal }), holder);
+      const message = await send(ctx, account, () => sdk.messages.create({ ...body, model: ctx.model, stream: false }, { ...request, maxRetries: 0, signal: ctx.signal }), holder);
       const usage = toUsage(message.usage);
-      promptKnown(ctx, usage);
+      promptKnown(ctx, account, usage);
       usefulResult(ctx, usage, prices);
       describeMessage(ctx, message);
       recordContent?.(ctx, { output: outputMessages(message) });
@@ -198,6 +199,7 @@ export function resilient(client: Anthropic, options: ResilientOptions = {}): Re
   const createStream = async (body: MessageCreateParamsStreaming, o: ResilientRequestOptions | undefined, holder?: ResponseHolder): Promise<Stream<RawMessageStreamEvent>> => {
     const { call, request } = callOptions(body, o);
     const recordRequest = contentOf(body);
+    const account = newAccount();
     const first = await policy.execute(async (ctx) => {
       ctx.details.stream = true;
       recordRequest(ctx);
@@ -205,9 +207,9 @@ export function resilient(client: Anthropic, options: ResilientOptions = {}): Re
       let stream: Stream<RawMessageStreamEvent> | undefined;
       const attemptHolder: ResponseHolder = {};
       try {
-        const head = await send(ctx, async () => {
+        const head = await send(ctx, account, async () => {
           stream = await sdk.messages.create({ ...body, model: ctx.model, stream: true }, { ...request, maxRetries: 0, signal: ctx.signal });
-          return readHead(ctx, stream, usage);
+          return readHead(ctx, account, stream, usage);
         }, attemptHolder);
         return { head, response: attemptHolder.response };
       } catch (error) {

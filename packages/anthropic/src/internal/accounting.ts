@@ -1,27 +1,20 @@
 import type { Message, MessageDeltaUsage, Usage as SdkUsage } from '@anthropic-ai/sdk/resources/messages/messages';
 import { promptTokens } from '@stormwatch/conventions';
-import type { AttemptContext, CallInfo, Usage } from '@stormwatch/core';
+import type { AttemptContext, Usage } from '@stormwatch/core';
 import { costOf, priceOf, type PriceTable } from '../pricing.js';
 
-interface Account {
+/**
+ * What the adapter keeps about one call while its attempts run. One per `messages.create`
+ * (or stream), held by that call's closure: it dies with the call, with no per-call map.
+ */
+export interface Account {
+  /** Whether the call's cost was set to zero yet (at its first attempt). */
+  opened: boolean;
   /** Failed attempts whose request reached the wire and whose prompt size is not yet counted. */
   unsentCountedFailures: number;
 }
 
-/** Each call's account, for as long as the call is referenced (a stream read later keeps it). */
-const accounts = new WeakMap<CallInfo, Account>();
-
-function account(call: CallInfo): Account {
-  let a = accounts.get(call);
-  if (!a) {
-    a = { unsentCountedFailures: 0 };
-    accounts.set(call, a);
-    // Nothing billed yet: zero, not unknown.
-    call.details.costUsd = 0;
-    call.details.wastedCostUsd = 0;
-  }
-  return a;
-}
+export const newAccount = (): Account => ({ opened: false, unsentCountedFailures: 0 });
 
 export function toUsage(u: Partial<SdkUsage> | Partial<MessageDeltaUsage> | undefined | null): Usage {
   return {
@@ -34,14 +27,18 @@ export function toUsage(u: Partial<SdkUsage> | Partial<MessageDeltaUsage> | unde
 
 const addCost = (current: number | undefined, cost: number | undefined) => (current === undefined || cost === undefined ? undefined : current + cost);
 
-/** Opens the call's account (before its first attempt). */
-export function beginAttempt(ctx: AttemptContext): void {
-  account(ctx.call);
+/** Opens the call's account at its first attempt. */
+export function beginAttempt(ctx: AttemptContext, account: Account): void {
+  if (account.opened) return;
+  account.opened = true;
+  // Nothing billed yet: zero, not unknown.
+  ctx.call.details.costUsd = 0;
+  ctx.call.details.wastedCostUsd = 0;
 }
 
 /** A failed attempt whose request was sent: its prompt was load for nothing. */
-export function failedAttempt(ctx: AttemptContext, sent: boolean): void {
-  if (sent) account(ctx.call).unsentCountedFailures++;
+export function failedAttempt(account: Account, sent: boolean): void {
+  if (sent) account.unsentCountedFailures++;
 }
 
 /**
@@ -49,11 +46,10 @@ export function failedAttempt(ctx: AttemptContext, sent: boolean): void {
  * every earlier failed attempt resent that many input tokens. Exact for the same model;
  * after a fallback, the tokenizer of the new model counts them.
  */
-export function promptKnown(ctx: AttemptContext, usage: Usage): void {
-  const a = account(ctx.call);
+export function promptKnown(ctx: AttemptContext, account: Account, usage: Usage): void {
   ctx.details.inputTokens = promptTokens(usage);
-  ctx.call.details.wastedInputTokens.resent += a.unsentCountedFailures * promptTokens(usage);
-  a.unsentCountedFailures = 0;
+  ctx.call.details.wastedInputTokens.resent += account.unsentCountedFailures * promptTokens(usage);
+  account.unsentCountedFailures = 0;
 }
 
 /** A useful, delivered result: its cost is useful cost. */

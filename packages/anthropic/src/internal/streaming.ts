@@ -10,7 +10,7 @@ import type { RawMessageStreamEvent, Usage as SdkUsage } from '@anthropic-ai/sdk
 import type { AttemptContext, Policy } from '@stormwatch/core';
 import type { PriceTable } from '../pricing.js';
 import { StreamInterruptedError } from '../StreamInterruptedError.js';
-import { billedWaste, describeMessage, promptKnown, toUsage, usefulResult } from './accounting.js';
+import { billedWaste, describeMessage, promptKnown, toUsage, usefulResult, type Account } from './accounting.js';
 
 /** Tokens a stream has reported so far: `message_start`'s usage, then `message_delta`'s output count. */
 export interface StreamUsage {
@@ -21,6 +21,7 @@ export interface StreamUsage {
 /** What an attempt read before the first content: the events to replay, and where to read on. */
 export interface StreamHead {
   readonly ctx: AttemptContext;
+  readonly account: Account;
   readonly stream: Stream<RawMessageStreamEvent>;
   readonly iterator: AsyncIterator<RawMessageStreamEvent>;
   readonly head: RawMessageStreamEvent[];
@@ -30,12 +31,12 @@ export interface StreamHead {
 }
 
 /** Records what an event says about the message (ids, usage, stop reason) as it passes. */
-export function track(ctx: AttemptContext, event: RawMessageStreamEvent, usage: StreamUsage): void {
+export function track(ctx: AttemptContext, account: Account, event: RawMessageStreamEvent, usage: StreamUsage): void {
   if (event.type === 'message_start') {
     usage.input = event.message.usage;
     usage.output = event.message.usage.output_tokens ?? 0;
     describeMessage(ctx, event.message);
-    promptKnown(ctx, toUsage(event.message.usage));
+    promptKnown(ctx, account, toUsage(event.message.usage));
   } else if (event.type === 'message_delta') {
     usage.output = event.usage.output_tokens ?? usage.output;
     if (event.delta.stop_reason) ctx.details.finishReasons = [event.delta.stop_reason];
@@ -46,7 +47,7 @@ export function track(ctx: AttemptContext, event: RawMessageStreamEvent, usage: 
 export const streamedUsage = (usage: StreamUsage) => ({ ...toUsage(usage.input), outputTokens: usage.output });
 
 /** Reads an attempt's stream up to its first content. */
-export async function readHead(ctx: AttemptContext, stream: Stream<RawMessageStreamEvent>, usage: StreamUsage): Promise<StreamHead> {
+export async function readHead(ctx: AttemptContext, account: Account, stream: Stream<RawMessageStreamEvent>, usage: StreamUsage): Promise<StreamHead> {
   const iterator = stream[Symbol.asyncIterator]();
   const head: RawMessageStreamEvent[] = [];
   for (;;) {
@@ -55,11 +56,11 @@ export async function readHead(ctx: AttemptContext, stream: Stream<RawMessageStr
       // The SDK ends a stream quietly when its signal aborts; before any content, that is the
       // caller's abort or the deadline, not an answer.
       if (ctx.signal.aborted) throw ctx.signal.reason ?? new APIUserAbortError();
-      return { ctx, stream, iterator, head, finished: true, usage };
+      return { ctx, account, stream, iterator, head, finished: true, usage };
     }
     head.push(next.value);
-    track(ctx, next.value, usage);
-    if (next.value.type === 'content_block_delta') return { ctx, stream, iterator, head, finished: false, usage };
+    track(ctx, account, next.value, usage);
+    if (next.value.type === 'content_block_delta') return { ctx, account, stream, iterator, head, finished: false, usage };
   }
 }
 
@@ -68,7 +69,7 @@ export async function readHead(ctx: AttemptContext, stream: Stream<RawMessageStr
  * Stopping early (break, return) lets the SDK's iterator abort the request.
  */
 async function* deliver(first: StreamHead, policy: Policy, prices: PriceTable): AsyncGenerator<RawMessageStreamEvent> {
-  const { ctx, iterator, usage } = first;
+  const { ctx, account, iterator, usage } = first;
   let delivered = 0;
   let done = first.finished;
   try {
@@ -90,7 +91,7 @@ async function* deliver(first: StreamHead, policy: Policy, prices: PriceTable): 
         done = true;
         break;
       }
-      track(ctx, next.value, usage);
+      track(ctx, account, next.value, usage);
       delivered++;
       yield next.value;
     }
