@@ -67,8 +67,11 @@ const BUDGET = { policy: 'e2e-budget', model: 'claude-sonnet-4-0' };
 const LIMITED = { policy: 'e2e-limited', model: 'claude-3-7-sonnet' };
 const OUTAGE = { policy: 'e2e-outage', model: 'claude-3-5-haiku' };
 const AFTER = { policy: 'e2e-after', model: 'claude-3-haiku' };
-/** Fast retries: the storm runs in real time through real servers. */
-const FAST = { maxAttempts: 3, backoff: { baseMs: 20, capMs: 80 } } as const;
+/**
+ * Fast retries: the storm runs in real time through real servers. These clients run the
+ * 0.1 loop (admission control off): the storm they make is what the alerts must catch.
+ */
+const FAST = { maxAttempts: 3, backoff: { baseMs: 20, capMs: 80 }, admission: false } as const;
 
 const CALM_CALLS = 30;
 const STORM_EXHAUSTED = 40;
@@ -161,7 +164,7 @@ describe.runIf(serversAvailable('otelcol-stormwatch', 'jaeger', 'prometheus'))('
     clients[FALLBACK.policy] = make({ policy: FALLBACK.policy, fallback: [FALLBACK.to], policyOptions: { ...FAST, budget: false, breaker: false } });
     clients[BREAKER.policy] = make({
       policy: BREAKER.policy,
-      policyOptions: { maxAttempts: 1, budget: false, breaker: { threshold: 2, halfOpenAfterMs: 600_000 } },
+      policyOptions: { maxAttempts: 1, budget: false, admission: false, breaker: { threshold: 2, halfOpenAfterMs: 600_000 } },
     });
     clients[BUDGET.policy] = make({
       policy: BUDGET.policy,
