@@ -1,5 +1,5 @@
 import { BreakerState, CallOutcome } from '@stormwatch/conventions';
-import { FakeAnthropic, ok, overloaded, rateLimited, withHeaders } from '@stormwatch/fake-anthropic';
+import { ok, overloaded, rateLimited, withHeaders, type FakeAnthropic } from '@stormwatch/fake-anthropic';
 import { afterEach, describe, expect, it } from 'vitest';
 import { drive, messages, opus, setup } from './harness.js';
 
