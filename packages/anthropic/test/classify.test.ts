@@ -8,7 +8,7 @@ const classify = createClassifier({ now: () => now });
 const apiError = (status: number, type: string, headers: Record<string, string> = {}, details?: object) =>
   APIError.generate(status, { type: 'error', error: { type, message: type, ...(details ? { details } : {}) } }, undefined, new Headers(headers));
 
-describe('classification (ARCHITECTURE.md table)', () => {
+describe('classification (the README table)', () => {
   it.each([
     ['529', apiError(529, 'overloaded_error'), { errorType: ErrorType.OVERLOADED, retryable: true, overload: true, slowDown: true, status: 529 }],
     ['529 with retry-after', apiError(529, 'overloaded_error', { 'retry-after': '7' }), { errorType: ErrorType.OVERLOADED, retryable: true, overload: true, slowDown: true, status: 529, retryAfterMs: 7000 }],

@@ -29,7 +29,7 @@ export const AttemptOutcome = Object.freeze({
 export type AttemptOutcome = ValuesOf<typeof AttemptOutcome>;
 
 /**
- * `error.type`: the error classes of ARCHITECTURE.md's classification table, plus the
+ * `error.type`: the error classes of `@stormwatch/anthropic`'s classification table, plus the
  * policy's own refusals (`circuit_open`, `budget_exhausted`, `deadline_exceeded`,
  * `queue_full`).
  */
@@ -98,7 +98,11 @@ export type FallbackReason = ValuesOf<typeof FallbackReason>;
 export const TokenType = Object.freeze({ INPUT: 'input', OUTPUT: 'output' } as const);
 export type TokenType = ValuesOf<typeof TokenType>;
 
-/** `stormwatch.waste.kind`: see ARCHITECTURE.md, "Wasted tokens are counted honestly". */
+/**
+ * `stormwatch.waste.kind`: `resent` — input tokens sent again by attempts that failed (not
+ * billed, but load); `billed` — tokens billed for a result thrown away (a stream broken after
+ * it started). See docs/TELEMETRY.md.
+ */
 export const WasteKind = Object.freeze({ RESENT: 'resent', BILLED: 'billed' } as const);
 export type WasteKind = ValuesOf<typeof WasteKind>;
 

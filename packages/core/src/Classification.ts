@@ -5,7 +5,7 @@ import type { ErrorType } from '@stormwatch/conventions';
  * inspects provider errors itself.
  */
 export interface Classification {
-  /** The error class (`error.type`), from ARCHITECTURE.md's table. */
+  /** The error class (`error.type`), from the adapter's table (`@stormwatch/anthropic`'s README, "Classification"). */
   readonly errorType: ErrorType;
   /** Whether another attempt may help: the final decision, after any server override. */
   readonly retryable: boolean;

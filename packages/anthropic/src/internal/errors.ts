@@ -1,7 +1,7 @@
 /**
  * The one place where the Anthropic HTTP surface becomes typed reasons: every error the
- * SDK (or the network under it) can throw maps to a Classification, per the table in
- * ARCHITECTURE.md.
+ * SDK (or the network under it) can throw maps to a Classification, per the table in this
+ * package's README ("Classification").
  */
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
 import { ErrorType } from '@stormwatch/conventions';
