@@ -76,6 +76,14 @@ export const ATTR_ABANDON_DECISION = 'stormwatch.abandon.decision';
 export const ATTR_ABANDON_DEADLINE_REMAINING_MS = 'stormwatch.abandon.deadline_remaining_ms';
 export const ATTR_LIMITER_WAIT_MS = 'stormwatch.limiter.wait_ms';
 
+// --- Stormwatch: admission control ------------------------------------------------------
+/** Time the call waited in its model's admission queue, in milliseconds (0 when refused at once). */
+export const ATTR_ADMISSION_WAIT_MS = 'stormwatch.admission.wait_ms';
+/** Whether admission let the call through or refused it (`AdmissionOutcome`). */
+export const ATTR_ADMISSION_OUTCOME = 'stormwatch.admission.outcome';
+/** Why admission refused the call (`AdmissionRefusalReason`); only on refusals. */
+export const ATTR_ADMISSION_REFUSAL_REASON = 'stormwatch.admission.refusal_reason';
+
 // --- Stormwatch: metric-only dimensions ---------------------------------------------------
 export const ATTR_WASTE_KIND = 'stormwatch.waste.kind';
 export const ATTR_COST_KIND = 'stormwatch.cost.kind';

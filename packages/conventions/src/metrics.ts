@@ -1,4 +1,6 @@
 import {
+  ATTR_ADMISSION_OUTCOME,
+  ATTR_ADMISSION_REFUSAL_REASON,
   ATTR_BREAKER_FROM,
   ATTR_BREAKER_KEY,
   ATTR_BREAKER_TO,
@@ -37,6 +39,10 @@ export const METRIC_TOKENS_WASTED = 'stormwatch.tokens.wasted';
 export const METRIC_COST_USD = 'stormwatch.cost.usd';
 export const METRIC_RATELIMIT_REMAINING = 'stormwatch.ratelimit.remaining';
 export const METRIC_LIMITER_RATE = 'stormwatch.limiter.rate';
+export const METRIC_ADMISSION_WAIT = 'stormwatch.admission.wait';
+export const METRIC_ADMISSION_REFUSALS = 'stormwatch.admission.refusals';
+export const METRIC_ADMISSION_QUEUE_DEPTH = 'stormwatch.admission.queue.depth';
+export const METRIC_ADMISSION_RATE = 'stormwatch.admission.rate';
 export const METRIC_GEN_AI_OPERATION_DURATION = 'gen_ai.client.operation.duration';
 export const METRIC_GEN_AI_TOKEN_USAGE = 'gen_ai.client.token.usage';
 
@@ -50,7 +56,7 @@ export const GEN_AI_DURATION_BUCKETS: readonly number[] = Object.freeze([
 export const GEN_AI_TOKEN_BUCKETS: readonly number[] = Object.freeze([
   1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864,
 ]);
-/** Buckets for Stormwatch's own second-valued histograms (call duration, retry delay). */
+/** Buckets for Stormwatch's own second-valued histograms (call duration, retry delay, admission wait). */
 export const SECONDS_BUCKETS: readonly number[] = Object.freeze([
   0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 30, 60, 120, 300,
 ]);
@@ -184,6 +190,39 @@ export const METRICS: readonly MetricDefinition[] = Object.freeze([
     description: "The adaptive limiter's current allowed rate.",
     attributes: [MODEL],
     prometheusName: 'stormwatch_limiter_rate_per_second',
+  },
+  {
+    name: METRIC_ADMISSION_WAIT,
+    kind: 'histogram',
+    unit: 's',
+    description: "Time calls waited in their model's admission queue, admitted or refused (calls admitted at once are not recorded).",
+    attributes: [MODEL, ATTR_POLICY, ATTR_ADMISSION_OUTCOME],
+    buckets: SECONDS_BUCKETS,
+    prometheusName: 'stormwatch_admission_wait_seconds',
+  },
+  {
+    name: METRIC_ADMISSION_REFUSALS,
+    kind: 'counter',
+    unit: '{call}',
+    description: 'Calls admission control refused, by reason.',
+    attributes: [MODEL, ATTR_POLICY, ATTR_ADMISSION_REFUSAL_REASON],
+    prometheusName: 'stormwatch_admission_refusals_total',
+  },
+  {
+    name: METRIC_ADMISSION_QUEUE_DEPTH,
+    kind: 'gauge',
+    unit: '{call}',
+    description: "Calls waiting in a model's admission queue.",
+    attributes: [MODEL, ATTR_POLICY],
+    prometheusName: 'stormwatch_admission_queue_depth',
+  },
+  {
+    name: METRIC_ADMISSION_RATE,
+    kind: 'gauge',
+    unit: '{request}/s',
+    description: 'The rate admission control lets calls of a model through; observed only while the model is paced (absent while calm).',
+    attributes: [MODEL, ATTR_POLICY],
+    prometheusName: 'stormwatch_admission_rate_per_second',
   },
   {
     name: METRIC_GEN_AI_OPERATION_DURATION,

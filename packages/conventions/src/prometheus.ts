@@ -27,6 +27,10 @@ export const RULE_SUCCESS_RATIO = 'stormwatch:success_ratio:ratio_rate5m';
 export const RULE_WASTED_COST_PER_HOUR = 'stormwatch:wasted_cost_usd:per_hour';
 /** wasted cost / total cost. */
 export const RULE_WASTE_SHARE = 'stormwatch:waste_share:ratio_rate1h';
+/** 95th percentile of the time admitted calls waited in their model's admission queue, in seconds. */
+export const RULE_ADMISSION_WAIT_P95 = 'stormwatch:admission_wait_seconds:p95_rate5m';
+/** calls admission control refused per second, by reason. */
+export const RULE_ADMISSION_REFUSALS_RATE = 'stormwatch:admission_refusals:rate5m';
 
 export const RECORDING_RULES: readonly string[] = Object.freeze([
   RULE_CALLS_RATE,
@@ -37,6 +41,8 @@ export const RECORDING_RULES: readonly string[] = Object.freeze([
   RULE_SUCCESS_RATIO,
   RULE_WASTED_COST_PER_HOUR,
   RULE_WASTE_SHARE,
+  RULE_ADMISSION_WAIT_P95,
+  RULE_ADMISSION_REFUSALS_RATE,
 ]);
 
 /** Alerts shipped with runbooks in `docs/runbooks/<name>.md`. */
@@ -45,6 +51,8 @@ export const ALERT_RETRY_STORM = 'StormwatchRetryStorm';
 export const ALERT_OVERLOAD_RATIO = 'StormwatchOverloadRatioHigh';
 export const ALERT_BREAKER_OPEN = 'StormwatchBreakerOpen';
 export const ALERT_PROBE_FAILING = 'StormwatchProbeFailing';
+/** Calls pile up in a model's admission queue: its depth grew for 5 minutes. */
+export const ALERT_ADMISSION_QUEUE_GROWING = 'StormwatchAdmissionQueueGrowing';
 
 /**
  * The `stormwatch.policy` value of the synthetic probe: a Stormwatch client that sends a
@@ -59,6 +67,7 @@ export const ALERTS: readonly string[] = Object.freeze([
   ALERT_OVERLOAD_RATIO,
   ALERT_BREAKER_OPEN,
   ALERT_PROBE_FAILING,
+  ALERT_ADMISSION_QUEUE_GROWING,
 ]);
 
 /**

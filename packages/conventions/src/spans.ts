@@ -16,3 +16,5 @@ export const EVENT_FALLBACK = 'stormwatch.fallback';
 export const EVENT_BUDGET_EXHAUSTED = 'stormwatch.retry.budget_exhausted';
 export const EVENT_ABANDON = 'stormwatch.abandon';
 export const EVENT_LIMITER_WAIT = 'stormwatch.limiter.wait';
+/** A call waited in its model's admission queue, or was refused there (not emitted when admitted at once). */
+export const EVENT_ADMISSION_WAIT = 'stormwatch.admission.wait';

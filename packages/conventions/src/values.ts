@@ -94,6 +94,25 @@ export const FallbackReason = Object.freeze({
 } as const);
 export type FallbackReason = ValuesOf<typeof FallbackReason>;
 
+/** `stormwatch.admission.outcome`: what admission control decided for a call that could not go at once. */
+export const AdmissionOutcome = Object.freeze({
+  ADMITTED: 'admitted',
+  REFUSED: 'refused',
+} as const);
+export type AdmissionOutcome = ValuesOf<typeof AdmissionOutcome>;
+
+/**
+ * `stormwatch.admission.refusal_reason`: why admission refused a call — its deadline could
+ * not be met at the rate the model accepts, the model's queue was full, or (for a call that
+ * may fall back) its wait would have been longer than a fallback model's.
+ */
+export const AdmissionRefusalReason = Object.freeze({
+  DEADLINE: 'deadline',
+  QUEUE_FULL: 'queue_full',
+  LONG_WAIT: 'long_wait',
+} as const);
+export type AdmissionRefusalReason = ValuesOf<typeof AdmissionRefusalReason>;
+
 /** `gen_ai.token.type`. */
 export const TokenType = Object.freeze({ INPUT: 'input', OUTPUT: 'output' } as const);
 export type TokenType = ValuesOf<typeof TokenType>;
