@@ -102,10 +102,11 @@ async function clientWith(options: { capture?: boolean }, ...script: Parameters<
     activeAtFetch.push(trace.getActiveSpan()?.spanContext().spanId);
     return fetch(input, init);
   };
-  // random() = 0.01: the full-jitter wait after attempt 1 is 10 ms of real time.
+  // random() = 0.01: the full-jitter wait after attempt 1 is 10 ms of real time. The 0.1
+  // loop (admission off), so that a 529 is retried after that backoff, not paced by admission.
   const c = resilient(new Anthropic({ baseURL: server.url, apiKey: 'test', fetch: spy }), {
     policy: 'chat',
-    policyOptions: { random: () => 0.01 },
+    policyOptions: { random: () => 0.01, admission: false },
     recordContent: recordMessageContent,
   });
   instrumentPolicy(c.policy, options.capture === undefined ? {} : { captureMessageContent: options.capture });

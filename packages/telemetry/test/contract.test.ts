@@ -7,7 +7,9 @@ const SONNET = 'claude-sonnet-4-6';
 
 describe('the telemetry contract', () => {
   it('emits every instrument of TELEMETRY.md, each with only the attributes the contract lists', async () => {
+    // The 0.1 loop (admission off), where a 529 opens the breaker and the retries wait out a backoff.
     const t = setup({
+      admission: false,
       breaker: { threshold: 1, halfOpenAfterMs: 30_000 },
       fallback: { models: [SONNET], afterOverloads: 1 },
       budget: { ratio: 0.1, minRetriesPerSecond: 0 },
@@ -31,7 +33,7 @@ describe('the telemetry contract', () => {
     // Sonnet 529s with no budget left: the retry is refused.
     await settle(t.clock, t.policy.execute(script([overloaded()]), { model: SONNET, allowFallback: false }));
     // Another policy (no breaker, no budget) retries after the server's retry-after.
-    const withBudget = setup({ breaker: false, budget: false });
+    const withBudget = setup({ admission: false, breaker: false, budget: false });
     await settle(withBudget.clock, withBudget.policy.execute(script([overloaded(1000), 'ok']), { model: OPUS }));
 
     const seen = new Map<string, Set<string>>();

@@ -61,9 +61,14 @@ const SONNET = 'claude-sonnet-4-6';
 const eventsOf = (span: { events: Array<{ name: string; attributes?: Record<string, unknown>; time: readonly [number, number] }> }) =>
   span.events.map((e) => ({ name: e.name, attributes: { ...e.attributes } }));
 
+/**
+ * The breaker tests run the 0.1 loop (`admission: false`): there, overloads count as breaker
+ * failures and a backoff span marks each wait. With admission on, an overload paces the
+ * model instead (admission.test.ts) and the breaker counts only a model that is down.
+ */
 describe('decision telemetry', () => {
   it('records a breaker opening and a fallback as span events, counters and the state gauge', async () => {
-    const t = setup({ breaker: { threshold: 1, halfOpenAfterMs: 30_000 }, fallback: { models: [SONNET], afterOverloads: 1 } });
+    const t = setup({ admission: false, breaker: { threshold: 1, halfOpenAfterMs: 30_000 }, fallback: { models: [SONNET], afterOverloads: 1 } });
     expect(await settle(t.clock, t.policy.execute(script([overloaded(), 'ok']), { model: OPUS }))).toEqual({ value: 'ok' });
     // The next call finds Opus open and goes straight to Sonnet.
     expect(await settle(t.clock, t.policy.execute(script(['ok']), { model: OPUS }))).toEqual({ value: 'ok' });
@@ -96,7 +101,7 @@ describe('decision telemetry', () => {
   });
 
   it('records a breaker half-opening and closing on the span of the call that probed it', async () => {
-    const t = setup({ breaker: { threshold: 1, halfOpenAfterMs: 30_000 }, maxAttempts: 1 });
+    const t = setup({ admission: false, breaker: { threshold: 1, halfOpenAfterMs: 30_000 }, maxAttempts: 1 });
     await settle(t.clock, t.policy.execute(script([overloaded()]), { model: OPUS }));
     await t.clock.advance(30_000);
     expect(await settle(t.clock, t.policy.execute(script(['ok']), { model: OPUS }))).toEqual({ value: 'ok' });
@@ -114,7 +119,7 @@ describe('decision telemetry', () => {
   });
 
   it('records a call an open circuit refused: no attempt span, outcome rejected', async () => {
-    const t = setup({ breaker: { threshold: 1, halfOpenAfterMs: 30_000 }, maxAttempts: 1 });
+    const t = setup({ admission: false, breaker: { threshold: 1, halfOpenAfterMs: 30_000 }, maxAttempts: 1 });
     await settle(t.clock, t.policy.execute(script([overloaded()]), { model: OPUS }));
     const refused = await settle(t.clock, t.policy.execute(script(['never']), { model: OPUS }));
     expect(refused.error).toBeInstanceOf(Error);
@@ -181,7 +186,7 @@ describe('decision telemetry', () => {
   });
 
   it('ends the backoff span at the abort that cut the wait, and the call as aborted', async () => {
-    const t = setup({ breaker: false });
+    const t = setup({ admission: false, breaker: false });
     const controller = new AbortController();
     const running = t.policy.execute(script([overloaded(30_000), 'never']), { model: OPUS, signal: controller.signal });
     const settled = running.then(

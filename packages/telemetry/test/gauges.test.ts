@@ -29,9 +29,10 @@ async function gaugeValues(reader: MetricReader): Promise<Array<[unknown, unknow
 
 const registrations: Array<IDisposable | undefined> = [];
 
+/** The breakers here open on a 529: the 0.1 loop's breaker (`admission: false`). */
 describe('gauges shared by several policies on one meter', () => {
   it('report one series per key: the worst breaker state and the latest values', async () => {
-    const t = setup({ name: 'chat', breaker: { threshold: 1, halfOpenAfterMs: 30_000 }, limiter: { initialRate: 10 } });
+    const t = setup({ name: 'chat', admission: false, breaker: { threshold: 1, halfOpenAfterMs: 30_000 }, limiter: { initialRate: 10 } });
     const other = createPolicy({ name: 'batch', classify, clock: t.clock, random: seededRandom(2), limiter: { initialRate: 10 } });
     instrumentPolicy(other, { meterProvider: t.meterProvider, tracerProvider: t.tracerProvider });
 
@@ -53,7 +54,7 @@ describe('gauges shared by several policies on one meter', () => {
   it('drop a disposed instrumentation', async () => {
     // Delta temporality: a cumulative reader would repeat the last value of every series it ever saw.
     const reader = new DeltaReader();
-    const t = setup({ breaker: { threshold: 1, halfOpenAfterMs: 30_000 } }, { meterProvider: new MeterProvider({ readers: [reader] }) });
+    const t = setup({ admission: false, breaker: { threshold: 1, halfOpenAfterMs: 30_000 } }, { meterProvider: new MeterProvider({ readers: [reader] }) });
     await settle(t.clock, t.policy.execute(script([overloaded()]), { model: OPUS }));
     expect(await gaugeValues(reader)).toEqual([[OPUS, 1]]);
     expect(await gaugeValues(reader)).toEqual([[OPUS, 1]]);
@@ -70,7 +71,7 @@ describe('gauges shared by several policies on one meter', () => {
     let ref: WeakRef<Policy> | undefined;
     await (async () => {
       const all = how === 'instrumentAllPolicies' ? instrumentAllPolicies({ meterProvider }) : undefined;
-      const policy = createPolicy({ name: 'short-lived', classify, clock, breaker: { threshold: 1, halfOpenAfterMs: 30_000 } });
+      const policy = createPolicy({ name: 'short-lived', classify, clock, admission: false, breaker: { threshold: 1, halfOpenAfterMs: 30_000 } });
       if (!all) instrumentPolicy(policy, { meterProvider });
       registrations.push(all);
       await settle(clock, policy.execute(script([overloaded()]), { model: 'claude-haiku-4-5' }));

@@ -164,7 +164,8 @@ describe('instrumentPolicy', () => {
   });
 
   it('traces a 529 retry: two attempt spans, a backoff span of the real wait, one call span', async () => {
-    const t = setup();
+    // The 0.1 loop: the retry waits out a backoff (with admission on, it waits in the model's queue: admission.test.ts).
+    const t = setup({ admission: false });
     const fn = script([overloaded(2000), 'ok'], (ctx) => void (ctx.details.httpStatus = ctx.attempt === 1 ? 529 : 200));
     const started = t.policy.execute(fn, { model: OPUS, deadlineMs: 120_000 });
     expect(await settle(t.clock, started)).toEqual({ value: 'ok' });
