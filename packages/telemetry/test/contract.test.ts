@@ -35,9 +35,14 @@ describe('the telemetry contract', () => {
     // Another policy (no breaker, no budget) retries after the server's retry-after.
     const withBudget = setup({ admission: false, breaker: false, budget: false });
     await settle(withBudget.clock, withBudget.policy.execute(script([overloaded(1000), 'ok']), { model: OPUS }));
+    // Admission on (the default): the retry after a 529 waits for Opus's slot; a call whose
+    // deadline comes before its turn is refused; Opus stays paced for the gauges.
+    const paced = setup();
+    await settle(paced.clock, paced.policy.execute(script([overloaded(), 'ok']), { model: OPUS }));
+    await settle(paced.clock, paced.policy.execute(script(['never']), { model: OPUS, deadlineMs: 100 }));
 
     const seen = new Map<string, Set<string>>();
-    for (const h of [t, withBudget]) {
+    for (const h of [t, withBudget, paced]) {
       for (const metric of await h.collect()) {
         const keys = seen.get(metric.descriptor.name) ?? new Set<string>();
         for (const p of metric.dataPoints) for (const k of Object.keys(p.attributes)) keys.add(k);

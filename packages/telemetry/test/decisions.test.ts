@@ -2,6 +2,9 @@ import { SpanStatusCode } from '@opentelemetry/api';
 import {
   ATTR_ABANDON_DECISION,
   ATTR_ABANDON_DEADLINE_REMAINING_MS,
+  ATTR_ADMISSION_OUTCOME,
+  ATTR_ADMISSION_REFUSAL_REASON,
+  ATTR_ADMISSION_WAIT_MS,
   ATTR_ATTEMPT_NUMBER,
   ATTR_BREAKER_FROM,
   ATTR_BREAKER_KEY,
@@ -20,12 +23,15 @@ import {
   ATTR_RETRY_DELAY_S,
   ATTR_RETRY_DELAY_SOURCE,
   AbandonDecision,
+  AdmissionOutcome,
+  AdmissionRefusalReason,
   attemptSpanName,
   BreakerState,
   CallOutcome,
   DelaySource,
   ErrorType,
   EVENT_ABANDON,
+  EVENT_ADMISSION_WAIT,
   EVENT_BREAKER_TRANSITION,
   EVENT_BUDGET_EXHAUSTED,
   EVENT_FALLBACK,
@@ -160,7 +166,12 @@ describe('decision telemetry', () => {
     const result = await settle(t.clock, t.policy.execute(script([overloaded(5000)]), { model: OPUS, deadlineMs: 3000 }));
     expect(result.error).toBeInstanceOf(Error);
     const [call] = t.spanNamed(SPAN_CALL);
+    // The 529's retry-after pauses Opus past the deadline: admission refuses the retry at once, then the call is abandoned.
     expect(eventsOf(call!)).toEqual([
+      {
+        name: EVENT_ADMISSION_WAIT,
+        attributes: { [ATTR_ADMISSION_WAIT_MS]: 0, [ATTR_ADMISSION_OUTCOME]: AdmissionOutcome.REFUSED, [ATTR_ADMISSION_REFUSAL_REASON]: AdmissionRefusalReason.DEADLINE },
+      },
       { name: EVENT_ABANDON, attributes: { [ATTR_ABANDON_DECISION]: AbandonDecision.ERROR, [ATTR_ABANDON_DEADLINE_REMAINING_MS]: 3000 } },
     ]);
     expect(call!.attributes[ATTR_ERROR_TYPE]).toBe(ErrorType.DEADLINE_EXCEEDED);

@@ -1,24 +1,12 @@
 import { ATTR_BREAKER_KEY, ATTR_GEN_AI_REQUEST_MODEL, ATTR_RATELIMIT_KIND, METRIC_BREAKER_STATE, METRIC_LIMITER_RATE, METRIC_RATELIMIT_REMAINING, RatelimitKind } from '@stormwatch/conventions';
 import { createPolicy, seededRandom, VirtualClock, type Policy } from '@stormwatch/core';
-import { AggregationTemporality, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import { AggregationTemporality, MeterProvider, type MetricReader } from '@opentelemetry/sdk-metrics';
 import { describe, expect, it } from 'vitest';
 import { instrumentAllPolicies, instrumentPolicy } from '../src/index.js';
 import type { IDisposable } from '@stormwatch/core';
-import { classify, overloaded, script, settle, setup } from './harness.js';
+import { classify, overloaded, script, settle, setup, TestReader } from './harness.js';
 
 const OPUS = 'claude-opus-4-7';
-
-class DeltaReader extends MetricReader {
-  constructor() {
-    super({ aggregationTemporalitySelector: () => AggregationTemporality.DELTA });
-  }
-  protected override onShutdown(): Promise<void> {
-    return Promise.resolve();
-  }
-  protected override onForceFlush(): Promise<void> {
-    return Promise.resolve();
-  }
-}
 
 /** The breaker-state series one collection reports, as [key, value]. */
 async function gaugeValues(reader: MetricReader): Promise<Array<[unknown, unknown]>> {
@@ -52,8 +40,7 @@ describe('gauges shared by several policies on one meter', () => {
   });
 
   it('drop a disposed instrumentation', async () => {
-    // Delta temporality: a cumulative reader would repeat the last value of every series it ever saw.
-    const reader = new DeltaReader();
+    const reader = new TestReader(AggregationTemporality.DELTA);
     const t = setup({ admission: false, breaker: { threshold: 1, halfOpenAfterMs: 30_000 } }, { meterProvider: new MeterProvider({ readers: [reader] }) });
     await settle(t.clock, t.policy.execute(script([overloaded()]), { model: OPUS }));
     expect(await gaugeValues(reader)).toEqual([[OPUS, 1]]);
@@ -65,7 +52,7 @@ describe('gauges shared by several policies on one meter', () => {
   it.each(['instrumentPolicy', 'instrumentAllPolicies'] as const)('never keep a policy alive (%s)', async (how) => {
     const gc = (globalThis as { gc?: () => void }).gc;
     expect(gc, 'run with --expose-gc').toBeTypeOf('function');
-    const reader = new DeltaReader();
+    const reader = new TestReader(AggregationTemporality.DELTA);
     const meterProvider = new MeterProvider({ readers: [reader] });
     const clock = new VirtualClock();
     let ref: WeakRef<Policy> | undefined;

@@ -24,9 +24,13 @@ export const overloaded = (retryAfterMs?: number) =>
   new ScriptedError({ errorType: ErrorType.OVERLOADED, retryable: true, overload: true, slowDown: true, status: 529, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
 export const badRequest = () => new ScriptedError({ errorType: ErrorType.INVALID_REQUEST, retryable: false, overload: false, slowDown: false, status: 400 });
 
-class TestReader extends MetricReader {
-  constructor() {
-    super({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE });
+/**
+ * A metric reader collected by hand. Delta temporality: a gauge series not observed at a
+ * collection is absent from it (a cumulative reader repeats the last value of every series it saw).
+ */
+export class TestReader extends MetricReader {
+  constructor(temporality: AggregationTemporality = AggregationTemporality.CUMULATIVE) {
+    super({ aggregationTemporalitySelector: () => temporality });
   }
   protected override onShutdown(): Promise<void> {
     return Promise.resolve();
@@ -57,17 +61,22 @@ export function setup(options: Partial<PolicyOptions> = {}, telemetry: Telemetry
 
   const spans = () => exporter.getFinishedSpans();
   const spanNamed = (name: string): ReadableSpan[] => spans().filter((s) => s.name === name);
-  const collect = async (): Promise<MetricData[]> => {
-    const { resourceMetrics, errors } = await reader.collect();
-    if (errors.length) throw new AggregateError(errors);
-    return resourceMetrics.scopeMetrics.flatMap((s) => s.metrics);
-  };
-  /** Every point of one metric, as { attributes, value }. */
-  const points = async (name: string): Promise<Array<{ attributes: Record<string, unknown>; value: unknown }>> => {
-    const metric = (await collect()).find((m) => m.descriptor.name === name);
-    return (metric?.dataPoints ?? []).map((p: DataPoint<unknown>) => ({ attributes: { ...p.attributes }, value: p.value }));
-  };
+  const collect = () => collectFrom(reader);
+  const points = (name: string) => pointsFrom(reader, name);
   return { clock, policy, exporter, tracerProvider, meterProvider, handle, spans, spanNamed, collect, points };
+}
+
+/** Every metric one collection of `reader` holds. */
+export async function collectFrom(reader: MetricReader): Promise<MetricData[]> {
+  const { resourceMetrics, errors } = await reader.collect();
+  if (errors.length) throw new AggregateError(errors);
+  return resourceMetrics.scopeMetrics.flatMap((s) => s.metrics);
+}
+
+/** Every point of one metric in one collection of `reader`, as { attributes, value }. */
+export async function pointsFrom(reader: MetricReader, name: string): Promise<Array<{ attributes: Record<string, unknown>; value: unknown }>> {
+  const metric = (await collectFrom(reader)).find((m) => m.descriptor.name === name);
+  return (metric?.dataPoints ?? []).map((p: DataPoint<unknown>) => ({ attributes: { ...p.attributes }, value: p.value }));
 }
 
 /** An attempt function that plays outcomes in order: an Error is thrown, anything else returned. */

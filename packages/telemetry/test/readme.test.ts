@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { AttemptOutcome, attemptSpanName, CallOutcome, SPAN_BACKOFF, SPAN_CALL } from '@stormwatch/conventions';
+import { AdmissionOutcome, AttemptOutcome, attemptSpanName, CallOutcome, EVENT_ADMISSION_WAIT, SPAN_CALL } from '@stormwatch/conventions';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
 afterEach(() => {
@@ -15,15 +15,15 @@ describe('README', () => {
     expect(/```ts\n([\s\S]*?)```/.exec(readme)?.[1]).toBe(example);
   });
 
-  it('runs the example: two CLIENT attempt spans, the backoff between them, the call span', async () => {
+  it('runs the example: two CLIENT attempt spans, the call span with the admission wait between them', async () => {
     const lines: unknown[][] = [];
     vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void lines.push(args));
     await import('../examples/quickstart.js');
     expect(lines).toEqual([
       [attemptSpanName('claude-sonnet-4-6'), 'CLIENT', AttemptOutcome.RETRYABLE_ERROR, 529],
-      [SPAN_BACKOFF, 'INTERNAL', '', ''],
       [attemptSpanName('claude-sonnet-4-6'), 'CLIENT', AttemptOutcome.SUCCESS, 200],
       [SPAN_CALL, 'INTERNAL', CallOutcome.SUCCESS, ''],
+      [' ', EVENT_ADMISSION_WAIT, AdmissionOutcome.ADMITTED, '1 s'],
     ]);
   });
 });

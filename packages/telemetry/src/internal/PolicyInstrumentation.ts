@@ -5,6 +5,7 @@ import {
   CallOutcome,
   CostKind,
   EVENT_ABANDON,
+  EVENT_ADMISSION_WAIT,
   EVENT_BREAKER_TRANSITION,
   EVENT_BUDGET_EXHAUSTED,
   EVENT_FALLBACK,
@@ -18,6 +19,7 @@ import {
 } from '@stormwatch/conventions';
 import type {
   AbandonEvent,
+  AdmissionEvent,
   AttemptDetails,
   AttemptEndEvent,
   AttemptScope,
@@ -41,6 +43,9 @@ import type {
 import { INSTRUMENTATION_SCOPE, INSTRUMENTATION_VERSION } from '../scope.js';
 import {
   abandonAttributes,
+  admissionEventAttributes,
+  admissionRefusalAttributes,
+  admissionWaitAttributes,
   attemptEndAttributes,
   attemptErrorType,
   attemptMetricAttributes,
@@ -65,6 +70,7 @@ import {
 import { newCallRecord, type CallRecord } from './CallRecord.js';
 import { PolicyGauges } from './gauges.js';
 import { instrumentsFor, type Instruments } from './instruments.js';
+import { reportListenerErrors } from './listenerErrors.js';
 import type { ContentCapture, ResolvedOptions } from './options.js';
 import { activeAttempt, attemptEnded, attemptStarted } from './tracedCalls.js';
 
@@ -117,11 +123,13 @@ export class PolicyInstrumentation implements IDisposable {
       policy.onFallback(guard('fallback', (e) => this.#onFallback(e))),
       policy.onBudgetExhausted(guard('budgetExhausted', (e) => this.#onBudgetExhausted(e))),
       policy.onAbandon(guard('abandon', (e) => this.#onAbandon(e))),
+      policy.onAdmission(guard('admission', (e) => this.#onAdmission(e))),
       policy.onLimiterWait(guard('limiterWait', (e) => this.#onLimiterWait(e))),
       policy.onLimiterRate(guard('limiterRate', (e) => this.#onLimiterRate(e))),
       policy.onCallEnd(guard('callEnd', (e) => this.#onCallEnd(e))),
       policy.onLateFailure(guard('lateFailure', (e) => this.#onLateFailure(e))),
       policy.onLateSuccess(guard('lateSuccess', (e) => this.#onLateSuccess(e))),
+      reportListenerErrors(policy),
     ];
     this.#removeGauges = gauges.add(this.#gauges);
   }
@@ -218,6 +226,14 @@ export class PolicyInstrumentation implements IDisposable {
 
   #onAbandon(event: AbandonEvent): void {
     this.#calls.get(event.call)?.span.addEvent(EVENT_ABANDON, abandonAttributes(event), this.#clock.now());
+  }
+
+  /** A call waited in its model's admission queue, or was refused there: the span event, the wait and the refusal. */
+  #onAdmission(event: AdmissionEvent): void {
+    const model = this.#modelOf(event.model);
+    this.#m.admissionWait.record(event.waitedMs / 1000, admissionWaitAttributes(model, event));
+    if (!event.admitted) this.#m.admissionRefusals.add(1, admissionRefusalAttributes(model, event));
+    this.#calls.get(event.call)?.span.addEvent(EVENT_ADMISSION_WAIT, admissionEventAttributes(event), this.#clock.now());
   }
 
   #onLimiterWait(event: LimiterWaitEvent): void {

@@ -6,6 +6,9 @@
 import type { Attributes } from '@opentelemetry/api';
 import {
   ATTR_ABANDON_DECISION,
+  ATTR_ADMISSION_OUTCOME,
+  ATTR_ADMISSION_REFUSAL_REASON,
+  ATTR_ADMISSION_WAIT_MS,
   ATTR_ABANDON_DEADLINE_REMAINING_MS,
   ATTR_ANTHROPIC_REQUEST_ID,
   ATTR_ATTEMPT_NUMBER,
@@ -50,12 +53,14 @@ import {
   ATTR_TOKENS_WASTED_INPUT,
   ATTR_TOKENS_WASTED_OUTPUT,
   ATTR_WASTE_KIND,
+  AdmissionOutcome,
   AttemptOutcome,
   CallOutcome,
   ErrorType,
   GEN_AI_OPERATION_CHAT,
   GEN_AI_PROVIDER_ANTHROPIC,
   promptTokens,
+  type AdmissionRefusalReason,
   type CostKind,
   type DelaySource,
   type ModelAllowList,
@@ -64,6 +69,7 @@ import {
 } from '@stormwatch/conventions';
 import type {
   AbandonEvent,
+  AdmissionEvent,
   AttemptDetails,
   AttemptEndEvent,
   AttemptStartEvent,
@@ -256,4 +262,45 @@ export function abandonAttributes({ decision, deadlineRemainingMs }: AbandonEven
 /** `stormwatch.limiter.wait`. */
 export function limiterWaitAttributes({ waitMs }: LimiterWaitEvent): Attributes {
   return { [ATTR_LIMITER_WAIT_MS]: waitMs };
+}
+
+// --- admission control -------------------------------------------------------------------------
+
+/**
+ * Why admission refused the call, as the contract names it. Core's reasons are the
+ * contract's closed set: a reason core added would not compile here.
+ */
+function refusalReason({ reason }: AdmissionEvent): AdmissionRefusalReason | undefined {
+  return reason;
+}
+
+/** `stormwatch.admission.wait` (span event): the wait, the outcome and, when refused, why. */
+export function admissionEventAttributes(event: AdmissionEvent): Attributes {
+  const a: Attributes = {
+    [ATTR_ADMISSION_WAIT_MS]: event.waitedMs,
+    [ATTR_ADMISSION_OUTCOME]: event.admitted ? AdmissionOutcome.ADMITTED : AdmissionOutcome.REFUSED,
+  };
+  const reason = refusalReason(event);
+  if (!event.admitted && reason !== undefined) a[ATTR_ADMISSION_REFUSAL_REASON] = reason;
+  return a;
+}
+
+/** `stormwatch.admission.wait` (histogram); `model` is the (allow-listed) model whose queue the call waited in. */
+export function admissionWaitAttributes(model: string, event: AdmissionEvent): Attributes {
+  const a = modelAndPolicy(model, event.call.policy);
+  a[ATTR_ADMISSION_OUTCOME] = event.admitted ? AdmissionOutcome.ADMITTED : AdmissionOutcome.REFUSED;
+  return a;
+}
+
+/** `stormwatch.admission.refusals`. */
+export function admissionRefusalAttributes(model: string, event: AdmissionEvent): Attributes {
+  const a = modelAndPolicy(model, event.call.policy);
+  const reason = refusalReason(event);
+  if (reason !== undefined) a[ATTR_ADMISSION_REFUSAL_REASON] = reason;
+  return a;
+}
+
+/** `stormwatch.admission.queue.depth` and `stormwatch.admission.rate`. */
+export function admissionGaugeAttributes(model: string, policy: string): Attributes {
+  return modelAndPolicy(model, policy);
 }

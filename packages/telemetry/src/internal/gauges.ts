@@ -8,7 +8,8 @@ import {
   RatelimitKind,
   type ModelAllowList,
 } from '@stormwatch/conventions';
-import type { AttemptDetails, Policy } from '@stormwatch/core';
+import type { AdmissionSnapshot, AttemptDetails, Policy } from '@stormwatch/core';
+import { admissionGaugeAttributes } from './attributes.js';
 import type { Instruments } from './instruments.js';
 
 /** A value with the order in which it was seen, so the latest of several sources wins. */
@@ -17,10 +18,20 @@ interface Seen {
   seq: number;
 }
 
+/** One policy's admission control at a collection, models allow-listed. */
+export interface AdmissionReading {
+  /** The policy read: two instrumentations of one policy count it once. */
+  readonly policy: object;
+  readonly name: string;
+  readonly states: Iterable<[string, AdmissionSnapshot]>;
+}
+
 /** What one instrumentation contributes to the gauges. */
 export interface GaugeSource {
   /** Breaker states by (allow-listed) key, or undefined once the policy was garbage-collected. */
   breakerStates(): Iterable<[string, BreakerState]> | undefined;
+  /** The policy's admission control by (allow-listed) model, or undefined once the policy was garbage-collected. */
+  admission(): AdmissionReading | undefined;
   /** Last `anthropic-ratelimit-*-remaining` values, by (allow-listed) model and kind. */
   readonly remaining: Map<string, Map<string, Seen>>;
   /** Last adaptive-limiter rates, by (allow-listed) model. */
@@ -34,8 +45,12 @@ export const seen = (value: number): Seen => ({ value, seq: ++seq });
 /** Precedence when two policies hold a breaker for the same key: open over half-open over closed. */
 const SEVERITY: Readonly<Record<BreakerState, number>> = { [BreakerState.CLOSED]: 0, [BreakerState.HALF_OPEN]: 1, [BreakerState.OPEN]: 2 };
 
+/** The rate admission paces a model at, or undefined while it is calm (`Infinity`: no figure to report). */
+const pacedRate = (s: AdmissionSnapshot): number | undefined => (Number.isFinite(s.ratePerSecond) ? s.ratePerSecond : undefined);
+const queueDepth = (s: AdmissionSnapshot): number => s.queueDepth;
+
 /**
- * The three gauges of the contract, observed once per collection for every instrumentation
+ * The gauges of the contract, observed once per collection for every instrumentation
  * on one meter: one callback per gauge however many policies there are, and no duplicate
  * observations of one series. Sources of garbage-collected policies drop out by themselves.
  */
@@ -46,6 +61,8 @@ export class SharedGauges {
     m.breakerState.addCallback((result) => this.#observeBreakers(result));
     m.ratelimitRemaining.addCallback((result) => this.#observeRemaining(result));
     m.limiterRate.addCallback((result) => this.#observeLimiter(result));
+    m.admissionQueueDepth.addCallback((result) => this.#observeAdmission(result, queueDepth));
+    m.admissionRate.addCallback((result) => this.#observeAdmission(result, pacedRate));
   }
 
   add(source: GaugeSource): () => void {
@@ -86,11 +103,39 @@ export class SharedGauges {
     for (const source of this.#sources) for (const [model, s] of source.limiterRates) if ((latest.get(model)?.seq ?? -1) < s.seq) latest.set(model, s);
     for (const [model, s] of latest) result.observe(s.value, { [ATTR_GEN_AI_REQUEST_MODEL]: model });
   }
+
+  /**
+   * One series per model and policy name: each policy read once (however many
+   * instrumentations it has on this meter), and the values of policies sharing a name, or
+   * of models sharing an allow-listed value, added up — they are separate queues in one process.
+   */
+  #observeAdmission(result: ObservableResult, valueOf: (s: AdmissionSnapshot) => number | undefined): void {
+    const read = new Set<object>();
+    const totals = new Map<string, { model: string; policy: string; value: number }>();
+    for (const source of this.#sources) {
+      const reading = source.admission();
+      if (!reading) {
+        this.#sources.delete(source);
+        continue;
+      }
+      if (read.has(reading.policy)) continue;
+      read.add(reading.policy);
+      for (const [model, snapshot] of reading.states) {
+        const value = valueOf(snapshot);
+        if (value === undefined) continue;
+        const key = `${reading.name}\u0000${model}`;
+        const total = totals.get(key);
+        if (total) total.value += value;
+        else totals.set(key, { model, policy: reading.name, value });
+      }
+    }
+    for (const { model, policy, value } of totals.values()) result.observe(value, admissionGaugeAttributes(model, policy));
+  }
 }
 
 /**
- * What one policy contributes to the gauges: its breakers (read at collection), the last
- * rate-limit headroom and limiter rate its attempts reported. It holds the policy weakly,
+ * What one policy contributes to the gauges: its breakers and admission control (read at
+ * collection), the last rate-limit headroom and limiter rate its attempts reported. It holds the policy weakly,
  * and nothing that holds the policy (the instrumentation, its subscriptions), so the meter
  * never keeps a discarded policy alive through it; it drops out of the gauges once the
  * policy is collected.
@@ -110,6 +155,13 @@ export class PolicyGauges implements GaugeSource {
     const live = this.#policy.deref();
     if (!live) return undefined;
     return [...live.breakerStates()].map(([key, state]): [string, BreakerState] => [this.#modelOf(key), state]);
+  }
+
+  admission(): AdmissionReading | undefined {
+    const live = this.#policy.deref();
+    if (!live) return undefined;
+    const states = [...live.admissionStates()].map(([model, s]): [string, AdmissionSnapshot] => [this.#modelOf(model), s]);
+    return { policy: live, name: live.name, states };
   }
 
   /** Notes the `anthropic-ratelimit-*-remaining` values an attempt on (allow-listed) `model` reported. */

@@ -1,5 +1,9 @@
 import type { Counter, Histogram, Meter, MetricOptions, ObservableGauge } from '@opentelemetry/api';
 import {
+  METRIC_ADMISSION_QUEUE_DEPTH,
+  METRIC_ADMISSION_RATE,
+  METRIC_ADMISSION_REFUSALS,
+  METRIC_ADMISSION_WAIT,
   METRIC_ATTEMPTS,
   METRIC_BREAKER_STATE,
   METRIC_BREAKER_TRANSITIONS,
@@ -34,6 +38,10 @@ export interface Instruments {
   readonly costUsd: Counter;
   readonly ratelimitRemaining: ObservableGauge;
   readonly limiterRate: ObservableGauge;
+  readonly admissionWait: Histogram;
+  readonly admissionRefusals: Counter;
+  readonly admissionQueueDepth: ObservableGauge;
+  readonly admissionRate: ObservableGauge;
   readonly operationDuration: Histogram;
   readonly tokenUsage: Histogram;
 }
@@ -65,6 +73,10 @@ function createInstruments(meter: Meter): Instruments {
     costUsd: counter(METRIC_COST_USD),
     ratelimitRemaining: gauge(METRIC_RATELIMIT_REMAINING),
     limiterRate: gauge(METRIC_LIMITER_RATE),
+    admissionWait: histogram(METRIC_ADMISSION_WAIT),
+    admissionRefusals: counter(METRIC_ADMISSION_REFUSALS),
+    admissionQueueDepth: gauge(METRIC_ADMISSION_QUEUE_DEPTH),
+    admissionRate: gauge(METRIC_ADMISSION_RATE),
     operationDuration: histogram(METRIC_GEN_AI_OPERATION_DURATION),
     tokenUsage: histogram(METRIC_GEN_AI_TOKEN_USAGE),
   };
