@@ -25,6 +25,8 @@ export interface ReceivedSpan {
   readonly spanId: string;
   /** Empty for a root span. */
   readonly parentSpanId: string;
+  /** The span's events, in order. */
+  readonly events: readonly { readonly name: string; readonly attributes: Record<string, unknown> }[];
 }
 
 export interface ReceivedMetric {
@@ -84,7 +86,7 @@ export class OtlpReceiver {
     const out: ReceivedSpan[] = [];
     for (const r of this.to('/v1/traces')) {
       const body = JSON.parse(r.body.toString('utf8')) as {
-        resourceSpans: { resource: { attributes: KeyValue[] }; scopeSpans: { scope: { name: string }; spans: { name: string; kind: number; attributes: KeyValue[]; traceId: string; spanId: string; parentSpanId?: string }[] }[] }[];
+        resourceSpans: { resource: { attributes: KeyValue[] }; scopeSpans: { scope: { name: string }; spans: { name: string; kind: number; attributes: KeyValue[]; traceId: string; spanId: string; parentSpanId?: string; events?: { name: string; attributes?: KeyValue[] }[] }[] }[] }[];
       };
       for (const rs of body.resourceSpans) {
         const serviceName = attr(rs.resource.attributes)['service.name'] as string | undefined;
@@ -99,6 +101,7 @@ export class OtlpReceiver {
               traceId: s.traceId,
               spanId: s.spanId,
               parentSpanId: s.parentSpanId ?? '',
+              events: (s.events ?? []).map((e) => ({ name: e.name, attributes: attr(e.attributes) })),
             });
           }
         }

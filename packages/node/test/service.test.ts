@@ -4,7 +4,17 @@ import type { AddressInfo } from 'node:net';
 import Anthropic from '@anthropic-ai/sdk';
 import { SpanKind } from '@opentelemetry/api';
 import { resilient } from '@stormwatch/anthropic';
-import { ATTR_ATTEMPT_NUMBER, ATTR_HTTP_RESPONSE_STATUS_CODE, attemptSpanName, SPAN_BACKOFF, SPAN_CALL } from '@stormwatch/conventions';
+import {
+  ATTR_ADMISSION_OUTCOME,
+  ATTR_ADMISSION_WAIT_MS,
+  ATTR_ATTEMPT_NUMBER,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  AdmissionOutcome,
+  attemptSpanName,
+  EVENT_ADMISSION_WAIT,
+  SPAN_BACKOFF,
+  SPAN_CALL,
+} from '@stormwatch/conventions';
 import { ok, overloaded, startFakeAnthropic, withHeaders, type FakeAnthropic } from '@stormwatch/fake-anthropic';
 import { afterEach, describe, expect, it } from 'vitest';
 import { shutdown, start } from '../src/index.js';
@@ -31,7 +41,7 @@ function client(api: FakeAnthropic, policy: string) {
 
 describe('a service using resilient() under start()', () => {
   it('exports exactly one CLIENT span per HTTP request the API received, each a child of its call span', async () => {
-    // retry-after-ms makes the wait (and so the backoff span) certain: max(30 ms, jitter ≤ 20 ms).
+    // With admission on (the default), the retry after the 529 waits for the model's next slot (about a second).
     const api = await fakeApi({ script: [withHeaders(overloaded(), { 'retry-after-ms': '30' }), ok()], otherwise: ok() });
     const collector = await OtlpReceiver.start();
     cleanups.push(() => collector.close());
@@ -53,8 +63,13 @@ describe('a service using resilient() under start()', () => {
     const calls = spans.filter((s) => s.name === SPAN_CALL);
     expect(calls).toHaveLength(2);
     for (const s of clientSpans) expect(calls.map((c) => c.spanId)).toContain(s.parentSpanId);
-    const backoffs = spans.filter((s) => s.name === SPAN_BACKOFF);
-    expect(backoffs.map((s) => s.parentSpanId)).toEqual([clientSpans[0]!.parentSpanId]);
+    // Each wait is an event on its call span, not a backoff span: the retry's, and the next
+    // call's (the model stays paced after the 529, so it waits for its slot too).
+    expect(spans.filter((s) => s.name === SPAN_BACKOFF)).toEqual([]);
+    for (const call of calls) {
+      expect(call.events.map((e) => [e.name, e.attributes[ATTR_ADMISSION_OUTCOME]])).toEqual([[EVENT_ADMISSION_WAIT, AdmissionOutcome.ADMITTED]]);
+      expect(call.events[0]!.attributes[ATTR_ADMISSION_WAIT_MS]).toBeGreaterThan(100);
+    }
   });
 
   it('keeps answering its own clients while the collector is down', async () => {
