@@ -106,8 +106,12 @@ describe('Prometheus rules (deploy/prometheus/rules)', () => {
     const attributeKeys = Object.entries(conventions)
       .filter(([k, v]) => k.startsWith('ATTR_') && typeof v === 'string')
       .map(([, v]) => prometheusLabel(v as string));
-    const knownLabels = new Set(['job', 'instance', ...attributeKeys]);
-    const knownSeries = new Set<string>([...RECORDING_RULES, ...METRICS.map((m) => m.prometheusName)]);
+    // `le`: the bucket label of a histogram's `_bucket` series.
+    const knownLabels = new Set(['job', 'instance', 'le', ...attributeKeys]);
+    const knownSeries = new Set<string>([
+      ...RECORDING_RULES,
+      ...METRICS.flatMap((m) => (m.kind === 'histogram' ? ['_bucket', '_sum', '_count'].map((s) => m.prometheusName + s) : [m.prometheusName])),
+    ]);
     for (const rule of [...recording, ...alerts]) {
       const name = rule.record ?? rule.alert ?? '';
       for (const label of labelsIn(rule.expr)) expect(knownLabels, `${name}: label ${label}`).toContain(label);
