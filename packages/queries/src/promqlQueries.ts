@@ -2,6 +2,8 @@ import {
   CallOutcome,
   CostKind,
   ErrorType,
+  METRIC_ADMISSION_QUEUE_DEPTH,
+  METRIC_ADMISSION_RATE,
   METRIC_ATTEMPTS,
   METRIC_BREAKER_STATE,
   METRIC_BREAKER_TRANSITIONS,
@@ -9,6 +11,8 @@ import {
   METRIC_FALLBACKS,
   METRIC_RETRY_DELAY,
   METRIC_TOKENS_WASTED,
+  RULE_ADMISSION_REFUSALS_RATE,
+  RULE_ADMISSION_WAIT_P95,
   RULE_ATTEMPTS_RATE,
   RULE_CALLS_RATE,
   RULE_OVERLOAD_RATIO,
@@ -196,6 +200,30 @@ export function stormOverloadedPerSecond(p: QueryParams = {}): string {
 /** Storm-detection input: wasted USD per hour, per service and model. */
 export function stormWastedUsdPerHour(p: QueryParams = {}): string {
   return sumBy(STORM_KEY_LABELS, selector(RULE_WASTED_COST_PER_HOUR, serviceModel(p)));
+}
+
+/**
+ * The rate admission control lets calls of a model through, in requests per second, summed
+ * over the service's instances and policies. A model has a series only while it is paced
+ * (after 529s); set it against the 529s of {@link stormOverloadedPerSecond}.
+ */
+export function admittedRate(p: QueryParams = {}): string {
+  return sumBy(byOf(p), selector(promMetric(METRIC_ADMISSION_RATE), serviceModel(p)));
+}
+
+/** Calls waiting in a model's admission queue, summed over the service's instances and policies. */
+export function admissionQueueDepth(p: QueryParams = {}): string {
+  return sumBy(byOf(p), selector(promMetric(METRIC_ADMISSION_QUEUE_DEPTH), serviceModel(p)));
+}
+
+/** 95th percentile of the admission wait of admitted calls, in seconds (recording rule), worst policy. */
+export function admissionWaitP95(p: QueryParams = {}): string {
+  return sumBy(byOf(p), selector(RULE_ADMISSION_WAIT_P95, serviceModel(p)), 'max');
+}
+
+/** Calls admission control refused per second (recording rule), by the grouping and the reason. */
+export function admissionRefusalsByReason(p: QueryParams = {}): string {
+  return sumBy([...byOf(p), LABEL.REFUSAL_REASON], selector(RULE_ADMISSION_REFUSALS_RATE, serviceModel(p)));
 }
 
 /** Breaker state per service and key over time: 0 closed, 1 open, 2 half-open. Service filter only. */

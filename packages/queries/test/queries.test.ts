@@ -1,4 +1,11 @@
-import { METRIC_COST_USD, METRIC_TOKENS_WASTED, metricDefinition, prometheusLabel } from '@stormwatch/conventions';
+import {
+  METRIC_ADMISSION_QUEUE_DEPTH,
+  METRIC_ADMISSION_RATE,
+  METRIC_COST_USD,
+  METRIC_TOKENS_WASTED,
+  metricDefinition,
+  prometheusLabel,
+} from '@stormwatch/conventions';
 import { describe, expect, test } from 'vitest';
 import {
   ALL_QUERIES,
@@ -11,6 +18,10 @@ import {
   fallbacks,
   fellBack,
   anyCalls,
+  admissionQueueDepth,
+  admissionRefusalsByReason,
+  admissionWaitP95,
+  admittedRate,
   longestBackoffs,
   modelValuesSeries,
   overloadRatio,
@@ -95,6 +106,27 @@ describe('PromQL builders', () => {
     expect(stormAmplification({ by: ['x'], model: ['a', 'b'] })).toBe(
       'max by (job, gen_ai_request_model) (stormwatch:retry_amplification:ratio_rate5m{gen_ai_request_model=~"a|b"})',
     );
+  });
+  test('admission: the paced rate and the queue depth summed over instances and policies, by service and model', () => {
+    expect(admittedRate(vars)).toBe(
+      'sum by (job, gen_ai_request_model) (stormwatch_admission_rate_per_second{job=~"$service", gen_ai_request_model=~"$model"})',
+    );
+    expect(admissionQueueDepth({ ...one, by: [] })).toBe(
+      'sum(stormwatch_admission_queue_depth{job="checkout", gen_ai_request_model="claude-sonnet-4-5"})',
+    );
+  });
+  test('admission: the wait p95 of the worst policy and refusals by reason, from the recording rules', () => {
+    expect(admissionWaitP95(one)).toBe(
+      'max by (job, gen_ai_request_model) (stormwatch:admission_wait_seconds:p95_rate5m{job="checkout", gen_ai_request_model="claude-sonnet-4-5"})',
+    );
+    expect(admissionRefusalsByReason({ by: [] })).toBe(
+      'sum by (stormwatch_admission_refusal_reason) (stormwatch:admission_refusals:rate5m)',
+    );
+  });
+  test('the admission metrics carry the model and policy labels the admission queries group by', () => {
+    for (const name of [METRIC_ADMISSION_RATE, METRIC_ADMISSION_QUEUE_DEPTH]) {
+      expect(metricDefinition(name).attributes.map(prometheusLabel), name).toEqual([LABEL.MODEL, LABEL.POLICY]);
+    }
   });
   test('fallbacks filter the model they fell back from', () => {
     expect(fallbacks({ model: 'm', range: '10m' })).toBe(
