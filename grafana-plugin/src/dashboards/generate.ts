@@ -630,9 +630,12 @@ function storms(): Dashboard {
       ],
       [
         timeseries(
-          '529 overloaded/s',
-          'Attempts answered overloaded_error per second.',
-          [{ id: 'stormOverloadedPerSecond', params: FILTERS, legend: SERVICE_MODEL }],
+          'Admitted rate vs 529s',
+          'Attempts answered overloaded_error (529) per second, against the rate admission control sends calls of the model at (learned from its 529s; no line while the model is calm). Admission halves its rate at each wave of 529s and doubles it every 10 s without.',
+          [
+            { id: 'stormOverloadedPerSecond', params: FILTERS, legend: `529 ${SERVICE_MODEL}` },
+            { id: 'admittedRate', params: FILTERS, legend: `admitted ${SERVICE_MODEL}` },
+          ],
           'reqps',
           12
         ),
@@ -655,6 +658,29 @@ function storms(): Dashboard {
           'reqps',
           24,
           { interval: '5s' }
+        ),
+      ],
+      [
+        timeseries(
+          'Calls waiting for admission',
+          "Calls in each model's admission queue, over the service's instances and policies.",
+          [{ id: 'admissionQueueDepth', params: FILTERS, legend: SERVICE_MODEL }],
+          'short',
+          8
+        ),
+        timeseries(
+          'Admission wait p95',
+          'How long admitted calls waited for their model (95th percentile over 5 minutes, worst policy).',
+          [{ id: 'admissionWaitP95', params: FILTERS, legend: SERVICE_MODEL }],
+          's',
+          8
+        ),
+        timeseries(
+          'Refused by admission/s',
+          'deadline: its turn would have come too late; queue_full: too many calls waiting; long_wait: sent to its fallback model rather than wait.',
+          [{ id: 'admissionRefusalsByReason', params: { ...FILTERS, by: [] }, legend: legend(LABEL.REFUSAL_REASON) }],
+          'reqps',
+          8
         ),
       ],
       [

@@ -17,8 +17,17 @@ export function stat(title: string, target: PromTarget, unit: string, descriptio
 }
 
 /** A time series panel. */
-export function timeseries(title: string, targets: PromTarget[], unit: string, options: { minInterval?: string } = {}) {
-  return PanelBuilders.timeseries().setTitle(title).setData(promRunner(targets, options)).setUnit(unit).build();
+export function timeseries(
+  title: string,
+  targets: PromTarget[],
+  unit: string,
+  { description, ...options }: { minInterval?: string; description?: string } = {}
+) {
+  const builder = PanelBuilders.timeseries().setTitle(title).setData(promRunner(targets, options)).setUnit(unit);
+  if (description) {
+    builder.setDescription(description);
+  }
+  return builder.build();
 }
 
 /** A row of equally wide items. */

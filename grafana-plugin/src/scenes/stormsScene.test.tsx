@@ -1,7 +1,16 @@
 import { act } from '@testing-library/react';
 import { FieldType, createDataFrame, type DataQueryRequest } from '@grafana/data';
-import { VizPanel, sceneGraph } from '@grafana/scenes';
-import { DEFAULT_STORM_THRESHOLDS } from '@stormwatch/queries';
+import { VizPanel, sceneGraph, type SceneQueryRunner } from '@grafana/scenes';
+import {
+  DEFAULT_STORM_THRESHOLDS,
+  LABEL,
+  admissionQueueDepth,
+  admissionRefusalsByReason,
+  admissionWaitP95,
+  admittedRate,
+  stormOverloadedPerSecond,
+} from '@stormwatch/queries';
+import { VAR_MODEL, VAR_SERVICE } from '../constants';
 import { activateFullSceneTree } from '../test/activateFullSceneTree';
 import { PROM_UID, TEMPO_UID, installFakeGrafana } from '../test/fakeGrafana';
 import { STORM_REF } from '../transforms/detectStormsInFrames';
@@ -72,5 +81,38 @@ describe('the storms table', () => {
       'var-tempo': TEMPO_UID,
     });
     deactivate();
+  });
+});
+
+describe('admission control on the storms page', () => {
+  const settings = {
+    prometheusDatasourceUid: PROM_UID,
+    tempoDatasourceUid: TEMPO_UID,
+    stormThresholds: DEFAULT_STORM_THRESHOLDS,
+  };
+  const filters = { service: { variable: VAR_SERVICE }, model: { variable: VAR_MODEL } };
+  const queriesOf = (title: string) => {
+    const panel = sceneGraph.findObject(
+      stormsScene(settings),
+      (o) => o instanceof VizPanel && o.state.title === title
+    ) as VizPanel | null;
+    expect(panel).not.toBeNull();
+    return (panel!.state.$data as SceneQueryRunner).state.queries.map((q) => [q.expr, q.legendFormat]);
+  };
+  const perModel = `{{${LABEL.SERVICE}}} · {{${LABEL.MODEL}}}`;
+
+  it('sets the admitted rate against the 529s, per service and model', () => {
+    expect(queriesOf('Admitted rate vs 529s')).toEqual([
+      [admittedRate(filters), `admitted ${perModel}`],
+      [stormOverloadedPerSecond(filters), `529 ${perModel}`],
+    ]);
+  });
+
+  it('shows the calls waiting, their wait and the refusals by reason', () => {
+    expect(queriesOf('Calls waiting for admission')).toEqual([[admissionQueueDepth(filters), perModel]]);
+    expect(queriesOf('Admission wait p95')).toEqual([[admissionWaitP95(filters), perModel]]);
+    expect(queriesOf('Refused by admission/s')).toEqual([
+      [admissionRefusalsByReason({ ...filters, by: [] }), `{{${LABEL.REFUSAL_REASON}}}`],
+    ]);
   });
 });

@@ -8,6 +8,11 @@ import {
   type CustomTransformOperator,
 } from '@grafana/scenes';
 import {
+  admissionQueueDepth,
+  admissionRefusalsByReason,
+  admissionWaitP95,
+  admittedRate,
+  LABEL,
   firstAttemptWaves,
   retryDelayBuckets,
   retryWaves,
@@ -68,9 +73,63 @@ export function stormDetection(thresholds: StormThresholds): CustomTransformOper
 }
 
 /**
+ * Admission control per model: the rate admission sends a paced model's calls at against
+ * the 529s it answers, the calls waiting, how long they wait and what is refused.
+ */
+function admissionRows() {
+  return [
+    row(260, [
+      timeseries(
+        'Admitted rate vs 529s',
+        [
+          { refId: 'admitted', expr: admittedRate(FILTERS), legendFormat: `admitted ${SERVICE_MODEL_LEGEND}` },
+          { refId: 'overloaded', expr: stormOverloadedPerSecond(FILTERS), legendFormat: `529 ${SERVICE_MODEL_LEGEND}` },
+        ],
+        'reqps',
+        {
+          description:
+            'The rate admission control sends calls of a model at (learned from its 529s; no line while the model is calm) against the 529s it answers. Admission halves its rate at each wave of 529s and doubles it every 10 s without.',
+        }
+      ),
+      timeseries(
+        'Calls waiting for admission',
+        [{ refId: 'depth', expr: admissionQueueDepth(FILTERS), legendFormat: SERVICE_MODEL_LEGEND }],
+        'short',
+        { description: "Calls in each model's admission queue, over the service's instances and policies." }
+      ),
+    ]),
+    row(260, [
+      timeseries(
+        'Admission wait p95',
+        [{ refId: 'waitP95', expr: admissionWaitP95(FILTERS), legendFormat: SERVICE_MODEL_LEGEND }],
+        's',
+        {
+          description: 'How long admitted calls waited for their model (95th percentile over 5 minutes, worst policy).',
+        }
+      ),
+      timeseries(
+        'Refused by admission/s',
+        [
+          {
+            refId: 'refusals',
+            expr: admissionRefusalsByReason({ ...FILTERS, by: [] }),
+            legendFormat: `{{${LABEL.REFUSAL_REASON}}}`,
+          },
+        ],
+        'reqps',
+        {
+          description:
+            'deadline: its turn would have come too late; queue_full: too many calls waiting; long_wait: sent to its fallback model rather than wait.',
+        }
+      ),
+    ]),
+  ];
+}
+
+/**
  * Storms: intervals where retry amplification or the overload ratio crossed the configured
- * thresholds, each opening its drill-down; and the retry waves that show whether retries
- * are synchronized.
+ * thresholds, each opening its drill-down; the retry waves that show whether retries are
+ * synchronized; and admission control per model.
  */
 export function stormsScene(settings: ResolvedSettings) {
   const t = settings.stormThresholds;
@@ -112,6 +171,7 @@ export function stormsScene(settings: ResolvedSettings) {
             { minInterval: '5s' }
           ),
         ]),
+        ...admissionRows(),
         row(260, [
           timeseries(
             'Amplification by service and model',
