@@ -10,6 +10,9 @@ import { start, shutdown } from '@stormwatch/node';
 import {
   ALERT_RETRY_EXHAUSTION,
   ALERT_RETRY_STORM,
+  ATTR_ADMISSION_OUTCOME,
+  ATTR_ADMISSION_REFUSAL_REASON,
+  ATTR_ADMISSION_WAIT_MS,
   ATTR_ATTEMPT_NUMBER,
   ATTR_ATTEMPT_OUTCOME,
   ATTR_CALL_ATTEMPTS,
@@ -25,13 +28,18 @@ import {
   ATTR_RETRY_DELAY_SOURCE,
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
+  AdmissionOutcome,
+  AdmissionRefusalReason,
   AttemptOutcome,
   CallOutcome,
   CostKind,
   ErrorType,
+  EVENT_ADMISSION_WAIT,
   GEN_AI_OPERATION_CHAT,
   GEN_AI_PROVIDER_ANTHROPIC,
   METRICS,
+  METRIC_ADMISSION_REFUSALS,
+  METRIC_ADMISSION_WAIT,
   METRIC_ATTEMPTS,
   METRIC_CALLS,
   METRIC_COST_USD,
@@ -67,6 +75,13 @@ const BUDGET = { policy: 'e2e-budget', model: 'claude-sonnet-4-0' };
 const LIMITED = { policy: 'e2e-limited', model: 'claude-3-7-sonnet' };
 const OUTAGE = { policy: 'e2e-outage', model: 'claude-3-5-haiku' };
 const AFTER = { policy: 'e2e-after', model: 'claude-3-haiku' };
+/**
+ * Admission control on, as by default, with room for one waiting call per model: after
+ * its 529s the model is paced, one retry waits for its slot and the queue refuses the others.
+ */
+const ADMISSION = { policy: 'e2e-admission', model: 'claude-opus-4-0' };
+const ADMISSION_STORM = 3;
+const ADMISSION_PACED = 4;
 /**
  * Fast retries: the storm runs in real time through real servers. These clients run the
  * 0.1 loop (admission control off): the storm they make is what the alerts must catch.
@@ -173,6 +188,7 @@ describe.runIf(serversAvailable('otelcol-stormwatch', 'jaeger', 'prometheus'))('
     clients[LIMITED.policy] = make({ policy: LIMITED.policy, policyOptions: { ...FAST, limiter: { initialRate: 200 } } });
     clients[OUTAGE.policy] = make({ policy: OUTAGE.policy, policyOptions: { ...FAST, budget: false, breaker: false } });
     clients[AFTER.policy] = make({ policy: AFTER.policy, policyOptions: { ...FAST, budget: false, breaker: false } });
+    clients[ADMISSION.policy] = make({ policy: ADMISSION.policy, policyOptions: { budget: false, breaker: false, admission: { maxQueue: 1 } } });
   });
 
   afterAll(async () => {
@@ -229,6 +245,15 @@ describe.runIf(serversAvailable('otelcol-stormwatch', 'jaeger', 'prometheus'))('
     record(BUDGET.policy, await runCalls(client(BUDGET.policy), BUDGET.model, scripts('budget', 10, 99), 1));
     record(LIMITED.policy, await runCalls(client(LIMITED.policy), LIMITED.model, scripts('limited', 5, 1), 1));
     record(LIMITED.policy, [await callOnce(client(LIMITED.policy), LIMITED.model, { id: 'cut-0', fail: 0, cut: true }, true)]);
+    // Admission: three calls get a 529 at once; one retry waits for the paced model's slot,
+    // the full queue refuses the other two. Then calls one at a time, each waiting for its
+    // slot while the model stays paced (its waits spread over several metric exports).
+    const admission = [
+      ...(await runCalls(client(ADMISSION.policy), ADMISSION.model, scripts('admission', ADMISSION_STORM, 1), ADMISSION_STORM)),
+      ...(await runCalls(client(ADMISSION.policy), ADMISSION.model, scripts('admission-paced', ADMISSION_PACED, 0), 1)),
+    ];
+    record(ADMISSION.policy, admission);
+    expect(admission.filter((r) => !r.ok).map((r) => r.error)).toEqual(['AdmissionRefusedError', 'AdmissionRefusedError']);
     expect(made[FALLBACK.policy]?.every((r) => r.ok)).toBe(true);
     expect(made[BREAKER.policy]?.some((r) => r.ok)).toBe(false);
     expect(made[LIMITED.policy]?.at(-1)).toMatchObject({ ok: false, error: 'StreamInterruptedError' });
@@ -265,7 +290,13 @@ describe.runIf(serversAvailable('otelcol-stormwatch', 'jaeger', 'prometheus'))('
     expect(names.sort()).toEqual(
       ['traces_span_metrics_calls_total', ...['_bucket', '_count', '_sum'].map((s) => `traces_span_metrics_duration_milliseconds${s}`)].sort(),
     );
-    const calls = await prom(`traces_span_metrics_calls_total{span_name=${q(SPAN_CALL)}, ${JOB}=${q(SERVICE)}}`);
+    // One flush of the connector may reach Prometheus in several remote-write requests: the
+    // names can be there before the call spans' series.
+    const callsOf = () => prom(`traces_span_metrics_calls_total{span_name=${q(SPAN_CALL)}, ${JOB}=${q(SERVICE)}}`);
+    const calls = await eventually('span metrics of the call spans', async () => {
+      const series = await callsOf();
+      return series.length > 0 ? series : undefined;
+    }).catch(callsOf);
     expect(calls.length).toBeGreaterThan(0);
   });
 
@@ -427,6 +458,48 @@ describe.runIf(serversAvailable('otelcol-stormwatch', 'jaeger', 'prometheus'))('
       }
     }
     expect([...outcomes.keys()].sort()).toEqual([CallOutcome.FAILED, CallOutcome.SUCCESS].sort());
+  });
+
+  it('records admission waits and refusals as events on the call spans in Jaeger, and counts them in Prometheus', async () => {
+    const calls = ADMISSION_STORM + ADMISSION_PACED;
+    const read = async () => (await callTraces(ADMISSION.policy)).flat();
+    const spans = await eventually('every admission call in Jaeger', async () => {
+      const all = await read();
+      return all.filter((s) => s.name === SPAN_CALL).length === calls ? all : undefined;
+    }).catch(read);
+    const callSpans = spans.filter((s) => s.name === SPAN_CALL);
+    expect(callSpans.length).toBe(calls);
+    // The retry after a 529 waited in the admission queue: no backoff span.
+    expect(spans.filter((s) => s.name === SPAN_BACKOFF)).toEqual([]);
+    const waits = callSpans.map((call) => ({ call, events: call.events.filter((e) => e.name === EVENT_ADMISSION_WAIT) }));
+    // Every call waited once: the storm's retry and the paced calls were admitted, two were refused.
+    expect(waits.map((w) => w.events.length)).toEqual(new Array<number>(calls).fill(1));
+    const outcome = (w: (typeof waits)[number]) => w.events[0]?.attributes.get(ATTR_ADMISSION_OUTCOME);
+    const admitted = waits.filter((w) => outcome(w) === AdmissionOutcome.ADMITTED);
+    const refused = waits.filter((w) => outcome(w) === AdmissionOutcome.REFUSED);
+    expect([admitted.length, refused.length]).toEqual([calls - 2, 2]);
+    for (const { call, events } of admitted) {
+      expect(Number(events[0]?.attributes.get(ATTR_ADMISSION_WAIT_MS))).toBeGreaterThan(0);
+      expect(events[0]?.attributes.has(ATTR_ADMISSION_REFUSAL_REASON)).toBe(false);
+      expect(call.attributes.get(ATTR_CALL_OUTCOME)).toBe(CallOutcome.SUCCESS);
+    }
+    for (const { call, events } of refused) {
+      expect(events[0]?.attributes.get(ATTR_ADMISSION_REFUSAL_REASON)).toBe(AdmissionRefusalReason.QUEUE_FULL);
+      expect(call.attributes.get(ATTR_ERROR_TYPE)).toBe(ErrorType.QUEUE_FULL);
+      expect(call.status).toBe('error');
+    }
+    // The same waits and refusals in Prometheus.
+    const labels = { [JOB]: SERVICE, [POLICY]: ADMISSION.policy };
+    const counted = async () => ({
+      admitted: await value(`sum(${metric(METRIC_ADMISSION_WAIT)}_count${sel({ ...labels, [prometheusLabel(ATTR_ADMISSION_OUTCOME)]: AdmissionOutcome.ADMITTED })})`),
+      refused: await value(`sum(${metric(METRIC_ADMISSION_REFUSALS)}${sel({ ...labels, [prometheusLabel(ATTR_ADMISSION_REFUSAL_REASON)]: AdmissionRefusalReason.QUEUE_FULL })})`),
+    });
+    const expected = { admitted: admitted.length, refused: refused.length };
+    const found = await eventually('the admission metrics', async () => {
+      const c = await counted();
+      return c.admitted === expected.admitted && c.refused === expected.refused ? c : undefined;
+    }).catch(counted);
+    expect(found).toEqual(expected);
   });
 
   it("splits cost and waste by policy: the cut stream's wasted cost is on its policy", async () => {

@@ -27,7 +27,16 @@ function answer() {
               { key: 'otel.status_code', type: 'string', value: 'ERROR' },
               { key: 'error', type: 'bool', value: true },
             ],
-            logs: [{ timestamp: 1_700_000_000_000_100, fields: [{ key: 'event', type: 'string', value: 'stormwatch.fallback' }] }],
+            logs: [
+              {
+                timestamp: 1_700_000_000_000_100,
+                fields: [
+                  { key: 'event', type: 'string', value: 'stormwatch.admission.wait' },
+                  { key: 'stormwatch.admission.wait_ms', type: 'float64', value: 812.5 },
+                ],
+              },
+              { timestamp: 1_700_000_000_000_200, fields: [{ key: 'event', type: 'string', value: 'stormwatch.fallback' }] },
+            ],
             processID: 'p1',
             warnings: null,
           },
@@ -80,6 +89,11 @@ describe("the parser of Jaeger's trace answers", () => {
     expect(call).toMatchObject({ spanId: CALL, name: 'stormwatch.call', kind: 'internal', status: 'error', service: 'svc' });
     expect(call?.parentSpanId).toBeUndefined();
     expect(call?.attributes.get('stormwatch.call.attempts')).toBe(3);
+    expect(call?.events).toEqual([
+      { name: 'stormwatch.admission.wait', attributes: new Map([['stormwatch.admission.wait_ms', 812.5]]) },
+      { name: 'stormwatch.fallback', attributes: new Map() },
+    ]);
+    expect(attempt?.events).toEqual([]);
     expect(attempt).toMatchObject({ parentSpanId: CALL, kind: 'client', status: 'unset', startMicros: 1_700_000_000_000_010, durationMicros: 300 });
     expect(attempt?.attributes.get('stormwatch.retry.delay_s')).toBe(0.25);
   });

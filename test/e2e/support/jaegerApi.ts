@@ -68,6 +68,8 @@ export interface TraceSpan {
   readonly attributes: ReadonlyMap<string, TagValue>;
   readonly startMicros: number;
   readonly durationMicros: number;
+  /** The span's events (Jaeger's logs): the name from the `event` field, the other fields as attributes. */
+  readonly events: readonly { readonly name: string; readonly attributes: ReadonlyMap<string, TagValue> }[];
 }
 
 /** An answer of the trace store that is not what its API documents. Not retried. */
@@ -228,6 +230,12 @@ export function traceSpans(trace: JaegerTrace): TraceSpan[] {
       attributes,
       startMicros: s.startTime,
       durationMicros: s.duration,
+      events: s.logs.map((log) => {
+        const fields = new Map(log.fields.map((f) => [f.key, f.value] as const));
+        const name = fields.get('event');
+        fields.delete('event');
+        return { name: typeof name === 'string' ? name : '', attributes: fields };
+      }),
     };
   });
 }
