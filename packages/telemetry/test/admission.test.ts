@@ -38,14 +38,12 @@ import {
 import { createPolicy, seededRandom, type PolicyOptions } from '@stormwatch/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { instrumentPolicy } from '../src/index.js';
-import { classify, msOf, overloaded, pointsFrom, script, settle, setup, T0, TestReader } from './harness.js';
+import { classify, eventsOf, msOf, overloaded, pointsFrom, script, settle, setup, T0, TestReader } from './harness.js';
 
 const OPUS = 'claude-opus-4-7';
 const SONNET = 'claude-sonnet-4-6';
 const HAIKU = 'claude-haiku-4-5';
 
-const eventsOf = (span: { events: Array<{ name: string; attributes?: Record<string, unknown> }> }) =>
-  span.events.map((e) => ({ name: e.name, attributes: { ...e.attributes } }));
 const onOpus = (extra: Record<string, unknown> = {}) => ({ [ATTR_GEN_AI_REQUEST_MODEL]: OPUS, [ATTR_POLICY]: 'chat', ...extra });
 const histogram = (p: { value: unknown }) => {
   const v = p.value as { sum: number; count: number; buckets: { boundaries: number[] } };

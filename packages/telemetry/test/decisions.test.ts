@@ -59,13 +59,11 @@ import {
 } from '@stormwatch/conventions';
 import { InMemoryDeferrer, isCallDeferredError } from '@stormwatch/core';
 import { describe, expect, it } from 'vitest';
-import { msOf, overloaded, script, settle, setup, T0 } from './harness.js';
+import { eventsOf, msOf, overloaded, script, settle, setup, T0 } from './harness.js';
 
 const OPUS = 'claude-opus-4-7';
 const SONNET = 'claude-sonnet-4-6';
 
-const eventsOf = (span: { events: Array<{ name: string; attributes?: Record<string, unknown>; time: readonly [number, number] }> }) =>
-  span.events.map((e) => ({ name: e.name, attributes: { ...e.attributes } }));
 
 /**
  * The breaker tests run the 0.1 loop (`admission: false`): there, overloads count as breaker

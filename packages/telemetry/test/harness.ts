@@ -100,6 +100,11 @@ export async function settle<T>(clock: VirtualClock, promise: Promise<T>): Promi
   return result;
 }
 
+/** A span's events as { name, attributes }, for comparing whole attribute objects. */
+export function eventsOf(span: ReadableSpan): Array<{ name: string; attributes: Record<string, unknown> }> {
+  return span.events.map((e) => ({ name: e.name, attributes: { ...e.attributes } }));
+}
+
 /** Span start/end in epoch milliseconds. */
 export function msOf(time: readonly [number, number]): number {
   return time[0] * 1000 + time[1] / 1e6;
