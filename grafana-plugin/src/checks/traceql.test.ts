@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'fs';
 import path from 'path';
 import { SceneQueryRunner, sceneGraph, type SceneObject } from '@grafana/scenes';
 import type { Dashboard, Panel } from '@grafana/schema';
+import { SPAN_CALL } from '@stormwatch/conventions';
 import { DEFAULT_STORM_THRESHOLDS } from '@stormwatch/queries';
 import type { ResolvedSettings } from '../settings';
 import { breakersScene } from '../scenes/breakersScene';
@@ -99,7 +100,7 @@ describe("the app's TraceQL as Grafana sends it, parsed by Grafana's grammar", (
 
 describe('the TraceQL checks can fail', () => {
   it('finds a syntax error, a variable left over and a value that needs quotes', () => {
-    expect(traceqlProblems('{ name = "stormwatch.call" && }').length).toBeGreaterThan(0);
+    expect(traceqlProblems(`{ name = "${SPAN_CALL}" && }`).length).toBeGreaterThan(0);
     expect(traceqlProblems('{ span.x = $service }')).toEqual([
       'variable left: $service',
       '"$" left in { span.x = $service }',

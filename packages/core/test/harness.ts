@@ -4,7 +4,8 @@ import { classify } from './fixtures.js';
 
 export type Recorded = { name: string; event: Record<string, unknown> };
 
-const EVENTS = [
+/** Every event a policy emits (its listener-error event aside). */
+export const EVENTS = [
   'onCallStart',
   'onAttemptStart',
   'onAttemptEnd',
@@ -20,6 +21,7 @@ const EVENTS = [
   'onLimiterRate',
   'onCallEnd',
   'onLateFailure',
+  'onLateSuccess',
 ] as const;
 
 /** A policy on a virtual clock with a seeded random source, recording every event. */

@@ -3,29 +3,10 @@ import { describe, expect, it } from 'vitest';
 import type { Policy, PolicyOptions } from '../src/index.js';
 import { createPolicy, emptyCallDetails, InMemoryDeferrer, isCircuitOpenError, seededRandom, VirtualClock, type CallInfo, type ListenerErrorEvent } from '../src/index.js';
 import { classify, connectionReset, overloaded, rateLimited } from './fixtures.js';
-import { script, settle } from './harness.js';
+import { EVENTS, script, settle } from './harness.js';
 
 const model = 'claude-opus-4-7';
 
-/** Every event a policy emits, with the listener-error event last (it reports the others). */
-const EVENTS = [
-  'onCallStart',
-  'onAttemptStart',
-  'onAttemptEnd',
-  'onBackoffStart',
-  'onBackoffEnd',
-  'onBreakerTransition',
-  'onFallback',
-  'onBudgetExhausted',
-  'onAbandon',
-  'onDeferFailed',
-  'onAdmission',
-  'onLimiterWait',
-  'onLimiterRate',
-  'onCallEnd',
-  'onLateFailure',
-  'onLateSuccess',
-] as const;
 type EventName = (typeof EVENTS)[number];
 
 const OPTIONS: Partial<PolicyOptions> = {
