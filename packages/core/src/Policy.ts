@@ -11,6 +11,7 @@ import { endCallRun, recordRetry, startCallRun, switchModel, NEVER, type CallRun
 import type { Classification, Classifier } from './Classification.js';
 import type { Clock } from './clock/Clock.js';
 import { systemClock } from './clock/systemClock.js';
+import { clampHint } from './decide/retryDelay.js';
 import { decideAfterFailure, type DecisionRules, type FailureDecision, type FailureFacts } from './decide/afterFailure.js';
 import { emptyCallDetails, type AttemptDetails } from './details.js';
 import { AdmissionRefusedError } from './errors/AdmissionRefusedError.js';
@@ -524,7 +525,7 @@ class ResiliencePolicy implements Policy {
       // A 429 slows the model's pace as a 529 does (so a paused backlog does not burst at the reset), but is no failure.
       if (c.overload || c.errorType === ErrorType.RATE_LIMIT) state.admission.rate.onOverload(now);
       if (c.retryAfterMs !== undefined && (c.overload || c.errorType === ErrorType.RATE_LIMIT)) {
-        state.admission.pause.pauseUntil(now + Math.min(Math.max(0, c.retryAfterMs), this.#rules.maxRetryAfterMs));
+        state.admission.pause.pauseUntil(now + clampHint(c.retryAfterMs, this.#rules.maxRetryAfterMs));
       }
       this.#pauseForRateLimit(state.admission, failed.details, now);
     }
@@ -629,7 +630,7 @@ class ResiliencePolicy implements Policy {
     if (!remaining || !reset) return;
     for (const kind of ['requests', 'inputTokens', 'outputTokens'] as const) {
       const resetMs = reset[kind];
-      if (remaining[kind] === 0 && resetMs !== undefined) queue.pause.pauseUntil(now + Math.min(Math.max(0, resetMs), this.#rules.maxRetryAfterMs));
+      if (remaining[kind] === 0 && resetMs !== undefined) queue.pause.pauseUntil(now + clampHint(resetMs, this.#rules.maxRetryAfterMs));
     }
   }
 

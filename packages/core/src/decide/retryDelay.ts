@@ -7,6 +7,11 @@ export interface RetryDelay {
   readonly source: DelaySource;
 }
 
+/** A server's "come back in `ms`" as the policy trusts it: never negative, never past `maxMs`. */
+export function clampHint(ms: number, maxMs: number): number {
+  return Math.min(Math.max(0, ms), maxMs);
+}
+
 /**
  * The wait before retrying after a failure classified as `c`: the class's fixed delay when
  * it has one (HTTP 500: 5 s), otherwise max(`retry-after` clamped to `maxRetryAfterMs`,
@@ -16,7 +21,7 @@ export interface RetryDelay {
 export function retryDelay(c: Classification, drawJitter: () => number, maxRetryAfterMs: number): RetryDelay {
   if (c.fixedDelayMs !== undefined) return { ms: c.fixedDelayMs, source: DelaySource.BACKOFF };
   const jitter = drawJitter();
-  const hint = c.retryAfterMs === undefined ? undefined : Math.min(Math.max(0, c.retryAfterMs), maxRetryAfterMs);
+  const hint = c.retryAfterMs === undefined ? undefined : clampHint(c.retryAfterMs, maxRetryAfterMs);
   if (hint !== undefined && hint >= jitter) return { ms: hint, source: DelaySource.RETRY_AFTER };
   return { ms: jitter, source: DelaySource.BACKOFF };
 }
