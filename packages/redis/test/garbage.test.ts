@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { createClient } from '@redis/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { redisStore, type RedisOverloadStore, type StoreDegradedEvent, type StoreRecoveredEvent } from '../src/index.js';
 import { startFakeRedis } from './support/fakeRedis.js';
-import { redisTestsRun, startRedis, type RedisServer } from './support/redisServer.js';
+import { redisTestsRun } from './support/redisServer.js';
+import { useSharedRedis } from './support/sharedRedis.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -80,36 +80,25 @@ describe('a Redis that answers garbage', () => {
 });
 
 describe.skipIf(!redisTestsRun)('another program writes under the prefix', () => {
-  let server: RedisServer;
-  let admin: ReturnType<typeof createClient>;
-
-  beforeAll(async () => {
-    server = await startRedis();
-    admin = createClient({ url: server.url });
-    await admin.connect();
-  });
-  afterAll(async () => {
-    await admin?.close();
-    await server?.stop();
-  });
+  const redis = useSharedRedis();
 
   it('answers from local state when the key holds another type, and shares again once it is gone', async () => {
     const prefix = `garbage:${randomUUID()}:`;
-    await admin.set(`${prefix}overload:m`, 'not a hash');
-    const store = redisStore({ url: server.url, prefix, timeoutMs: 1000 });
+    await redis.admin.set(`${prefix}overload:m`, 'not a hash');
+    const store = redisStore({ url: redis.server.url, prefix, timeoutMs: 1000 });
     const events = watched(store);
     try {
       expect(await store.reserveSlot('m')).toBe(0);
       await expect(store.reportOverload('m')).resolves.toBeUndefined();
       expect(events.degraded).toEqual([{ reason: 'error_reply', operation: 'reserveSlot', key: 'm', error: expect.any(Error) }]);
       expect(events.degraded[0]!.error.message).toMatch(/WRONGTYPE/);
-      expect(await admin.get(`${prefix}overload:m`)).toBe('not a hash'); // left as it was
-      await admin.del(`${prefix}overload:m`);
+      expect(await redis.admin.get(`${prefix}overload:m`)).toBe('not a hash'); // left as it was
+      await redis.admin.del(`${prefix}overload:m`);
       await sleep(550);
       await store.pause('m', 1000);
       expect(events.recovered).toHaveLength(1);
       expect((await store.pace('m')).pausedForMs).toBeGreaterThan(0);
-      expect(await admin.type(`${prefix}overload:m`)).toBe('hash');
+      expect(await redis.admin.type(`${prefix}overload:m`)).toBe('hash');
     } finally {
       await store.close();
     }
@@ -117,8 +106,8 @@ describe.skipIf(!redisTestsRun)('another program writes under the prefix', () =>
 
   it('answers from local state when a field of the state is not a number', async () => {
     const prefix = `garbage:${randomUUID()}:`;
-    await admin.hSet(`${prefix}overload:m`, 'rate', 'banana');
-    const store = redisStore({ url: server.url, prefix, timeoutMs: 1000 });
+    await redis.admin.hSet(`${prefix}overload:m`, 'rate', 'banana');
+    const store = redisStore({ url: redis.server.url, prefix, timeoutMs: 1000 });
     const events = watched(store);
     try {
       expect(await store.pace('m')).toEqual({ ratePerSecond: Infinity, pausedForMs: 0 });

@@ -1,37 +1,26 @@
 import { randomUUID } from 'node:crypto';
-import { createClient } from '@redis/client';
 import { VirtualClock } from '@stormwatch/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SCRIPTS } from '../src/internal/scripts.js';
 import { redisStore, type StoreDegradedEvent } from '../src/index.js';
-import { redisTestsRun, startRedis, type RedisServer } from './support/redisServer.js';
+import { redisTestsRun } from './support/redisServer.js';
+import { useSharedRedis } from './support/sharedRedis.js';
 
 /** The default rules keep a key 10 s · log2(2 / 0.02) (the rate growing back from its floor to calm) + 5 min past its last write. */
 const DEFAULT_RETENTION_MS = Math.ceil(10_000 * Math.log2(2 / 0.02) + 300_000);
 
 describe.skipIf(!redisTestsRun)('keys in Redis', () => {
-  let server: RedisServer;
-  let admin: ReturnType<typeof createClient>;
-
-  beforeAll(async () => {
-    server = await startRedis();
-    admin = createClient({ url: server.url });
-    await admin.connect();
-  });
-  afterAll(async () => {
-    await admin?.close();
-    await server?.stop();
-  });
+  const redis = useSharedRedis();
 
   async function keysUnder(prefix: string): Promise<string[]> {
     const keys: string[] = [];
-    for await (const batch of admin.scanIterator({ MATCH: `${prefix}*`, COUNT: 100 })) keys.push(...batch);
+    for await (const batch of redis.admin.scanIterator({ MATCH: `${prefix}*`, COUNT: 100 })) keys.push(...batch);
     return keys.sort();
   }
 
   it('gives every key a TTL after every operation, under the prefix', async () => {
     const prefix = `keys:${randomUUID()}:`;
-    const store = redisStore({ url: server.url, prefix, timeoutMs: 2000 });
+    const store = redisStore({ url: redis.server.url, prefix, timeoutMs: 2000 });
     try {
       const operations: [string, (key: string) => Promise<unknown>][] = [
         ['reserveSlot', (key) => store.reserveSlot(key)],
@@ -43,13 +32,13 @@ describe.skipIf(!redisTestsRun)('keys in Redis', () => {
       for (const [name, run] of operations) await run(name);
       expect(await keysUnder(prefix)).toEqual(operations.map(([name]) => `${prefix}overload:${name}`).sort());
       for (const key of await keysUnder(prefix)) {
-        const ttl = await admin.pTTL(key);
+        const ttl = await redis.admin.pTTL(key);
         expect(ttl, key).toBeGreaterThan(DEFAULT_RETENTION_MS - 2000);
         expect(ttl, key).toBeLessThanOrEqual(DEFAULT_RETENTION_MS + 100);
       }
       // A read of a model nobody wrote creates nothing.
       await store.pace('unknown');
-      expect(await admin.exists(`${prefix}overload:unknown`)).toBe(0);
+      expect(await redis.admin.exists(`${prefix}overload:unknown`)).toBe(0);
     } finally {
       await store.close();
     }
@@ -57,15 +46,15 @@ describe.skipIf(!redisTestsRun)('keys in Redis', () => {
 
   it('keeps a key past its pause and its last reserved slot', async () => {
     const prefix = `keys:${randomUUID()}:`;
-    const store = redisStore({ url: server.url, prefix, timeoutMs: 2000, rate: { minRate: 0.02, calmRate: 0.04 } });
+    const store = redisStore({ url: redis.server.url, prefix, timeoutMs: 2000, rate: { minRate: 0.02, calmRate: 0.04 } });
     try {
       await store.pause('paused', 3_600_000);
-      expect(await admin.pTTL(`${prefix}overload:paused`)).toBeGreaterThan(3_600_000 + 300_000 - 2000);
+      expect(await redis.admin.pTTL(`${prefix}overload:paused`)).toBeGreaterThan(3_600_000 + 300_000 - 2000);
       await store.reportOverload('paced'); // 0.02 req/s: one slot per 50 s
       let wait = 0;
       for (let i = 0; i < 20; i++) wait = await store.reserveSlot('paced');
       expect(wait).toBeGreaterThan(900_000);
-      expect(await admin.pTTL(`${prefix}overload:paced`)).toBeGreaterThan(wait + 300_000 - 2000);
+      expect(await redis.admin.pTTL(`${prefix}overload:paced`)).toBeGreaterThan(wait + 300_000 - 2000);
     } finally {
       await store.close();
     }
@@ -74,16 +63,16 @@ describe.skipIf(!redisTestsRun)('keys in Redis', () => {
   it('loads its scripts again when Redis has forgotten them (NOSCRIPT)', async () => {
     const prefix = `keys:${randomUUID()}:`;
     const clock = new VirtualClock();
-    const store = redisStore({ url: server.url, prefix, timeoutMs: 2000, clock });
+    const store = redisStore({ url: redis.server.url, prefix, timeoutMs: 2000, clock });
     const degraded: StoreDegradedEvent[] = [];
     store.onDegraded((event) => degraded.push(event));
     try {
       await store.reportOverload('m');
-      await admin.scriptFlush();
-      expect(await admin.scriptExists(SCRIPTS.reserveSlot.sha)).toEqual([0]);
+      await redis.admin.scriptFlush();
+      expect(await redis.admin.scriptExists(SCRIPTS.reserveSlot.sha)).toEqual([0]);
       expect(await store.reserveSlot('m')).toBe(0);
       expect(await store.reserveSlot('m')).toBeCloseTo(1000, 6);
-      expect(await admin.scriptExists(SCRIPTS.reserveSlot.sha)).toEqual([1]);
+      expect(await redis.admin.scriptExists(SCRIPTS.reserveSlot.sha)).toEqual([1]);
       expect(degraded).toEqual([]);
     } finally {
       await store.close();
@@ -92,7 +81,7 @@ describe.skipIf(!redisTestsRun)('keys in Redis', () => {
 
   it('lets services that share a prefix share a model, and keeps other prefixes apart', async () => {
     const shared = `keys:${randomUUID()}:`;
-    const [billing, search, other] = [redisStore({ url: server.url, prefix: shared }), redisStore({ url: server.url, prefix: shared }), redisStore({ url: server.url, prefix: `keys:${randomUUID()}:` })];
+    const [billing, search, other] = [redisStore({ url: redis.server.url, prefix: shared }), redisStore({ url: redis.server.url, prefix: shared }), redisStore({ url: redis.server.url, prefix: `keys:${randomUUID()}:` })];
     try {
       await billing.reportOverload('claude-opus-4-7');
       expect((await search.pace('claude-opus-4-7')).ratePerSecond).toBeLessThan(Infinity);

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { createClient } from '@redis/client';
 import { InMemoryOverloadStore, seededRandom, VirtualClock, type OverloadStore, type OverloadStoreOptions, type Random } from '@stormwatch/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { redisStore, type StoreDegradedEvent } from '../src/index.js';
-import { redisTestsRun, startRedis, type RedisServer } from './support/redisServer.js';
+import { redisTestsRun } from './support/redisServer.js';
+import { useSharedRedis } from './support/sharedRedis.js';
 
 type Step =
   | { readonly op: 'reserveSlot' | 'reportOverload' | 'pace' | 'deposit' | 'tryWithdraw'; readonly key: string }
@@ -71,18 +71,7 @@ function expectSame(actual: unknown, expected: unknown, where: string): void {
 }
 
 describe.skipIf(!redisTestsRun)('redisStore parity with InMemoryOverloadStore', () => {
-  let server: RedisServer;
-  let admin: ReturnType<typeof createClient>;
-
-  beforeAll(async () => {
-    server = await startRedis();
-    admin = createClient({ url: server.url });
-    await admin.connect();
-  });
-  afterAll(async () => {
-    await admin?.close();
-    await server?.stop();
-  });
+  const redis = useSharedRedis();
 
   const cases: { name: string; options: OverloadStoreOptions; start: number }[] = [
     { name: 'default options, virtual time from 0', options: {}, start: 0 },
@@ -106,14 +95,14 @@ describe.skipIf(!redisTestsRun)('redisStore parity with InMemoryOverloadStore', 
     const clock = new VirtualClock(start);
     const prefix = `parity:${randomUUID()}:`;
     const reference = new InMemoryOverloadStore(options, clock);
-    const store = redisStore({ ...options, url: server.url, prefix, clock, timeoutMs: 5000 });
+    const store = redisStore({ ...options, url: redis.server.url, prefix, clock, timeoutMs: 5000 });
     const degraded: StoreDegradedEvent[] = [];
     store.onDegraded((event) => degraded.push(event));
     const answers: unknown[] = [];
     try {
       for (const [i, step] of steps.entries()) {
         if (step.op === 'advance') await clock.advance(step.ms);
-        else if (step.op === 'expire') await admin.del([`${prefix}overload:m`, `${prefix}overload:n`]);
+        else if (step.op === 'expire') await redis.admin.del([`${prefix}overload:m`, `${prefix}overload:n`]);
         else {
           const [expected, actual] = [await apply(reference, step), await apply(store, step)];
           expectSame(actual, expected, `step ${i} ${JSON.stringify(step)} at ${clock.now()}`);
