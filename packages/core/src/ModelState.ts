@@ -1,8 +1,8 @@
 import { ErrorType } from '@stormwatch/conventions';
-import type { AdmissionQueue } from './admission/AdmissionQueue.js';
+import type { ModelAdmission } from './admission/ModelAdmission.js';
 import type { CircuitBreaker } from './breaker/CircuitBreaker.js';
 import type { Classification } from './Classification.js';
-import type { RetryBudget } from './budget/RetryBudget.js';
+import type { Budget } from './budget/Budget.js';
 import type { CallInfo } from './events.js';
 import type { AimdLimiter } from './limiter/AimdLimiter.js';
 
@@ -10,10 +10,10 @@ import type { AimdLimiter } from './limiter/AimdLimiter.js';
 export interface ModelState {
   /** Transitions name the call that caused them. */
   readonly breaker: CircuitBreaker<CallInfo> | undefined;
-  readonly budget: RetryBudget | undefined;
+  readonly budget: Budget | undefined;
   readonly limiter: AimdLimiter | undefined;
   /** Admission control; absent when turned off. */
-  readonly admission: AdmissionQueue | undefined;
+  readonly admission: ModelAdmission | undefined;
   /** Moving average of the time from admission to an answer, in ms (0 until one is seen). */
   serviceTimeMs: number;
 }

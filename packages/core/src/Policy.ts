@@ -3,9 +3,12 @@ import { BulkheadPolicy, isBulkheadRejectedError, type Event, type IBreaker, typ
 import type { DeferReceipt, Deferrer } from './abandon/Deferrer.js';
 import type { Backoff } from './backoff/Backoff.js';
 import { AdaptiveRate } from './admission/AdaptiveRate.js';
-import { AdmissionQueue, type AdmissionResult } from './admission/AdmissionQueue.js';
+import { AdmissionQueue } from './admission/AdmissionQueue.js';
+import type { AdmissionResult, AdmissionSnapshot, ModelAdmission } from './admission/ModelAdmission.js';
+import { SharedAdmission } from './admission/SharedAdmission.js';
 import { RateLimitPause } from './admission/RateLimitPause.js';
 import { CircuitBreaker } from './breaker/CircuitBreaker.js';
+import { SharedBudget } from './budget/Budget.js';
 import { RetryBudget, type RetryBudgetOptions } from './budget/RetryBudget.js';
 import { endCallRun, recordRetry, startCallRun, switchModel, NEVER, type CallRun } from './CallRun.js';
 import type { Classification, Classifier } from './Classification.js';
@@ -40,6 +43,7 @@ import type {
   LimiterRateEvent,
   LimiterWaitEvent,
   ListenerErrorEvent,
+  StoreErrorEvent,
 } from './events.js';
 import { PolicyEvents } from './events/PolicyEvents.js';
 import { AimdLimiter, type AimdLimiterOptions } from './limiter/AimdLimiter.js';
@@ -48,6 +52,8 @@ import { PerKey } from './perKey.js';
 import type { AdmissionOptions, CallOptions, PolicyOptions } from './PolicyOptions.js';
 import type { Random } from './random.js';
 import { announcePolicy } from './registry.js';
+import type { OverloadStore } from './store/OverloadStore.js';
+import { StoreOperations } from './store/StoreOperations.js';
 import { makeBackoff, makeBreakerFactory, openTimes, validateCallOptions, validatePolicyOptions } from './validate.js';
 
 /** What an attempt function receives. */
@@ -85,6 +91,8 @@ export interface Policy {
   admissionState(model: string): AdmissionSnapshot | undefined;
   /** Admission control of every model seen, by model; empty with admission off. */
   admissionStates(): Map<string, AdmissionSnapshot>;
+  /** The overload store the policy shares its state through; undefined for this process's own state (the default). */
+  readonly store: OverloadStore | undefined;
   /** The adaptive limiter's current rate for `model`, in requests per second; undefined without a limiter. */
   limiterRate(model: string): number | undefined;
   /**
@@ -124,24 +132,17 @@ export interface Policy {
    * without a listener here, the first such error per event becomes a process warning.
    */
   readonly onListenerError: Event<ListenerErrorEvent>;
+  /**
+   * An operation of the policy's `store` rejected (a closed store, a broken one); the call
+   * went on as if the store were calm. Without a listener, the first becomes a process
+   * warning. (A Redis store that is down does not reject: it answers locally and says so
+   * through its own health.)
+   */
+  readonly onStoreError: Event<StoreErrorEvent>;
 }
 
 /** Wraps one attempt; must call `run` exactly once and return its result. */
 export type AttemptScope = <T>(ctx: AttemptContext, run: () => Promise<T>) => Promise<T>;
-
-/** A model's admission control at one moment. */
-export interface AdmissionSnapshot {
-  /** The admitted rate, in requests per second; `Infinity` while the model is calm. */
-  readonly ratePerSecond: number;
-  /** Calls waiting to be admitted. */
-  readonly queueDepth: number;
-  /** Clock time a rate-limit pause ends (in the past when there is none). */
-  readonly pausedUntil: number;
-}
-
-function snapshotOf(queue: AdmissionQueue, now: number): AdmissionSnapshot {
-  return { ratePerSecond: queue.rate.rate(now), queueDepth: queue.depth, pausedUntil: queue.pause.until };
-}
 
 /** How a call ends: what the caller gets, and what `onCallEnd` reports. */
 interface CallEnding {
@@ -212,6 +213,8 @@ class ResiliencePolicy implements Policy {
   readonly #initialLimiterRate: number | undefined;
   readonly #bulkhead: BulkheadPolicy | undefined;
   readonly #events: PolicyEvents;
+  readonly store: OverloadStore | undefined;
+  readonly #storeOps: StoreOperations | undefined;
   readonly #models = new PerKey<ModelState>((key) => this.#createModelState(key));
   #scopes: readonly AttemptScope[] = [];
   #nextCallId = 1;
@@ -247,6 +250,8 @@ class ResiliencePolicy implements Policy {
     this.#deferrer = options.abandon?.deferrer;
     this.#limiterOptions = options.limiter ?? false;
     this.#initialLimiterRate = this.#limiterOptions ? new AimdLimiter(this.#limiterOptions).rate : undefined; // validates now
+    this.store = options.store;
+    this.#storeOps = options.store && new StoreOperations(options.store, ({ operation, key, error }) => this.#events.reportStoreError({ policy: this.name, model: key, operation, error }));
     this.#bulkhead = options.bulkhead ? new BulkheadPolicy(options.bulkhead.maxConcurrent, options.bulkhead.maxQueue ?? 0) : undefined;
     announcePolicy(this);
   }
@@ -268,6 +273,7 @@ class ResiliencePolicy implements Policy {
   get onLateFailure(): Event<LateFailureEvent> { return this.#events.lateFailure.addListener; }
   get onLateSuccess(): Event<LateSuccessEvent> { return this.#events.lateSuccess.addListener; }
   get onListenerError(): Event<ListenerErrorEvent> { return this.#events.listenerError.addListener; }
+  get onStoreError(): Event<StoreErrorEvent> { return this.#events.storeError.addListener; }
 
   breakerState(key: string): BreakerState {
     return this.#models.peek(key)?.breaker?.state(this.clock.now()) ?? BreakerState.CLOSED;
@@ -293,19 +299,18 @@ class ResiliencePolicy implements Policy {
   reportLateFailure(event: LateFailureEvent): void {
     // A stream the overloaded service dropped after delivery is an overload signal too.
     const admission = this.#models.peek(event.model)?.admission;
-    if (admission && safeClassify(this.#classify, event.error).overload) admission.rate.onOverload(this.clock.now());
+    if (admission && safeClassify(this.#classify, event.error).overload) admission.onOverload(this.clock.now());
     if (this.#events.lateFailure.size) this.#events.lateFailure.emit(event);
   }
 
   admissionState(model: string): AdmissionSnapshot | undefined {
-    const queue = this.#models.peek(model)?.admission;
-    return queue && snapshotOf(queue, this.clock.now());
+    return this.#models.peek(model)?.admission?.snapshot(this.clock.now());
   }
 
   admissionStates(): Map<string, AdmissionSnapshot> {
     const now = this.clock.now();
     const states = new Map<string, AdmissionSnapshot>();
-    for (const [key, { admission }] of this.#models.entries()) if (admission) states.set(key, snapshotOf(admission, now));
+    for (const [key, { admission }] of this.#models.entries()) if (admission) states.set(key, admission.snapshot(now));
     return states;
   }
 
@@ -427,7 +432,7 @@ class ResiliencePolicy implements Policy {
    * Waits for the model's admission queue (at once when the model is calm). A call without
    * a deadline waits at most what is left of the policy's total-delay limit.
    */
-  async #waitForAdmission(run: CallRun, queue: AdmissionQueue): Promise<AdmissionResult> {
+  async #waitForAdmission(run: CallRun, queue: ModelAdmission): Promise<AdmissionResult> {
     const now = this.clock.now();
     if (queue.tryAdmitNow(now)) return { admitted: true, waitedMs: 0 };
     const deadlineAt = run.deadlineAt ?? now + Math.max(0, this.#rules.maxTotalDelayMs - run.waitedMs);
@@ -523,9 +528,9 @@ class ResiliencePolicy implements Policy {
     if (c.overload) run.overloads++;
     if (state.admission) {
       // A 429 slows the model's pace as a 529 does (so a paused backlog does not burst at the reset), but is no failure.
-      if (c.overload || c.errorType === ErrorType.RATE_LIMIT) state.admission.rate.onOverload(now);
+      if (c.overload || c.errorType === ErrorType.RATE_LIMIT) state.admission.onOverload(now);
       if (c.retryAfterMs !== undefined && (c.overload || c.errorType === ErrorType.RATE_LIMIT)) {
-        state.admission.pause.pauseUntil(now + clampHint(c.retryAfterMs, this.#rules.maxRetryAfterMs));
+        state.admission.pauseUntil(now + clampHint(c.retryAfterMs, this.#rules.maxRetryAfterMs), now);
       }
       this.#pauseForRateLimit(state.admission, failed.details, now);
     }
@@ -583,7 +588,7 @@ class ResiliencePolicy implements Policy {
         return NEXT;
       case 'retry':
         // A retry on the same model spends that model's budget; a switch to another model adds no load to the failing one.
-        if (state.budget && !state.budget.tryWithdraw(now)) {
+        if (!(await this.#withdraw(state, now))) {
           this.#emitAttemptEnd(run, failed, AttemptOutcome.RETRYABLE_ERROR, c);
           if (this.#events.budgetExhausted.size) this.#events.budgetExhausted.emit({ call: run.call, key: failed.model, attempts: attempt });
           return ended(new RetryBudgetExhaustedError(failed.model, attempt, { cause: error }), CallOutcome.FAILED, ErrorType.BUDGET_EXHAUSTED);
@@ -593,6 +598,11 @@ class ResiliencePolicy implements Policy {
         if (decision.delayMs > 0) await this.#wait(run, failed.model, attempt, decision.delayMs, decision.source);
         return NEXT;
     }
+  }
+
+  /** Takes a retry from the model's budget (the fleet's, with a shared store); true without a budget. */
+  #withdraw(state: ModelState, now: number): boolean | Promise<boolean> {
+    return state.budget?.tryWithdraw(now) ?? true;
   }
 
   /** Hedged abandonment, first branch: the deadline is far away, so hand the work over rather than retry into the overload. */
@@ -624,13 +634,13 @@ class ResiliencePolicy implements Policy {
   }
 
   /** `anthropic-ratelimit-*-remaining: 0` with its reset time pauses the model's admission until then. */
-  #pauseForRateLimit(queue: AdmissionQueue, details: AttemptDetails, now: number): void {
+  #pauseForRateLimit(queue: ModelAdmission, details: AttemptDetails, now: number): void {
     const remaining = details.rateLimitRemaining;
     const reset = details.rateLimitResetMs;
     if (!remaining || !reset) return;
     for (const kind of ['requests', 'inputTokens', 'outputTokens'] as const) {
       const resetMs = reset[kind];
-      if (remaining[kind] === 0 && resetMs !== undefined) queue.pause.pauseUntil(now + clampHint(resetMs, this.#rules.maxRetryAfterMs));
+      if (remaining[kind] === 0 && resetMs !== undefined) queue.pauseUntil(now + clampHint(resetMs, this.#rules.maxRetryAfterMs), now);
     }
   }
 
@@ -723,15 +733,24 @@ class ResiliencePolicy implements Policy {
           this.#openTimes.maxHalfOpenAfterMs,
         )
       : undefined;
-    const admission = this.#admission;
+    const store = this.#storeOps;
     const state: ModelState = {
       breaker,
-      budget: this.#budgetOptions ? new RetryBudget(this.#budgetOptions) : undefined,
+      budget: this.#budgetOptions ? (store ? new SharedBudget(store, key) : new RetryBudget(this.#budgetOptions)) : undefined,
       limiter: this.#limiterOptions ? new AimdLimiter(this.#limiterOptions) : undefined,
-      admission: admission ? new AdmissionQueue(this.clock, new AdaptiveRate(admission), new RateLimitPause(), admission.maxQueue ?? 1000, () => state.serviceTimeMs) : undefined,
+      admission: this.#createAdmission(key, () => state.serviceTimeMs),
       serviceTimeMs: 0,
     };
     return state;
+  }
+
+  /** A model's admission control: this process's own, or the fleet's through the store; none when turned off. */
+  #createAdmission(key: string, serviceTimeMs: () => number): ModelAdmission | undefined {
+    const admission = this.#admission;
+    if (!admission) return undefined;
+    const maxQueue = admission.maxQueue ?? 1000;
+    if (this.#storeOps) return new SharedAdmission(this.clock, this.#storeOps, key, maxQueue, admission.doublingMs ?? 10_000, serviceTimeMs);
+    return new AdmissionQueue(this.clock, new AdaptiveRate(admission), new RateLimitPause(), maxQueue, serviceTimeMs);
   }
 }
 

@@ -7,6 +7,7 @@ import type { RetryBudgetOptions } from './budget/RetryBudget.js';
 import type { AimdLimiterOptions } from './limiter/AimdLimiter.js';
 import type { Backoff } from './backoff/Backoff.js';
 import type { AdaptiveRateOptions } from './admission/AdaptiveRate.js';
+import type { OverloadStore } from './store/OverloadStore.js';
 
 /** Backoff between attempts. */
 export type BackoffOptions =
@@ -108,6 +109,15 @@ export interface PolicyOptions {
    * with backoff, counted by the breaker). Defaults to on.
    */
   admission?: AdmissionOptions | false;
+  /**
+   * Where the overload state lives. Defaults to this process (nothing shared). With a shared
+   * store (`redisStore({ url })` from `@stormwatch/redis`) every process on it admits calls
+   * on one schedule, learns one rate, honours one rate-limit pause and spends one retry
+   * budget per model; the queue of waiting calls stays in each process. The store's own
+   * `rate` and `budget` options then rule (build it with the same values as `admission`
+   * and `budget`). The policy does not close it.
+   */
+  store?: OverloadStore;
   /** Fallback model chain. Defaults to none. */
   fallback?: FallbackOptions;
   /** Hedged abandonment. Defaults to none (no deferral, no deadline fallback). */

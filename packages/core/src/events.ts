@@ -173,3 +173,13 @@ export interface AdmissionEvent {
   /** Why it was refused: its deadline could not be met, the queue was full, or a fallback model could answer sooner. */
   readonly reason?: 'deadline' | 'queue_full' | 'long_wait';
 }
+
+export interface StoreErrorEvent {
+  readonly policy: string;
+  /** The key (model) of the operation. */
+  readonly model: string;
+  /** The `OverloadStore` operation that rejected. */
+  readonly operation: 'reserveSlot' | 'reportOverload' | 'pause' | 'pace' | 'deposit' | 'tryWithdraw';
+  /** What the store rejected with. The call went on as if the store were calm (admit now, no pause, retry allowed). */
+  readonly error: unknown;
+}

@@ -20,9 +20,12 @@ export { CallDeferredError, isCallDeferredError } from './errors/CallDeferredErr
 export { CallAbortedError, isCallAbortedError } from './errors/CallAbortedError.js';
 export { AdmissionRefusedError, isAdmissionRefusedError } from './errors/AdmissionRefusedError.js';
 export { AdaptiveRate, type AdaptiveRateOptions } from './admission/AdaptiveRate.js';
-export { AdmissionQueue, type AdmissionResult, type RefusalReason } from './admission/AdmissionQueue.js';
+export { AdmissionQueue } from './admission/AdmissionQueue.js';
+export type { AdmissionResult, AdmissionSnapshot, ModelAdmission, RefusalReason } from './admission/ModelAdmission.js';
+export { SharedAdmission } from './admission/SharedAdmission.js';
+export { SharedBudget, type Budget } from './budget/Budget.js';
 export { RateLimitPause } from './admission/RateLimitPause.js';
-export type { OverloadStore, OverloadStoreOptions, SharedPace } from './store/OverloadStore.js';
+export type { OverloadStore, OverloadStoreOptions, SharedPace, StoreHealth } from './store/OverloadStore.js';
 export { InMemoryOverloadStore } from './store/InMemoryOverloadStore.js';
 export { RetriesExhaustedError, isRetriesExhaustedError, type RetriesExhaustedReason } from './errors/RetriesExhaustedError.js';
 export type {
@@ -43,10 +46,11 @@ export type {
   LateSuccessEvent,
   ListenerErrorEvent,
   LimiterRateEvent,
+  StoreErrorEvent,
   LimiterWaitEvent,
 } from './events.js';
 export type { AbandonOptions, AdmissionOptions, BackoffOptions, BreakerOptions, BulkheadOptions, CallOptions, FallbackOptions, PolicyOptions } from './PolicyOptions.js';
-export { LISTENER_ERROR_WARNING } from './events/PolicyEvents.js';
-export { createPolicy, type AdmissionSnapshot, type AttemptContext, type AttemptScope, type Policy } from './Policy.js';
+export { LISTENER_ERROR_WARNING, STORE_ERROR_WARNING } from './events/PolicyEvents.js';
+export { createPolicy, type AttemptContext, type AttemptScope, type Policy } from './Policy.js';
 export { livePolicies, onPolicyCreated } from './registry.js';
 export type { Event, IDisposable } from 'cockatiel';

@@ -54,7 +54,7 @@ export function makeBreakerFactory(options: BreakerOptions): () => IBreaker {
   throw new TypeError(`breaker.threshold must be a number, { sampling } or a function, got ${describe(t)}`);
 }
 
-const KNOWN_OPTIONS = new Set(['name', 'classify', 'clock', 'random', 'maxAttempts', 'backoff', 'maxRetryAfterMs', 'maxTotalDelayMs', 'deadlineMs', 'budget', 'breaker', 'fallback', 'abandon', 'limiter', 'bulkhead', 'admission']);
+const KNOWN_OPTIONS = new Set(['name', 'classify', 'clock', 'random', 'maxAttempts', 'backoff', 'maxRetryAfterMs', 'maxTotalDelayMs', 'deadlineMs', 'budget', 'breaker', 'fallback', 'abandon', 'limiter', 'bulkhead', 'admission', 'store']);
 
 /** Checks the parts of PolicyOptions not checked by the components' own constructors. */
 export function validatePolicyOptions(options: PolicyOptions): void {
@@ -91,6 +91,11 @@ export function validatePolicyOptions(options: PolicyOptions): void {
     if (typeof adm !== 'object' || adm === null) throw new TypeError(`admission must be an object or false, got ${describe(adm)}`);
     if (adm.maxQueue !== undefined) requireInteger('admission.maxQueue', adm.maxQueue, 0);
     if (adm.fallbackAfterMs !== undefined) requireDuration('admission.fallbackAfterMs', adm.fallbackAfterMs, { allowInfinity: true });
+  }
+  const store = options.store;
+  if (store !== undefined) {
+    const missing = ['reserveSlot', 'reportOverload', 'pause', 'pace', 'deposit', 'tryWithdraw', 'close'].filter((m) => typeof (store as unknown as Record<string, unknown> | null)?.[m] !== 'function');
+    if (missing.length > 0) throw new TypeError(`store must be an OverloadStore (e.g. redisStore({ url }) from @stormwatch/redis); it has no ${missing.join(', ')}`);
   }
   const b = options.bulkhead;
   if (b) {

@@ -1,5 +1,5 @@
 import { ErrorType } from '@stormwatch/conventions';
-import type { Classification, Classifier } from '../src/index.js';
+import type { Classification, Classifier, OverloadStore } from '../src/index.js';
 
 /** An error that carries the classification the test wants the policy to see. */
 export class ScriptedError extends Error {
@@ -22,3 +22,9 @@ export const connectionReset = () => new ScriptedError({ errorType: ErrorType.CO
 
 /** Lets the policy's pending promise continuations run. */
 export const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** An overload store whose every operation rejects (a closed store, a broken one). */
+export const brokenStore = (): OverloadStore => {
+  const fail = () => Promise.reject(new Error('store is broken'));
+  return { reserveSlot: fail, reportOverload: fail, pause: fail, pace: fail, deposit: fail, tryWithdraw: fail, close: async () => undefined };
+};

@@ -22,6 +22,7 @@ export const EVENTS = [
   'onCallEnd',
   'onLateFailure',
   'onLateSuccess',
+  'onStoreError',
 ] as const;
 
 /** A policy on a virtual clock with a seeded random source, recording every event. */

@@ -2,7 +2,7 @@ import { BreakerState, CallOutcome } from '@stormwatch/conventions';
 import { describe, expect, it } from 'vitest';
 import type { Policy, PolicyOptions } from '../src/index.js';
 import { createPolicy, emptyCallDetails, InMemoryDeferrer, isCircuitOpenError, seededRandom, VirtualClock, type CallInfo, type ListenerErrorEvent } from '../src/index.js';
-import { classify, connectionReset, overloaded, rateLimited } from './fixtures.js';
+import { brokenStore, classify, connectionReset, overloaded, rateLimited } from './fixtures.js';
 import { EVENTS, script, settle } from './harness.js';
 
 const model = 'claude-opus-4-7';
@@ -69,6 +69,9 @@ async function exercise(throwOn: EventName | undefined) {
   await run(abandoning, [overloaded(60_000), 'never'], { model, deadlineMs: 30_000, deferPayload: { body: 1 } });
   const deferring = make({ abandon: { deferrer: new InMemoryDeferrer(), deferIfRemainingMs: 1000 } });
   await run(deferring, [overloaded()], { model, deadlineMs: 30_000, deferPayload: { body: 2 } });
+
+  // A store that rejects everything: the call goes on at local pace, the store's error reported.
+  await run(make({ store: brokenStore() }), ['despite the store'], { model, allowFallback: false });
 
   return { results, log, listenerErrors, main };
 }

@@ -1,4 +1,4 @@
-import type { Event, OverloadStore, SharedPace } from '@stormwatch/core';
+import type { Event, OverloadStore, SharedPace, StoreHealth } from '@stormwatch/core';
 import type { DegradationReason, StoreDegradedEvent, StoreOperation, StoreRecoveredEvent } from './events.js';
 import { GuardedEvent } from './internal/GuardedEvent.js';
 import { LocalFallback } from './internal/LocalFallback.js';
@@ -34,6 +34,7 @@ export class RedisOverloadStore implements OverloadStore {
   #degradation: { readonly reason: DegradationReason; readonly since: number } | undefined;
   #nextProbeAt = 0;
   #probing = false;
+  readonly #localAnswers: Record<string, number> = {};
 
   /** The store stopped sharing (Redis down, slow or answering garbage); it answers locally until {@link onRecovered}. */
   readonly onDegraded: Event<StoreDegradedEvent> = this.#degraded.addListener;
@@ -52,6 +53,11 @@ export class RedisOverloadStore implements OverloadStore {
   /** True while operations are shared through Redis; false while they are answered locally. */
   get sharing(): boolean {
     return this.#degradation === undefined;
+  }
+
+  /** Whether the store shares now, and how many operations it answered locally since it was made, by reason. */
+  health(): StoreHealth {
+    return { sharing: this.sharing, localAnswers: { ...this.#localAnswers } };
   }
 
   async reserveSlot(key: string): Promise<number> {
@@ -107,7 +113,7 @@ export class RedisOverloadStore implements OverloadStore {
   ): Promise<{ readonly value: S | L; readonly shared: boolean }> {
     if (this.#closed) throw new Error('RedisOverloadStore: the store is closed');
     const probe = this.#degradation !== undefined;
-    if (probe && (this.#probing || performance.now() < this.#nextProbeAt)) return { value: await local(), shared: false };
+    if (probe && (this.#probing || performance.now() < this.#nextProbeAt)) return { value: await this.#answerLocally(this.#degradation!.reason, local), shared: false };
     if (probe) this.#probing = true;
     try {
       const now = this.#options.clock === undefined ? '' : String(this.#options.clock.now());
@@ -119,10 +125,15 @@ export class RedisOverloadStore implements OverloadStore {
     } catch (error) {
       const failure = error instanceof StoreFailure ? error : new StoreFailure('connection', String(error), { cause: error });
       this.#degrade(operation, key, failure);
-      return { value: await local(), shared: false };
+      return { value: await this.#answerLocally(failure.reason, local), shared: false };
     } finally {
       if (probe) this.#probing = false;
     }
+  }
+
+  #answerLocally<L>(reason: DegradationReason, local: () => Promise<L>): Promise<L> {
+    this.#localAnswers[reason] = (this.#localAnswers[reason] ?? 0) + 1;
+    return local();
   }
 
   #degrade(operation: StoreOperation, key: string, failure: StoreFailure): void {

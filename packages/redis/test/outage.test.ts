@@ -96,6 +96,11 @@ describe.skipIf(!redisTestsRun)('Redis down, hung or back', () => {
     expect(slowest).toBeLessThan(TIMEOUT_MS + MARGIN_MS);
     expect(a.degraded.map((e) => e.reason)).toEqual([expect.stringMatching(/^(connection|timeout)$/)]);
     expect(a.store.sharing).toBe(false);
+    // Every operation of the 20 rounds was answered locally, counted by the reason the store degraded for.
+    const health = a.store.health();
+    expect(health.sharing).toBe(false);
+    expect(Object.keys(health.localAnswers)).toEqual([a.degraded[0]!.reason]);
+    expect(health.localAnswers[a.degraded[0]!.reason]).toBe(20 * 6);
     // Local answers: another process cannot see this one's cut.
     await a.store.reportOverload('while-down');
     expect((await a.store.pace('while-down')).ratePerSecond).toBeLessThan(Infinity);
@@ -104,6 +109,7 @@ describe.skipIf(!redisTestsRun)('Redis down, hung or back', () => {
     const tookMs = await untilRecovered(a, b, 'back', 5000);
     expect(tookMs).toBeLessThan(5000);
     expect(a.recovered).toEqual([{ degradedForMs: expect.any(Number), reason: a.degraded[0]!.reason }]);
+    expect(a.store.health().sharing).toBe(true);
     expect(await sharedCut(a.store, b.store, 'after')).toBe(true);
   });
 

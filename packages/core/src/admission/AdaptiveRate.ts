@@ -1,4 +1,5 @@
 import { WindowedCounter } from '../budget/WindowedCounter.js';
+import { timeToAdmit } from './timeToAdmit.js';
 
 /** Options of the admitted rate a model learns from outcomes. */
 export interface AdaptiveRateOptions {
@@ -94,10 +95,7 @@ export class AdaptiveRate {
    * from `at` reaches `count`. 0 while calm.
    */
   timeToAdmit(at: number, count: number): number {
-    const rate = this.rate(at);
-    if (rate === Number.POSITIVE_INFINITY || count <= 0) return 0;
-    const d = this.doublingMs / 1000;
-    return 1000 * (d / Math.LN2) * Math.log1p((count * Math.LN2) / (rate * d));
+    return timeToAdmit(this.rate(at), this.doublingMs, count);
   }
 
   /** True while the model is paced (an overload was seen within `calmAfterMs`). */

@@ -17,11 +17,15 @@ import type {
   LimiterRateEvent,
   LimiterWaitEvent,
   ListenerErrorEvent,
+  StoreErrorEvent,
 } from '../events.js';
 import { GuardedEmitter } from './GuardedEmitter.js';
 
 /** The process-warning code of a listener error nobody subscribed to. */
 export const LISTENER_ERROR_WARNING = 'STORMWATCH_LISTENER_ERROR';
+
+/** The process-warning code of a store error nobody subscribed to. */
+export const STORE_ERROR_WARNING = 'STORMWATCH_STORE_ERROR';
 
 /**
  * Every event one policy emits, each through a {@link GuardedEmitter}. What a listener
@@ -67,4 +71,16 @@ export class PolicyEvents {
   readonly callEnd = new GuardedEmitter<CallEndEvent>('onCallEnd', this.#report);
   readonly lateFailure = new GuardedEmitter<LateFailureEvent>('onLateFailure', this.#report);
   readonly lateSuccess = new GuardedEmitter<LateSuccessEvent>('onLateSuccess', this.#report);
+  readonly storeError = new GuardedEmitter<StoreErrorEvent>('onStoreError', this.#report);
+
+  /** A store operation rejected: to `onStoreError`, or (nobody listening) one process warning per policy. */
+  reportStoreError(event: StoreErrorEvent): void {
+    if (this.storeError.size) return this.storeError.emit(event);
+    if (this.#warned.has('store') || typeof process === 'undefined' || typeof process.emitWarning !== 'function') return;
+    this.#warned.add('store');
+    const message = event.error instanceof Error ? event.error.message : String(event.error);
+    process.emitWarning(`policy ${JSON.stringify(this.policy)}: the overload store's ${event.operation} failed: ${message} (calls went on at local pace; subscribe onStoreError to see every such error)`, {
+      code: STORE_ERROR_WARNING,
+    });
+  }
 }

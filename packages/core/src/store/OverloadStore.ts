@@ -46,4 +46,14 @@ export interface OverloadStore {
   tryWithdraw(key: string): Promise<boolean>;
   /** Releases connections; the store answers nothing after it. */
   close(): Promise<void>;
+  /** How a shared store is doing (telemetry reads it); a store of one process has no need for it. */
+  health?(): StoreHealth;
+}
+
+/** How a shared store is doing at one moment. */
+export interface StoreHealth {
+  /** True while operations are shared; false while this process answers them from its local state. */
+  readonly sharing: boolean;
+  /** Operations answered locally because the shared state could not be used, since the store was made, by reason. */
+  readonly localAnswers: Readonly<Record<string, number>>;
 }

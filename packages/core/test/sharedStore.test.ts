@@ -1,0 +1,195 @@
+import { ErrorType } from '@stormwatch/conventions';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  createPolicy,
+  InMemoryOverloadStore,
+  isAdmissionRefusedError,
+  isRetryBudgetExhaustedError,
+  seededRandom,
+  STORE_ERROR_WARNING,
+  VirtualClock,
+  type OverloadStore,
+  type Policy,
+  type PolicyOptions,
+  type StoreErrorEvent,
+} from '../src/index.js';
+import { brokenStore, classify, connectionReset, overloaded, rateLimited } from './fixtures.js';
+import { script, settle } from './harness.js';
+
+const model = 'claude-sonnet-4-6';
+
+/** The store's rules in these tests: a first cut to 0.5 req/s for the fleet, and no growth or calm within a test. */
+const RATE = { calmRate: 1, minRate: 0.01, doublingMs: 1e9, calmAfterMs: 1e9 };
+
+/** `n` processes' policies on one store and one virtual clock, recording when attempts start. */
+function fleet(n: number, options: Partial<PolicyOptions> = {}, store?: (clock: VirtualClock) => OverloadStore) {
+  const clock = new VirtualClock();
+  const shared = store?.(clock) ?? new InMemoryOverloadStore({ rate: RATE }, clock);
+  const attempts: Array<{ process: number; at: number }> = [];
+  const policies: Policy[] = Array.from({ length: n }, (_, i) => {
+    const policy = createPolicy({ name: `p${i}`, classify, clock, random: seededRandom(i + 1), store: shared, admission: { doublingMs: 1e9 }, ...options });
+    policy.onAttemptStart(({ startedAt }) => attempts.push({ process: i, at: startedAt }));
+    return policy;
+  });
+  return { clock, store: shared, policies, attempts };
+}
+
+/** Runs every call to completion in virtual time. */
+async function all(clock: VirtualClock, calls: Array<Promise<unknown>>) {
+  return settle(clock, Promise.allSettled(calls)).then((r) => r.value!);
+}
+
+describe('a policy on a shared store', () => {
+  it('an overload one process sees paces the others, which never saw it', async () => {
+    const { clock, policies, attempts } = fleet(2);
+    const [a, b] = policies as [Policy, Policy];
+    await settle(clock, a.execute(script(clock, ['warm']).fn, { model })); // both models known to both processes
+    await settle(clock, b.execute(script(clock, ['warm']).fn, { model }));
+    attempts.length = 0;
+    const first = await settle(clock, a.execute(script(clock, [overloaded(), 'a answered']).fn, { model }));
+    const second = await settle(clock, b.execute(script(clock, ['b answered']).fn, { model }));
+    expect([first.value, second.value]).toEqual(['a answered', 'b answered']);
+    // A's 529 cut the fleet's rate to 0.5 req/s: A's retry and B's call take slots 2 s apart.
+    const [, retry, bCall] = attempts;
+    expect(attempts).toHaveLength(3);
+    expect(bCall!.process).toBe(1);
+    expect(bCall!.at - retry!.at).toBeGreaterThanOrEqual(1999);
+    expect(b.admissionState(model)?.ratePerSecond).toBeCloseTo(0.5);
+  });
+
+  it('without a store each process paces only itself (the contrast)', async () => {
+    const clock = new VirtualClock();
+    const make = (i: number) => createPolicy({ name: `p${i}`, classify, clock, random: seededRandom(i + 1), admission: { ...RATE } });
+    const [a, b] = [make(0), make(1)];
+    const starts: number[] = [];
+    for (const p of [a, b]) p.onAttemptStart(({ startedAt }) => starts.push(startedAt));
+    await all(clock, [a.execute(script(clock, [overloaded(), 'a']).fn, { model }), b.execute(script(clock, ['b']).fn, { model })]);
+    expect(starts.filter((t) => t === 0)).toHaveLength(2); // B went at once, knowing nothing of A's overload
+  });
+
+  it('a paced fleet sends one call per slot of the shared rate, whichever process it comes from', async () => {
+    const { clock, policies, attempts, store } = fleet(4);
+    await store.reportOverload(model); // the fleet is paced at 0.5 req/s
+    const calls = policies.flatMap((p) => [0, 1, 2].map((i) => p.execute(script(clock, [`answer ${i}`]).fn, { model })));
+    const results = await all(clock, calls);
+    expect(results.every((r) => r.status === 'fulfilled')).toBe(true);
+    const at = attempts.map((x) => x.at).sort((x, y) => x - y);
+    expect(at).toHaveLength(12);
+    for (let i = 1; i < at.length; i++) expect(at[i]! - at[i - 1]!).toBeGreaterThanOrEqual(1999);
+    expect(new Set(attempts.slice(0, 4).map((x) => x.process)).size).toBe(4); // every process got one of the first four slots
+  });
+
+  it("a rate limit's pause that one process hears holds the whole fleet until its reset", async () => {
+    const { clock, policies, attempts } = fleet(2);
+    const [a, b] = policies as [Policy, Policy];
+    await settle(clock, b.execute(script(clock, ['warm']).fn, { model }));
+    attempts.length = 0;
+    const start = clock.now();
+    await settle(clock, a.execute(script(clock, [rateLimited(5000), 'a answered']).fn, { model }));
+    const { value, error } = await settle(clock, b.execute(script(clock, ['b answered']).fn, { model }));
+    expect(error).toBeUndefined();
+    expect(value).toBe('b answered');
+    expect(attempts.filter((x) => x.process === 1)[0]!.at - start).toBeGreaterThanOrEqual(5000);
+  });
+
+  it('spends one retry budget for the fleet', async () => {
+    // No reserve beyond one retry per 10 s for everyone, and no budget from calls.
+    const { clock, policies } = fleet(2, { admission: false, budget: {} }, (clock) => new InMemoryOverloadStore({ budget: { ratio: 0, minRetriesPerSecond: 0.1 } }, clock));
+    const [a, b] = policies as [Policy, Policy];
+    const first = await settle(clock, a.execute(script(clock, [connectionReset(), 'a answered']).fn, { model }));
+    const second = await settle(clock, b.execute(script(clock, [connectionReset(), 'b answered']).fn, { model }));
+    expect(first.value).toBe('a answered');
+    expect(isRetryBudgetExhaustedError(second.error)).toBe(true);
+  });
+
+  it("refuses a call whose deadline its process's share of the fleet's slots cannot meet", async () => {
+    const { clock, policies, store } = fleet(1);
+    await store.reportOverload(model);
+    const p = policies[0]!;
+    const calls = [0, 1, 2, 3].map((i) => p.execute(script(clock, [`answer ${i}`]).fn, { model, deadlineMs: 3000 }));
+    const results = await all(clock, calls);
+    const refused = results.filter((r) => r.status === 'rejected' && isAdmissionRefusedError(r.reason));
+    expect(results.filter((r) => r.status === 'fulfilled').length).toBe(2); // slots at 0 and 2 s
+    expect(refused).toHaveLength(2);
+  });
+
+  it('a calm model never waits for the store after its first pace read; every call is counted in the store', async () => {
+    let reserved = 0;
+    let counting: OverloadStore | undefined;
+    const { clock, policies, attempts } = fleet(1, {}, (clock) => {
+      const inner = new InMemoryOverloadStore({}, clock);
+      counting = { ...bind(inner), reserveSlot: (key) => ((reserved += 1), inner.reserveSlot(key)) };
+      return counting;
+    });
+    const p = policies[0]!;
+    await all(clock, [0, 1, 2, 3, 4].map((i) => p.execute(script(clock, [`a${i}`]).fn, { model })));
+    expect(attempts.map((x) => x.at)).toEqual([0, 0, 0, 0, 0]);
+    expect(reserved).toBe(5);
+    expect(p.store).toBe(counting);
+  });
+
+  it('a store that rejects never fails a call: the call goes on, the error is reported', async () => {
+    const { clock, policies } = fleet(1, {}, brokenStore);
+    const errors: StoreErrorEvent[] = [];
+    policies[0]!.onStoreError((e) => errors.push(e));
+    const { value } = await settle(clock, policies[0]!.execute(script(clock, [overloaded(), 'answered']).fn, { model }));
+    expect(value).toBe('answered');
+    expect(new Set(errors.map((e) => e.operation))).toEqual(new Set(['pace', 'reserveSlot', 'reportOverload', 'deposit', 'tryWithdraw']));
+    expect(errors.every((e) => e.model === model && e.policy === 'p0' && (e.error as Error).message === 'store is broken')).toBe(true);
+  });
+
+  describe('with nobody listening for store errors', () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    afterEach(() => void process.off('warning', onWarning));
+
+    it('the first becomes one process warning', async () => {
+      process.on('warning', onWarning);
+      const { clock, policies } = fleet(1, {}, brokenStore);
+      await settle(clock, policies[0]!.execute(script(clock, ['a']).fn, { model }));
+      await settle(clock, policies[0]!.execute(script(clock, ['b']).fn, { model }));
+      await new Promise((resolve) => setImmediate(resolve));
+      const ours = warnings.filter((w) => (w as Error & { code?: string }).code === STORE_ERROR_WARNING);
+      expect(ours).toHaveLength(1);
+      expect(ours[0]!.message).toMatch(/policy "p0": the overload store's \w+ failed: store is broken/);
+    });
+  });
+
+  it('queued calls all go at once when the fleet is calm again', async () => {
+    const { clock, policies, attempts, store } = fleet(1, { admission: { doublingMs: 1000 } }, (clock) => new InMemoryOverloadStore({ rate: { ...RATE, calmAfterMs: 10_000, doublingMs: 1000 } }, clock));
+    await store.reportOverload(model);
+    await clock.advance(10_000); // no overload for 10 s, the rate grown far past demand: calm
+    const p = policies[0]!;
+    await all(clock, [0, 1, 2].map((i) => p.execute(script(clock, [`a${i}`]).fn, { model })));
+    expect(attempts.map((x) => x.at)).toEqual([10_000, 10_000, 10_000]);
+  });
+
+  it.each([
+    [{}, /store must be an OverloadStore .* it has no reserveSlot, reportOverload, pause, pace, deposit, tryWithdraw, close/],
+    [{ ...bind(new InMemoryOverloadStore()), pace: 1 }, /it has no pace$/],
+    ['redis://localhost', /store must be an OverloadStore/],
+  ])('rejects a store that is not one, naming what it lacks (%#)', (store, message) => {
+    expect(() => createPolicy({ classify, store: store as unknown as OverloadStore })).toThrow(message);
+  });
+
+  it('a breaker still counts only what is not overload, with the store too', async () => {
+    const { clock, policies } = fleet(1, { breaker: { threshold: 2 } });
+    const { error } = await settle(clock, policies[0]!.execute(script(clock, [overloaded(), overloaded(), overloaded(), 'ok']).fn, { model }));
+    expect(error).toBeUndefined();
+    expect(ErrorType.OVERLOADED).toBeDefined();
+    expect(policies[0]!.breakerState(model)).toBe('closed');
+  });
+});
+
+/** The store's methods, bound, as a plain object one can override parts of. */
+function bind(store: InMemoryOverloadStore): OverloadStore {
+  return {
+    reserveSlot: (k) => store.reserveSlot(k),
+    reportOverload: (k) => store.reportOverload(k),
+    pause: (k, ms) => store.pause(k, ms),
+    pace: (k) => store.pace(k),
+    deposit: (k) => store.deposit(k),
+    tryWithdraw: (k) => store.tryWithdraw(k),
+    close: () => store.close(),
+  };
+}
