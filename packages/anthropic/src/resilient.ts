@@ -10,12 +10,13 @@ import type {
   RawMessageStreamEvent,
 } from '@anthropic-ai/sdk/resources/messages/messages';
 import type { MessageContent } from '@stormwatch/conventions';
-import { createPolicy, type AttemptContext, type CallOptions, type Policy, type PolicyOptions } from '@stormwatch/core';
+import { createPolicy, type AttemptContext, type CallOptions, type OverloadStore, type Policy, type PolicyOptions } from '@stormwatch/core';
 import { beginAttempt, billedWaste, describeMessage, failedAttempt, newAccount, promptKnown, toUsage, usefulResult, type Account } from './internal/accounting.js';
 import { readHead, streamedUsage, toStream, type StreamUsage } from './internal/streaming.js';
 import { attemptStorage, captureMiddleware, type AttemptScopeState } from './internal/attemptScope.js';
 import { inputMessages, outputMessages, systemInstructions } from './internal/content.js';
 import { createClassifier, type ClassifierOptions } from './internal/errors.js';
+import { environmentStore } from './internal/environmentStore.js';
 import { DEFAULT_PRICES, validatePrices, type PriceTable } from './pricing.js';
 
 /** The SDK's own per-request options (`signal`, `headers`, `timeout`, …). */
@@ -54,6 +55,14 @@ export interface ResilientOptions {
   policy?: string | Policy;
   /** Models to fall back to, in order (only when `policy` is a name). */
   fallback?: readonly string[];
+  /**
+   * Where a created policy keeps its overload state. A shared store — `redisStore({ url })`
+   * from `@stormwatch/redis` — makes every process on it admit calls on one schedule, learn
+   * one rate, honour one rate-limit pause and spend one retry budget per model. Defaults to
+   * the store `STORMWATCH_REDIS_URL` names (one per process, shared by every client; needs
+   * `@stormwatch/redis` installed), else this process's own state.
+   */
+  store?: OverloadStore;
   /** Further options for a created policy (everything but `name`, `classify`). */
   policyOptions?: Omit<PolicyOptions, 'name' | 'classify'>;
   /** Classifier settings for a created policy (e.g. the 5 s wait before retrying a 500). */
@@ -105,7 +114,7 @@ interface ResponseHolder {
 
 const NO_RECORDING = (): void => undefined;
 
-const KNOWN_OPTIONS: ReadonlySet<string> = new Set(['policy', 'fallback', 'policyOptions', 'classifier', 'prices', 'deadlineMs', 'recordContent']);
+const KNOWN_OPTIONS: ReadonlySet<string> = new Set(['policy', 'fallback', 'store', 'policyOptions', 'classifier', 'prices', 'deadlineMs', 'recordContent']);
 
 /**
  * Wraps an Anthropic client so that every `messages` call runs under a Stormwatch policy.
@@ -143,11 +152,15 @@ export function resilient(client: Anthropic, options: ResilientOptions = {}): Re
   };
   let policy: Policy;
   if (typeof options.policy === 'object' && options.policy !== null) {
-    if (options.fallback || options.policyOptions || options.classifier) throw new TypeError('resilient: fallback, policyOptions and classifier configure a created policy; configure the policy you passed instead');
+    if (options.fallback || options.store || options.policyOptions || options.classifier) {
+      throw new TypeError('resilient: fallback, store, policyOptions and classifier configure a created policy; configure the policy you passed instead');
+    }
     policy = options.policy;
   } else {
+    if (options.store !== undefined && options.policyOptions?.store !== undefined) throw new TypeError('resilient: store is given twice (store and policyOptions.store); give one');
     const fallback = options.fallback ? { fallback: { ...options.policyOptions?.fallback, models: options.fallback } } : {};
-    policy = createPolicy({ ...options.policyOptions, ...fallback, name: options.policy ?? 'default', classify: createClassifier(options.classifier) });
+    const store = options.store ?? options.policyOptions?.store ?? environmentStore();
+    policy = createPolicy({ ...options.policyOptions, ...fallback, ...(store ? { store } : {}), name: options.policy ?? 'default', classify: createClassifier(options.classifier) });
   }
   // withOptions replaces the middleware list: keep the client's own, ours innermost so it sees each HTTP request.
   const sdk = client.withOptions({ maxRetries: 0, openTelemetry: false, middleware: [...(client.middleware ?? []), captureMiddleware] });

@@ -226,7 +226,7 @@ describe('resilient() with the real SDK', () => {
   });
 
   it.each([
-    [{ fallbacks: [sonnet] }, 'resilient: unknown option "fallbacks"; known: policy, fallback, policyOptions, classifier, prices, deadlineMs, recordContent'],
+    [{ fallbacks: [sonnet] }, 'resilient: unknown option "fallbacks"; known: policy, fallback, store, policyOptions, classifier, prices, deadlineMs, recordContent'],
     [{ fallback: sonnet }, 'resilient: fallback must be an array of model ids, got "claude-sonnet-4-6"'],
     [{ fallback: [''] }, 'resilient: fallback must be an array of model ids, got [""]'],
     [null, 'resilient: options must be an object, got null'],

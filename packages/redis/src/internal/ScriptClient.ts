@@ -131,6 +131,9 @@ export class ScriptClient {
       this.#everReady = true;
       this.onReady();
     });
+    // The connection never keeps the process alive: a script that forgets close() still exits
+    // (while Redis is unreachable, node-redis' reconnection timer does keep it up until close()).
+    client.unref();
     // Rejects only when the client is closed while connecting; the failure is the operations' to report.
     client.connect().catch(() => {});
     return client;
