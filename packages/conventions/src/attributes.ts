@@ -84,6 +84,12 @@ export const ATTR_ADMISSION_OUTCOME = 'stormwatch.admission.outcome';
 /** Why admission refused the call (`AdmissionRefusalReason`); only on refusals. */
 export const ATTR_ADMISSION_REFUSAL_REASON = 'stormwatch.admission.refusal_reason';
 
+// --- Stormwatch: the overload store (metrics only) ----------------------------------------
+/** Why a shared overload store answered operations from the process's local state (`StoreReason`). */
+export const ATTR_STORE_REASON = 'stormwatch.store.reason';
+/** The overload-store operation that rejected (`StoreOperation`). */
+export const ATTR_STORE_OPERATION = 'stormwatch.store.operation';
+
 // --- Stormwatch: metric-only dimensions ---------------------------------------------------
 export const ATTR_WASTE_KIND = 'stormwatch.waste.kind';
 export const ATTR_COST_KIND = 'stormwatch.cost.kind';

@@ -23,6 +23,8 @@ import {
   ATTR_RETRY_DELAY_SOURCE,
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
+  ATTR_STORE_OPERATION,
+  ATTR_STORE_REASON,
   ATTR_WASTE_KIND,
 } from './attributes.js';
 
@@ -43,6 +45,9 @@ export const METRIC_ADMISSION_WAIT = 'stormwatch.admission.wait';
 export const METRIC_ADMISSION_REFUSALS = 'stormwatch.admission.refusals';
 export const METRIC_ADMISSION_QUEUE_DEPTH = 'stormwatch.admission.queue.depth';
 export const METRIC_ADMISSION_RATE = 'stormwatch.admission.rate';
+export const METRIC_STORE_SHARING = 'stormwatch.store.sharing';
+export const METRIC_STORE_LOCAL_ANSWERS = 'stormwatch.store.local_answers';
+export const METRIC_STORE_ERRORS = 'stormwatch.store.errors';
 export const METRIC_GEN_AI_OPERATION_DURATION = 'gen_ai.client.operation.duration';
 export const METRIC_GEN_AI_TOKEN_USAGE = 'gen_ai.client.token.usage';
 
@@ -223,6 +228,32 @@ export const METRICS: readonly MetricDefinition[] = Object.freeze([
     description: 'The rate admission control lets calls of a model through; observed only while the model is paced (absent while calm).',
     attributes: [MODEL, ATTR_POLICY],
     prometheusName: 'stormwatch_admission_rate_per_second',
+  },
+  {
+    name: METRIC_STORE_SHARING,
+    kind: 'gauge',
+    unit: '',
+    description:
+      "Whether the process's shared overload store shares the fleet's state (1) or answers from the process's local state (0); only for a store that reports its health (a Redis store). With several such stores, 0 when any answers locally.",
+    attributes: [],
+    prometheusName: 'stormwatch_store_sharing',
+  },
+  {
+    name: METRIC_STORE_LOCAL_ANSWERS,
+    kind: 'counter',
+    unit: '{operation}',
+    description:
+      "Operations of the process's shared overload stores answered from its local state because the shared state could not be used, by reason (each store counted once, however many policies share it).",
+    attributes: [ATTR_STORE_REASON],
+    prometheusName: 'stormwatch_store_local_answers_total',
+  },
+  {
+    name: METRIC_STORE_ERRORS,
+    kind: 'counter',
+    unit: '{operation}',
+    description: "Operations of a policy's overload store that rejected (a closed or broken store); the call went on as if the store were calm.",
+    attributes: [MODEL, ATTR_POLICY, ATTR_STORE_OPERATION],
+    prometheusName: 'stormwatch_store_errors_total',
   },
   {
     name: METRIC_GEN_AI_OPERATION_DURATION,

@@ -31,6 +31,10 @@ export const RULE_WASTE_SHARE = 'stormwatch:waste_share:ratio_rate1h';
 export const RULE_ADMISSION_WAIT_P95 = 'stormwatch:admission_wait_seconds:p95_rate5m';
 /** calls admission control refused per second, by reason. */
 export const RULE_ADMISSION_REFUSALS_RATE = 'stormwatch:admission_refusals:rate5m';
+/** operations the shared overload stores answered from local state per second, by reason. */
+export const RULE_STORE_LOCAL_ANSWERS_RATE = 'stormwatch:store_local_answers:rate5m';
+/** overload-store operations that rejected per second, by operation. */
+export const RULE_STORE_ERRORS_RATE = 'stormwatch:store_errors:rate5m';
 
 export const RECORDING_RULES: readonly string[] = Object.freeze([
   RULE_CALLS_RATE,
@@ -43,6 +47,8 @@ export const RECORDING_RULES: readonly string[] = Object.freeze([
   RULE_WASTE_SHARE,
   RULE_ADMISSION_WAIT_P95,
   RULE_ADMISSION_REFUSALS_RATE,
+  RULE_STORE_LOCAL_ANSWERS_RATE,
+  RULE_STORE_ERRORS_RATE,
 ]);
 
 /** Alerts shipped with runbooks in `docs/runbooks/<name>.md`. */
@@ -53,6 +59,8 @@ export const ALERT_BREAKER_OPEN = 'StormwatchBreakerOpen';
 export const ALERT_PROBE_FAILING = 'StormwatchProbeFailing';
 /** Calls pile up in a model's admission queue: its depth grew for 5 minutes. */
 export const ALERT_ADMISSION_QUEUE_GROWING = 'StormwatchAdmissionQueueGrowing';
+/** A process's shared overload store answers from local state (Redis unusable) for 5 minutes. */
+export const ALERT_STORE_NOT_SHARING = 'StormwatchStoreNotSharing';
 
 /**
  * The `stormwatch.policy` value of the synthetic probe: a Stormwatch client that sends a
@@ -68,6 +76,7 @@ export const ALERTS: readonly string[] = Object.freeze([
   ALERT_BREAKER_OPEN,
   ALERT_PROBE_FAILING,
   ALERT_ADMISSION_QUEUE_GROWING,
+  ALERT_STORE_NOT_SHARING,
 ]);
 
 /**

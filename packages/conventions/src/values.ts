@@ -113,6 +113,40 @@ export const AdmissionRefusalReason = Object.freeze({
 } as const);
 export type AdmissionRefusalReason = ValuesOf<typeof AdmissionRefusalReason>;
 
+/**
+ * `stormwatch.store.reason`: why a shared overload store (`@stormwatch/redis`) answered an
+ * operation from the process's local state instead of the fleet's shared state — Redis did
+ * not answer within the store's timeout (`timeout`), there was no connection (`connection`),
+ * Redis answered with an error (`error_reply`) or with something the store never expects
+ * (`malformed_reply`). A reason the store reports outside this set is recorded as `_OTHER`.
+ */
+export const StoreReason = Object.freeze({
+  TIMEOUT: 'timeout',
+  CONNECTION: 'connection',
+  ERROR_REPLY: 'error_reply',
+  MALFORMED_REPLY: 'malformed_reply',
+  /** A reason the store reported that the contract does not know. */
+  OTHER: '_OTHER',
+} as const);
+export type StoreReason = ValuesOf<typeof StoreReason>;
+
+/**
+ * `stormwatch.store.operation`: the `OverloadStore` operation that rejected, its method name
+ * in snake case (`reserveSlot` → `reserve_slot`).
+ */
+export const StoreOperation = Object.freeze({
+  RESERVE_SLOT: 'reserve_slot',
+  REPORT_OVERLOAD: 'report_overload',
+  PAUSE: 'pause',
+  PACE: 'pace',
+  DEPOSIT: 'deposit',
+  TRY_WITHDRAW: 'try_withdraw',
+} as const);
+export type StoreOperation = ValuesOf<typeof StoreOperation>;
+
+/** The numeric value of the `stormwatch.store.sharing` gauge: 1 while the store shares, 0 while it answers locally. */
+export const STORE_SHARING_GAUGE_VALUE = Object.freeze({ SHARING: 1, LOCAL: 0 } as const);
+
 /** `gen_ai.token.type`. */
 export const TokenType = Object.freeze({ INPUT: 'input', OUTPUT: 'output' } as const);
 export type TokenType = ValuesOf<typeof TokenType>;

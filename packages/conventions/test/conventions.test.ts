@@ -7,12 +7,22 @@ import {
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
   ATTR_SERVICE_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_POLICY,
+  ATTR_STORE_OPERATION,
+  ATTR_STORE_REASON,
   BREAKER_STATE_GAUGE_VALUE,
   BreakerState,
   CALL_ATTEMPTS_BUCKETS,
   METRICS,
   METRIC_CALLS,
+  METRIC_STORE_ERRORS,
+  METRIC_STORE_LOCAL_ANSWERS,
+  METRIC_STORE_SHARING,
   OTHER_MODEL,
+  STORE_SHARING_GAUGE_VALUE,
+  StoreOperation,
+  StoreReason,
   attemptSpanName,
   createModelAllowList,
   metricDefinition,
@@ -53,7 +63,7 @@ describe('conventions', () => {
   it('gives every metric a unique name and a Prometheus name that matches the translation', () => {
     const names = new Set(METRICS.map((m) => m.name));
     expect(names.size).toBe(METRICS.length);
-    expect(METRICS).toHaveLength(19);
+    expect(METRICS).toHaveLength(22);
     for (const m of METRICS) {
       expect(m.prometheusName, m.name).toBe(translate(m.name, m.unit, m.kind));
       expect(m.kind === 'histogram', m.name).toBe(m.buckets !== undefined);
@@ -78,6 +88,30 @@ describe('conventions', () => {
     expect(BREAKER_STATE_GAUGE_VALUE[BreakerState.CLOSED]).toBe(0);
     expect(BREAKER_STATE_GAUGE_VALUE[BreakerState.OPEN]).toBe(1);
     expect(BREAKER_STATE_GAUGE_VALUE[BreakerState.HALF_OPEN]).toBe(2);
+  });
+
+  it('maps a sharing store to 1 and a store answering locally to 0', () => {
+    expect(STORE_SHARING_GAUGE_VALUE).toEqual({ SHARING: 1, LOCAL: 0 });
+  });
+
+  it("names the store's operations in snake case after the OverloadStore methods, and its reasons as the Redis store does", () => {
+    const methods = ['reserveSlot', 'reportOverload', 'pause', 'pace', 'deposit', 'tryWithdraw'];
+    expect(Object.values(StoreOperation)).toEqual(methods.map((m) => m.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)));
+    expect(Object.values(StoreReason)).toEqual(['timeout', 'connection', 'error_reply', 'malformed_reply', '_OTHER']);
+  });
+
+  it('keeps store health per process: the sharing gauge and local answers carry no policy or model', () => {
+    expect(metricDefinition(METRIC_STORE_SHARING)).toMatchObject({ kind: 'gauge', attributes: [], prometheusName: 'stormwatch_store_sharing' });
+    expect(metricDefinition(METRIC_STORE_LOCAL_ANSWERS)).toMatchObject({
+      kind: 'counter',
+      attributes: [ATTR_STORE_REASON],
+      prometheusName: 'stormwatch_store_local_answers_total',
+    });
+    expect(metricDefinition(METRIC_STORE_ERRORS)).toMatchObject({
+      kind: 'counter',
+      attributes: [ATTR_GEN_AI_REQUEST_MODEL, ATTR_POLICY, ATTR_STORE_OPERATION],
+      prometheusName: 'stormwatch_store_errors_total',
+    });
   });
 });
 
