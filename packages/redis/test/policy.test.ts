@@ -5,6 +5,7 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { ErrorType } from '@stormwatch/conventions';
 import { createPolicy, seededRandom, type Classification, type Policy, type PolicyOptions } from '@stormwatch/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisStore, type RedisOverloadStore, type RedisStoreOptions } from '../src/index.js';
@@ -19,14 +20,14 @@ class Transient extends Error {
 /** Overloads are 529s; anything else a connection reset: both retryable. */
 function classify(error: unknown): Classification {
   const overload = error instanceof Transient && error.overload;
-  return { errorType: overload ? 'overloaded' : 'connection', retryable: true, overload, slowDown: false } as Classification;
+  return { errorType: overload ? ErrorType.OVERLOADED : ErrorType.CONNECTION, retryable: true, overload, slowDown: false };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe.skipIf(!redisTestsRun)('policies of a fleet on one Redis', () => {
   let server: RedisServer;
-  let stores: RedisOverloadStore[] = [];
+  const stores: RedisOverloadStore[] = [];
 
   beforeAll(async () => {
     server = await startRedis();
