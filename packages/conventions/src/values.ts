@@ -132,15 +132,20 @@ export type StoreReason = ValuesOf<typeof StoreReason>;
 
 /**
  * `stormwatch.store.operation`: the `OverloadStore` operation that rejected, its method name
- * in snake case (`reserveSlot` → `reserve_slot`).
+ * in snake case (`reserveSlot` → `reserve_slot`). An operation the contract does not know
+ * yet is recorded as `_OTHER`.
  */
 export const StoreOperation = Object.freeze({
   RESERVE_SLOT: 'reserve_slot',
   REPORT_OVERLOAD: 'report_overload',
   PAUSE: 'pause',
+  /** The fleet's verdict on a model's circuit (`setCircuit`). */
+  SET_CIRCUIT: 'set_circuit',
   PACE: 'pace',
   DEPOSIT: 'deposit',
   TRY_WITHDRAW: 'try_withdraw',
+  /** An operation the contract does not know. */
+  OTHER: '_OTHER',
 } as const);
 export type StoreOperation = ValuesOf<typeof StoreOperation>;
 
