@@ -383,6 +383,9 @@ class ResiliencePolicy implements Policy {
       if (state.admission) {
         const admission = await this.#waitForAdmission(run, state.admission);
         if (!admission.admitted) return await this.#refused(run, admission, options);
+        // The fleet's verdict on the model came with the pace read while waiting: the breaker step decides again.
+        // (Without a breaker of its own the process has no circuit to hold: it ignores the verdict.)
+        if (state.breaker && !probe && state.admission.circuitOpenUntil(this.clock.now()) > this.clock.now()) return NEXT;
       }
       if (state.limiter) await this.#waitForLimiter(run, state.limiter);
       const result = await this.#attempt(fn, run);
@@ -413,15 +416,19 @@ class ResiliencePolicy implements Policy {
       const state = this.#models.get(run.model);
       if (!state.breaker) return { state, probe: false };
       // An open circuit half-opens as it admits this call: the transition belongs to it.
-      const admission = state.breaker.admit(this.clock.now(), run.call);
-      if (admission.admitted) {
+      const now = this.clock.now();
+      const admission = state.breaker.admit(now, run.call);
+      // The fleet's verdict (another process on the shared store found the model down) holds
+      // unless this process's own breaker sends its probe: the one that opened it probes.
+      const fleetOpenUntil = admission.admitted && !admission.probe ? (state.admission?.circuitOpenUntil(now) ?? now) : now;
+      if (admission.admitted && fleetOpenUntil <= now) {
         run.admittedState = admission.state;
         return { state, probe: admission.probe };
       }
+      const halfOpensAt = admission.admitted ? fleetOpenUntil : admission.halfOpensAt;
       const next = run.chain[run.chainIndex + 1];
       if (next === undefined) {
-        const now = this.clock.now();
-        const error = new CircuitOpenError(run.model, admission.halfOpensAt, Math.max(0, admission.halfOpensAt - now), { cause: run.lastError });
+        const error = new CircuitOpenError(run.model, halfOpensAt, Math.max(0, halfOpensAt - now), { cause: run.lastError });
         return ended(error, run.attempt === 0 ? CallOutcome.REJECTED : CallOutcome.FAILED, ErrorType.CIRCUIT_OPEN);
       }
       this.#fallBack(run, next, FallbackReason.CIRCUIT_OPEN, run.chainIndex + 1);
@@ -727,8 +734,12 @@ class ResiliencePolicy implements Policy {
           factory(),
           this.#openTimes.halfOpenAfterMs,
           (from, to, call) => {
+            const now = this.clock.now();
+            // The fleet hears this process's verdict: open until the probe, or closed again.
+            if (to === BreakerState.OPEN) state.admission?.shareCircuit(Math.max(0, breaker!.halfOpensAt - now));
+            else if (to === BreakerState.CLOSED) state.admission?.shareCircuit(0);
             const events = this.#events.breakerTransition;
-            if (events.size) events.emit({ key, policy: this.name, from, to, at: this.clock.now(), ...(call ? { call } : {}) });
+            if (events.size) events.emit({ key, policy: this.name, from, to, at: now, ...(call ? { call } : {}) });
           },
           this.#openTimes.maxHalfOpenAfterMs,
         )

@@ -112,8 +112,9 @@ export interface PolicyOptions {
   /**
    * Where the overload state lives. Defaults to this process (nothing shared). With a shared
    * store (`redisStore({ url })` from `@stormwatch/redis`) every process on it admits calls
-   * on one schedule, learns one rate, honours one rate-limit pause and spends one retry
-   * budget per model; the queue of waiting calls stays in each process. The store's own
+   * on one schedule, learns one rate, honours one rate-limit pause, spends one retry budget
+   * and hears every process's breaker per model (all but the budget through admission
+   * control, on by default); the queue of waiting calls stays in each process. The store's own
    * `rate` and `budget` options then rule (build it with the same values as `admission`
    * and `budget`). The policy does not close it.
    */

@@ -4,6 +4,7 @@ import {
   createPolicy,
   InMemoryOverloadStore,
   isAdmissionRefusedError,
+  isCircuitOpenError,
   isRetryBudgetExhaustedError,
   seededRandom,
   STORE_ERROR_WARNING,
@@ -165,11 +166,53 @@ describe('a policy on a shared store', () => {
   });
 
   it.each([
-    [{}, /store must be an OverloadStore .* it has no reserveSlot, reportOverload, pause, pace, deposit, tryWithdraw, close/],
+    [{}, /store must be an OverloadStore .* it has no reserveSlot, reportOverload, pause, setCircuit, pace, deposit, tryWithdraw, close/],
     [{ ...bind(new InMemoryOverloadStore()), pace: 1 }, /it has no pace$/],
     ['redis://localhost', /store must be an OverloadStore/],
   ])('rejects a store that is not one, naming what it lacks (%#)', (store, message) => {
     expect(() => createPolicy({ classify, store: store as unknown as OverloadStore })).toThrow(message);
+  });
+
+  it("a breaker that opens in one process holds the fleet until its probe closes it", async () => {
+    const { clock, policies, attempts } = fleet(2, { breaker: { threshold: 2 }, maxAttempts: 2 });
+    const [a, b] = policies as [Policy, Policy];
+    const down = await settle(clock, a.execute(script(clock, [connectionReset(), connectionReset()]).fn, { model }));
+    expect(down.error).toBeDefined();
+    expect(a.breakerState(model)).toBe('open');
+    attempts.length = 0;
+    // B never saw the model fail: the fleet's verdict refuses its call without sending it.
+    const refused = await settle(clock, b.execute(script(clock, ['never sent']).fn, { model }));
+    expect(isCircuitOpenError(refused.error)).toBe(true);
+    expect(b.breakerState(model)).toBe('closed'); // B's own breaker has nothing against the model
+    // With a fallback, B's call goes to the next model instead.
+    const fellBack = await settle(clock, b.execute(script(clock, ['from haiku']).fn, { model, allowFallback: true }));
+    expect(fellBack.error).toBeDefined(); // no chain configured in this fleet: still refused
+    expect(attempts).toEqual([]);
+    // A's breaker half-opens after 5 s; its probe succeeds and closes the circuit for everyone.
+    await clock.advance(5000);
+    expect((await settle(clock, a.execute(script(clock, ['probe answered']).fn, { model }))).value).toBe('probe answered');
+    await clock.advance(1000); // B's view is stale: it reads the fleet's verdict again
+    expect((await settle(clock, b.execute(script(clock, ['b answered']).fn, { model }))).value).toBe('b answered');
+  });
+
+  it('a process without a breaker ignores the fleet verdict (it has no circuit to hold)', async () => {
+    const clock = new VirtualClock();
+    const store = new InMemoryOverloadStore({}, clock);
+    const withBreaker = createPolicy({ classify, clock, store, breaker: { threshold: 1 }, maxAttempts: 1 });
+    const without = createPolicy({ classify, clock, store, breaker: false });
+    await settle(clock, withBreaker.execute(script(clock, [connectionReset()]).fn, { model }));
+    expect((await store.pace(model)).circuitOpenForMs).toBeGreaterThan(0);
+    expect((await settle(clock, without.execute(script(clock, ['answered']).fn, { model }))).value).toBe('answered');
+  });
+
+  it('a call refused by the fleet verdict falls back along its chain', async () => {
+    const { clock, policies, attempts } = fleet(2, { breaker: { threshold: 1 }, maxAttempts: 1, fallback: { models: ['claude-haiku-4-5'] } });
+    const [a, b] = policies as [Policy, Policy];
+    await settle(clock, a.execute(script(clock, [connectionReset()]).fn, { model, allowFallback: false }));
+    attempts.length = 0;
+    const { value } = await settle(clock, b.execute(script(clock, ['from haiku']).fn, { model }));
+    expect(value).toBe('from haiku');
+    expect(attempts).toHaveLength(1);
   });
 
   it('a breaker still counts only what is not overload, with the store too', async () => {
@@ -187,6 +230,7 @@ function bind(store: InMemoryOverloadStore): OverloadStore {
     reserveSlot: (k) => store.reserveSlot(k),
     reportOverload: (k) => store.reportOverload(k),
     pause: (k, ms) => store.pause(k, ms),
+    setCircuit: (k, ms) => store.setCircuit(k, ms),
     pace: (k) => store.pace(k),
     deposit: (k) => store.deposit(k),
     tryWithdraw: (k) => store.tryWithdraw(k),

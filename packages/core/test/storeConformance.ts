@@ -19,7 +19,7 @@ export function overloadStoreConformance(name: string, make: (options: OverloadS
     it('gives every call a slot at once while the model is calm', async () => {
       const { store } = await make({ rate });
       expect(await Promise.all([1, 2, 3].map(() => store.reserveSlot('m')))).toEqual([0, 0, 0]);
-      expect(await store.pace('m')).toEqual({ ratePerSecond: Infinity, pausedForMs: 0 });
+      expect(await store.pace('m')).toEqual({ ratePerSecond: Infinity, pausedForMs: 0, circuitOpenForMs: 0 });
       await store.close();
     });
 
@@ -53,7 +53,7 @@ export function overloadStoreConformance(name: string, make: (options: OverloadS
       const { store } = sut;
       await store.pause('m', 5000);
       await store.pause('m', 1000);
-      expect(await store.pace('m')).toEqual({ ratePerSecond: Infinity, pausedForMs: 5000 });
+      expect(await store.pace('m')).toEqual({ ratePerSecond: Infinity, pausedForMs: 5000, circuitOpenForMs: 0 });
       expect(await store.reserveSlot('m')).toBe(5000);
       await sut.advance(5000);
       expect(await store.reserveSlot('m')).toBe(0);
@@ -71,6 +71,24 @@ export function overloadStoreConformance(name: string, make: (options: OverloadS
       expect(await store.tryWithdraw('m')).toBe(false);
       await sut.advance(10_000);
       expect(await store.tryWithdraw('m')).toBe(true);
+      await store.close();
+    });
+
+    it("keeps a breaker's verdict for everyone: open for a while, or closed again; the latest wins", async () => {
+      const sut = await make({ rate });
+      const { store } = sut;
+      await store.setCircuit('m', 5000);
+      expect(await store.pace('m')).toEqual({ ratePerSecond: Infinity, pausedForMs: 0, circuitOpenForMs: 5000 });
+      expect(await store.reserveSlot('m')).toBe(0); // slots are admission's; the circuit is the breaker's
+      await sut.advance(2000);
+      expect((await store.pace('m')).circuitOpenForMs).toBe(3000);
+      await store.setCircuit('m', 1000); // a later verdict, even a shorter one, wins
+      expect((await store.pace('m')).circuitOpenForMs).toBe(1000);
+      await store.setCircuit('m', 0); // a probe succeeded somewhere: closed
+      expect((await store.pace('m')).circuitOpenForMs).toBe(0);
+      await store.setCircuit('m', 4000);
+      await sut.advance(4000);
+      expect((await store.pace('m')).circuitOpenForMs).toBe(0);
       await store.close();
     });
 

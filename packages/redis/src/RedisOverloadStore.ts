@@ -74,6 +74,11 @@ export class RedisOverloadStore implements OverloadStore {
     if (shared) this.#local.sharedPause(key, ms);
   }
 
+  async setCircuit(key: string, openForMs: number): Promise<void> {
+    if (!(openForMs >= 0) || !Number.isFinite(openForMs)) return this.#local.store.setCircuit(key, openForMs); // no verdict: nothing to share
+    await this.#run('setCircuit', key, [String(openForMs)], parseOk, () => this.#local.store.setCircuit(key, openForMs));
+  }
+
   async pace(key: string): Promise<SharedPace> {
     return (await this.#run('pace', key, [], parsePace, () => this.#local.store.pace(key))).value;
   }

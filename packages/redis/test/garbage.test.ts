@@ -35,7 +35,7 @@ describe('a Redis that answers garbage', () => {
       try {
         expect(await store.reserveSlot('m')).toBe(0);
         expect(await store.tryWithdraw('m')).toBe(true);
-        expect(await store.pace('m')).toEqual({ ratePerSecond: Infinity, pausedForMs: 0 });
+        expect(await store.pace('m')).toEqual({ ratePerSecond: Infinity, pausedForMs: 0, circuitOpenForMs: 0 });
         expect(fake.scripts).toBe(1); // then answered locally, asking again only every 500 ms
         expect(events.degraded).toEqual([{ reason: 'malformed_reply', operation: 'reserveSlot', key: 'm', error: expect.any(Error) }]);
         expect(events.degraded[0]!.error.message).toMatch(/reserveSlot/);
@@ -110,7 +110,7 @@ describe.skipIf(!redisTestsRun)('another program writes under the prefix', () =>
     const store = redisStore({ url: redis.server.url, prefix, timeoutMs: 1000 });
     const events = watched(store);
     try {
-      expect(await store.pace('m')).toEqual({ ratePerSecond: Infinity, pausedForMs: 0 });
+      expect(await store.pace('m')).toEqual({ ratePerSecond: Infinity, pausedForMs: 0, circuitOpenForMs: 0 });
       expect(events.degraded).toEqual([{ reason: 'error_reply', operation: 'pace', key: 'm', error: expect.any(Error) }]);
       expect(events.degraded[0]!.error.message).toMatch(/STORMWATCH_MALFORMED field rate/);
     } finally {

@@ -7,7 +7,7 @@ import { useSharedRedis } from './support/sharedRedis.js';
 
 type Step =
   | { readonly op: 'reserveSlot' | 'reportOverload' | 'pace' | 'deposit' | 'tryWithdraw'; readonly key: string }
-  | { readonly op: 'pause'; readonly key: string; readonly ms: number }
+  | { readonly op: 'pause' | 'setCircuit'; readonly key: string; readonly ms: number }
   | { readonly op: 'advance'; readonly ms: number }
   | { readonly op: 'expire' };
 
@@ -27,6 +27,7 @@ function randomRun(random: Random, phases: number, retentionGapMs: number): Step
       if (r < (storm ? 0.3 : 0.1)) steps.push({ op: 'reserveSlot', key });
       else if (r < (storm ? 0.45 : 0.12)) steps.push({ op: 'reportOverload', key });
       else if (r < (storm ? 0.47 : 0.15)) steps.push({ op: 'pause', key, ms: random() < 0.1 ? -1 : Math.floor(random() * 5000) + random() });
+      else if (r < (storm ? 0.5 : 0.17)) steps.push({ op: 'setCircuit', key, ms: random() < 0.3 ? 0 : Math.floor(random() * 20_000) + random() });
       else if (r < (storm ? 0.55 : 0.3)) steps.push({ op: 'pace', key });
       else if (r < (storm ? 0.65 : 0.5)) steps.push({ op: 'deposit', key });
       else if (r < (storm ? 0.85 : 0.55)) steps.push({ op: 'tryWithdraw', key });
@@ -45,6 +46,8 @@ async function apply(store: OverloadStore, step: Step): Promise<unknown> {
       return store.reportOverload(step.key);
     case 'pause':
       return store.pause(step.key, step.ms);
+    case 'setCircuit':
+      return store.setCircuit(step.key, step.ms);
     case 'pace':
       return store.pace(step.key);
     case 'deposit':

@@ -68,6 +68,13 @@ export class AdmissionQueue implements ModelAdmission {
     this.pause.pauseUntil(at);
   }
 
+  /** One process: its own breaker is the only verdict. */
+  circuitOpenUntil(): number {
+    return Number.NEGATIVE_INFINITY;
+  }
+
+  shareCircuit(): void {}
+
   snapshot(now: number): AdmissionSnapshot {
     return { ratePerSecond: this.rate.rate(now), queueDepth: this.#queue.length, pausedUntil: this.pause.until };
   }

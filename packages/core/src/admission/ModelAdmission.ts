@@ -41,4 +41,12 @@ export interface ModelAdmission {
   /** A rate limit says "nothing before `at`" (clock ms); a shorter pause never shortens a longer one. */
   pauseUntil(at: number, now: number): void;
   snapshot(now: number): AdmissionSnapshot;
+  /**
+   * Clock time until which the fleet holds the model's circuit open (a process on the shared
+   * store found the model down); in the past when it does not, and always for admission of
+   * one process.
+   */
+  circuitOpenUntil(now: number): number;
+  /** This process's breaker opened for `openForMs` (0: it closed again): the fleet hears it. */
+  shareCircuit(openForMs: number): void;
 }

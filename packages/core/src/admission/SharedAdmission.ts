@@ -27,6 +27,8 @@ export const PACE_REFRESH_MS = 1000;
  *   — this process's share of the fleet's rate, from the last slot's wait — is past its deadline.
  * - An overload seen here is reported to the store (which cuts the fleet's rate) and calls
  *   wait until the pace read after it confirms the cut; a rate limit's pause is shared.
+ * - A breaker of this process that opens (the model is down) or closes again tells the
+ *   fleet; the fleet's verdict comes back with every pace read ({@link circuitOpenUntil}).
  */
 export class SharedAdmission implements ModelAdmission {
   readonly #queue = new DeadlineQueue();
@@ -35,6 +37,8 @@ export class SharedAdmission implements ModelAdmission {
   #readAt = Number.NEGATIVE_INFINITY;
   /** Clock time the fleet's pause ends, as last read or set here. */
   #pausedUntil = Number.NEGATIVE_INFINITY;
+  /** Clock time until which the fleet holds the circuit open, as last read or set here. */
+  #circuitUntil = Number.NEGATIVE_INFINITY;
   /** Overloads seen here; a pace read confirms them when it was asked after the last one. */
   #overloads = 0;
   #confirmedOverloads = 0;
@@ -94,6 +98,15 @@ export class SharedAdmission implements ModelAdmission {
     void this.store.pause(this.key, at - now);
   }
 
+  circuitOpenUntil(): number {
+    return this.#circuitUntil;
+  }
+
+  shareCircuit(openForMs: number): void {
+    this.#circuitUntil = openForMs > 0 ? this.clock.now() + openForMs : Number.NEGATIVE_INFINITY;
+    void this.store.setCircuit(this.key, openForMs);
+  }
+
   snapshot(now: number): AdmissionSnapshot {
     return { ratePerSecond: this.#rateAt(now), queueDepth: this.#queue.length, pausedUntil: this.#pausedUntil };
   }
@@ -137,6 +150,7 @@ export class SharedAdmission implements ModelAdmission {
     if (pace) {
       this.#rate = pace.ratePerSecond;
       this.#pausedUntil = Math.max(this.#pausedUntil, now + pace.pausedForMs);
+      this.#circuitUntil = pace.circuitOpenForMs > 0 ? now + pace.circuitOpenForMs : Number.NEGATIVE_INFINITY;
     }
     this.#pump();
   }

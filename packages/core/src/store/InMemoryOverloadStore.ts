@@ -11,6 +11,8 @@ interface KeyState {
   readonly pause: RateLimitPause;
   readonly budget: RetryBudget;
   lastSlotAt: number;
+  /** Clock time until which the circuit is open for everyone. */
+  circuitUntil: number;
 }
 
 /**
@@ -28,7 +30,7 @@ export class InMemoryOverloadStore implements OverloadStore {
   ) {
     new AdaptiveRate(options.rate); // validates now
     new RetryBudget(options.budget);
-    this.#keys = new PerKey(() => ({ rate: new AdaptiveRate(options.rate), pause: new RateLimitPause(), budget: new RetryBudget(options.budget), lastSlotAt: Number.NEGATIVE_INFINITY }));
+    this.#keys = new PerKey(() => ({ rate: new AdaptiveRate(options.rate), pause: new RateLimitPause(), budget: new RetryBudget(options.budget), lastSlotAt: Number.NEGATIVE_INFINITY, circuitUntil: Number.NEGATIVE_INFINITY }));
   }
 
   async reserveSlot(key: string): Promise<number> {
@@ -50,11 +52,17 @@ export class InMemoryOverloadStore implements OverloadStore {
     if (Number.isFinite(ms) && ms > 0) this.#keys.get(key).pause.pauseUntil(now + ms);
   }
 
+  async setCircuit(key: string, openForMs: number): Promise<void> {
+    const now = this.#now();
+    if (!(openForMs >= 0) || !Number.isFinite(openForMs)) return;
+    this.#keys.get(key).circuitUntil = openForMs > 0 ? now + openForMs : Number.NEGATIVE_INFINITY;
+  }
+
   async pace(key: string): Promise<SharedPace> {
     const now = this.#now();
     const state = this.#keys.peek(key);
-    if (!state) return { ratePerSecond: Number.POSITIVE_INFINITY, pausedForMs: 0 };
-    return { ratePerSecond: state.rate.rate(now), pausedForMs: Math.max(0, state.pause.until - now) };
+    if (!state) return { ratePerSecond: Number.POSITIVE_INFINITY, pausedForMs: 0, circuitOpenForMs: 0 };
+    return { ratePerSecond: state.rate.rate(now), pausedForMs: Math.max(0, state.pause.until - now), circuitOpenForMs: Math.max(0, state.circuitUntil - now) };
   }
 
   async deposit(key: string): Promise<void> {

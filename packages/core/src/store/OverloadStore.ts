@@ -7,6 +7,8 @@ export interface SharedPace {
   readonly ratePerSecond: number;
   /** Milliseconds until a rate-limit pause ends; 0 when there is none. */
   readonly pausedForMs: number;
+  /** Milliseconds the model's circuit stays open for the fleet (a process found it down); 0 when closed. */
+  readonly circuitOpenForMs: number;
 }
 
 /** What every store is built from: the same rules in every process that shares it. */
@@ -38,6 +40,12 @@ export interface OverloadStore {
   reportOverload(key: string): Promise<void>;
   /** Pauses `key` for `ms` (a rate limit's reset); a shorter pause never shortens a longer one. */
   pause(key: string, ms: number): Promise<void>;
+  /**
+   * A process's breaker changed its verdict on `key`: open for `openForMs` from now (the
+   * model is down: nobody should call it until then), or 0 when it closed again (a probe
+   * succeeded). The latest verdict wins, whichever process gives it.
+   */
+  setCircuit(key: string, openForMs: number): Promise<void>;
   /** The shared pace of `key`. */
   pace(key: string): Promise<SharedPace>;
   /** Retry budget: one call of `key` was made. */

@@ -30,6 +30,10 @@ export class StoreOperations {
     return this.store.pause(key, ms).catch((error: unknown) => this.#failed('pause', key, error, undefined));
   }
 
+  setCircuit(key: string, openForMs: number): Promise<void> {
+    return this.store.setCircuit(key, openForMs).catch((error: unknown) => this.#failed('setCircuit', key, error, undefined));
+  }
+
   pace(key: string): Promise<SharedPace | undefined> {
     return this.store.pace(key).catch((error: unknown) => this.#failed('pace', key, error, undefined));
   }

@@ -32,11 +32,18 @@ export function parseTaken(reply: unknown): boolean | undefined {
   return reply === '1' ? true : reply === '0' ? false : undefined;
 }
 
-/** The shared pace (pace): `[rate or 'Infinity', ms paused]`. */
+/** The shared pace (pace): `[rate or 'Infinity', ms paused, ms the circuit stays open]`. */
 export function parsePace(reply: unknown): SharedPace | undefined {
-  if (!Array.isArray(reply) || reply.length !== 2) return undefined;
+  if (!Array.isArray(reply) || reply.length !== 3) return undefined;
   const ratePerSecond = parseNumber(reply[0]);
-  const pausedForMs = parseNumber(reply[1]);
-  if (ratePerSecond === undefined || !(ratePerSecond > 0) || pausedForMs === undefined || pausedForMs < 0 || pausedForMs === Number.POSITIVE_INFINITY) return undefined;
-  return { ratePerSecond, pausedForMs };
+  const pausedForMs = parseDuration(reply[1]);
+  const circuitOpenForMs = parseDuration(reply[2]);
+  if (ratePerSecond === undefined || !(ratePerSecond > 0) || pausedForMs === undefined || circuitOpenForMs === undefined) return undefined;
+  return { ratePerSecond, pausedForMs, circuitOpenForMs };
+}
+
+/** A finite number of ms, 0 or more. */
+function parseDuration(reply: unknown): number | undefined {
+  const ms = parseNumber(reply);
+  return ms !== undefined && ms >= 0 && ms !== Number.POSITIVE_INFINITY ? ms : undefined;
 }

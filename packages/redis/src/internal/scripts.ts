@@ -8,7 +8,7 @@ import type { ResolvedRedisStoreOptions } from '../options.js';
  * would answer had it made every call of the fleet itself.
  *
  * One hash per model holds the state. A field that is absent has its initial value:
- * `rate` +∞ (calm); `anchor`, `cutAt`, `lastSlot`, `pauseUntil` −∞; ring slices and heads 0.
+ * `rate` +∞ (calm); `anchor`, `cutAt`, `lastSlot`, `pauseUntil`, `circuitUntil` −∞; ring slices and heads 0.
  * Numbers are stored with `%.17g`, so they round-trip exactly (Lua's own number-to-string
  * keeps 14 digits, which would lose a millisecond timestamp's fraction).
  *
@@ -42,7 +42,7 @@ local RETENTION_MS = arg(12)
 
 local function initial(field)
   if field == 'rate' then return INF end
-  if field == 'anchor' or field == 'cutAt' or field == 'lastSlot' or field == 'pauseUntil' then return -INF end
+  if field == 'anchor' or field == 'cutAt' or field == 'lastSlot' or field == 'pauseUntil' or field == 'circuitUntil' then return -INF end
   return 0
 end
 
@@ -89,7 +89,7 @@ local function flush()
   end
   if #dels > 0 then redis.call('HDEL', KEY, unpack(dels)) end
   if #sets > 0 then redis.call('HSET', KEY, unpack(sets)) end
-  local horizon = math.max(now, get('lastSlot'), get('pauseUntil'))
+  local horizon = math.max(now, get('lastSlot'), get('pauseUntil'), get('circuitUntil'))
   local ttl = math.min(MAX_TTL_MS, math.ceil(horizon - now + RETENTION_MS))
   redis.call('PEXPIRE', KEY, string.format('%d', ttl))
 end
@@ -163,15 +163,24 @@ if untilAt < INF and untilAt > get('pauseUntil') then put('pauseUntil', untilAt)
 flush()
 return 'ok'
 `,
+  // The latest verdict of any process's breaker: open for ms from now, or closed (0).
+  setCircuit: String.raw`
+local ms = arg(13)
+if ms > 0 and ms < INF then put('circuitUntil', now + ms)
+elseif ms == 0 then put('circuitUntil', -INF) end
+flush()
+return 'ok'
+`,
   // Reads; a model found calm again is written calm, as AdaptiveRate.rate does (no later
   // answer depends on it, but the state stays the reference's). A model nobody wrote is
   // not created.
   pace: String.raw`
-if not exists then return { 'Infinity', '0' } end
+if not exists then return { 'Infinity', '0', '0' } end
 local r = rate(now)
 local paused = math.max(0, get('pauseUntil') - now)
+local open = math.max(0, get('circuitUntil') - now)
 flush()
-return { fmt(r), fmt(paused) }
+return { fmt(r), fmt(paused), fmt(open) }
 `,
   deposit: String.raw`
 add('deposits', BUDGET_WINDOW_MS, now, RATIO)
@@ -211,6 +220,7 @@ export const SCRIPTS: { readonly [K in ScriptName]: Script } = Object.freeze({
   reserveSlot: script('reserveSlot'),
   reportOverload: script('reportOverload'),
   pause: script('pause'),
+  setCircuit: script('setCircuit'),
   pace: script('pace'),
   deposit: script('deposit'),
   tryWithdraw: script('tryWithdraw'),
