@@ -11,8 +11,10 @@ import type { TelemetryOptions } from './TelemetryOptions.js';
  * per attempt (child of the call span, the active context while the attempt runs), a
  * `stormwatch.backoff` span per backoff, span events for admission waits and refusals,
  * breaker transitions, fallbacks, the retry budget, abandonment and limiter waits, and every
- * metric of `docs/TELEMETRY.md`. What the application's own listeners of the policy's
- * events throw is reported to `diag` too. Span times are read from the policy's clock.
+ * metric of `docs/TELEMETRY.md` (the health of the policy's overload store among them). What
+ * the application's own listeners of the policy's events throw, and the first operation of
+ * the policy's store that rejects, are reported to `diag` too. Span times are read from the
+ * policy's clock.
  *
  * Uses `@opentelemetry/api` only: with no SDK installed everything is a no-op. A failure
  * inside the telemetry is reported to `diag` and never reaches the call.

@@ -1,6 +1,15 @@
 import { METRICS } from '@stormwatch/conventions';
+import { createPolicy, InMemoryOverloadStore, type StoreHealth } from '@stormwatch/core';
 import { describe, expect, it } from 'vitest';
-import { overloaded, script, settle, setup } from './harness.js';
+import { instrumentPolicy } from '../src/index.js';
+import { classify, overloaded, script, settle, setup } from './harness.js';
+
+/** A shared store answering locally, as a Redis store that lost Redis reports itself. */
+class DegradedStore extends InMemoryOverloadStore {
+  health(): StoreHealth {
+    return { sharing: false, localAnswers: { connection: 2 } };
+  }
+}
 
 const OPUS = 'claude-opus-4-7';
 const SONNET = 'claude-sonnet-4-6';
@@ -40,9 +49,17 @@ describe('the telemetry contract', () => {
     const paced = setup();
     await settle(paced.clock, paced.policy.execute(script([overloaded(), 'ok']), { model: OPUS }));
     await settle(paced.clock, paced.policy.execute(script(['never']), { model: OPUS, deadlineMs: 100 }));
+    // A fleet's store: one answering locally (its health), one closed (its operations reject).
+    const shared = setup({ store: new DegradedStore() });
+    await settle(shared.clock, shared.policy.execute(script(['ok']), { model: OPUS }));
+    const closed = new InMemoryOverloadStore();
+    await closed.close();
+    const onClosed = createPolicy({ name: 'closed', classify, clock: shared.clock, store: closed });
+    instrumentPolicy(onClosed, { meterProvider: shared.meterProvider, tracerProvider: shared.tracerProvider });
+    await settle(shared.clock, onClosed.execute(script(['ok']), { model: OPUS }));
 
     const seen = new Map<string, Set<string>>();
-    for (const h of [t, withBudget, paced]) {
+    for (const h of [t, withBudget, paced, shared]) {
       for (const metric of await h.collect()) {
         const keys = seen.get(metric.descriptor.name) ?? new Set<string>();
         for (const p of metric.dataPoints) for (const k of Object.keys(p.attributes)) keys.add(k);

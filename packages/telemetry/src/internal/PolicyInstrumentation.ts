@@ -39,6 +39,7 @@ import type {
   LimiterRateEvent,
   LimiterWaitEvent,
   Policy,
+  StoreErrorEvent,
 } from '@stormwatch/core';
 import { INSTRUMENTATION_SCOPE, INSTRUMENTATION_VERSION } from '../scope.js';
 import {
@@ -63,6 +64,7 @@ import {
   limiterWaitAttributes,
   operationAttributes,
   retryDelayAttributes,
+  storeErrorAttributes,
   tokenUsageAttributes,
   wastedTokensAttributes,
   withErrorType,
@@ -72,6 +74,7 @@ import { PolicyGauges } from './gauges.js';
 import { instrumentsFor, type Instruments } from './instruments.js';
 import { reportListenerErrors } from './listenerErrors.js';
 import type { ContentCapture, ResolvedOptions } from './options.js';
+import { reportStoreErrors } from './storeErrors.js';
 import { activeAttempt, attemptEnded, attemptStarted } from './tracedCalls.js';
 
 /** Runs a listener so that a telemetry failure never reaches the policy (it goes to `diag`). */
@@ -129,7 +132,9 @@ export class PolicyInstrumentation implements IDisposable {
       policy.onCallEnd(guard('callEnd', (e) => this.#onCallEnd(e))),
       policy.onLateFailure(guard('lateFailure', (e) => this.#onLateFailure(e))),
       policy.onLateSuccess(guard('lateSuccess', (e) => this.#onLateSuccess(e))),
+      policy.onStoreError(guard('storeError', (e) => this.#onStoreError(e))),
       reportListenerErrors(policy),
+      reportStoreErrors(policy),
     ];
     this.#removeGauges = gauges.add(this.#gauges);
   }
@@ -287,6 +292,11 @@ export class PolicyInstrumentation implements IDisposable {
       record.usageRecordedFor = attempt;
     }
     this.#recordDetails(call, record, this.#modelOf(call.model));
+  }
+
+  /** An operation of the policy's store rejected; the call went on as if the store were calm. */
+  #onStoreError(event: StoreErrorEvent): void {
+    this.#m.storeErrors.add(1, storeErrorAttributes(this.#modelOf(event.model), event));
   }
 
   /** Billable tokens of a successful attempt (`gen_ai.client.token.usage`, by the contract's input-token rule). */

@@ -50,6 +50,8 @@ import {
   ATTR_RETRY_DELAY_SOURCE,
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
+  ATTR_STORE_OPERATION,
+  ATTR_STORE_REASON,
   ATTR_TOKENS_WASTED_INPUT,
   ATTR_TOKENS_WASTED_OUTPUT,
   ATTR_WASTE_KIND,
@@ -60,6 +62,8 @@ import {
   GEN_AI_OPERATION_CHAT,
   GEN_AI_PROVIDER_ANTHROPIC,
   promptTokens,
+  StoreOperation,
+  StoreReason,
   type AdmissionRefusalReason,
   type CostKind,
   type DelaySource,
@@ -78,6 +82,7 @@ import type {
   CallEndEvent,
   CallInfo,
   FallbackEvent,
+  StoreErrorEvent,
   LimiterWaitEvent,
 } from '@stormwatch/core';
 
@@ -303,4 +308,41 @@ export function admissionRefusalAttributes(model: string, event: AdmissionEvent)
 /** `stormwatch.admission.queue.depth` and `stormwatch.admission.rate`. */
 export function admissionGaugeAttributes(model: string, policy: string): Attributes {
   return modelAndPolicy(model, policy);
+}
+
+// --- the overload store ------------------------------------------------------------------------
+
+const STORE_OPERATIONS: ReadonlySet<string> = new Set(Object.values(StoreOperation));
+
+/**
+ * The contract's name of a store operation: the `OverloadStore` method in snake case
+ * (`reserveSlot` → `reserve_slot`); one the contract does not know yet becomes `_OTHER`
+ * (a test checks that every operation of core's store has its name).
+ */
+export function storeOperationOf(operation: string): StoreOperation {
+  const name = operation.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+  return STORE_OPERATIONS.has(name) ? (name as StoreOperation) : StoreOperation.OTHER;
+}
+
+/** `stormwatch.store.errors`; `model` is the (allow-listed) key of the operation that rejected. */
+export function storeErrorAttributes(model: string, event: StoreErrorEvent): Attributes {
+  const a = modelAndPolicy(model, event.policy);
+  a[ATTR_STORE_OPERATION] = storeOperationOf(event.operation);
+  return a;
+}
+
+const STORE_REASONS: ReadonlySet<string> = new Set(Object.values(StoreReason));
+
+/**
+ * The contract's value for a reason a store's `health()` reports its local answers under.
+ * Core types the reasons as strings (any store may report its own): one the contract does
+ * not know becomes `_OTHER`, so a store cannot grow the metric's cardinality.
+ */
+export function storeReasonOf(reason: string): StoreReason {
+  return STORE_REASONS.has(reason) ? (reason as StoreReason) : StoreReason.OTHER;
+}
+
+/** `stormwatch.store.local_answers`. */
+export function storeLocalAnswersAttributes(reason: StoreReason): Attributes {
+  return { [ATTR_STORE_REASON]: reason };
 }

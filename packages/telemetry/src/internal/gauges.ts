@@ -1,4 +1,4 @@
-import type { ObservableResult } from '@opentelemetry/api';
+import type { Meter, ObservableResult } from '@opentelemetry/api';
 import {
   ATTR_BREAKER_KEY,
   ATTR_GEN_AI_REQUEST_MODEL,
@@ -8,9 +8,10 @@ import {
   RatelimitKind,
   type ModelAllowList,
 } from '@stormwatch/conventions';
-import type { AdmissionSnapshot, AttemptDetails, Policy } from '@stormwatch/core';
+import type { AdmissionSnapshot, AttemptDetails, OverloadStore, Policy } from '@stormwatch/core';
 import { admissionGaugeAttributes } from './attributes.js';
 import type { Instruments } from './instruments.js';
+import { StoreHealthObserver } from './storeHealth.js';
 
 /** A value with the order in which it was seen, so the latest of several sources wins. */
 interface Seen {
@@ -32,6 +33,8 @@ export interface GaugeSource {
   breakerStates(): Iterable<[string, BreakerState]> | undefined;
   /** The policy's admission control by (allow-listed) model, or undefined once the policy was garbage-collected. */
   admission(): AdmissionReading | undefined;
+  /** The policy's overload store, or undefined without one (or once the policy was garbage-collected). */
+  store(): OverloadStore | undefined;
   /** Last `anthropic-ratelimit-*-remaining` values, by (allow-listed) model and kind. */
   readonly remaining: Map<string, Map<string, Seen>>;
   /** Last adaptive-limiter rates, by (allow-listed) model. */
@@ -57,12 +60,15 @@ const queueDepth = (s: AdmissionSnapshot): number => s.queueDepth;
 export class SharedGauges {
   readonly #sources = new Set<GaugeSource>();
 
-  constructor(m: Instruments) {
+  constructor(m: Instruments, meter: Meter) {
     m.breakerState.addCallback((result) => this.#observeBreakers(result));
     m.ratelimitRemaining.addCallback((result) => this.#observeRemaining(result));
     m.limiterRate.addCallback((result) => this.#observeLimiter(result));
     m.admissionQueueDepth.addCallback((result) => this.#observeAdmission(result, queueDepth));
     m.admissionRate.addCallback((result) => this.#observeAdmission(result, pacedRate));
+    // Both store instruments from one read of each store's health.
+    const stores = new StoreHealthObserver(m);
+    meter.addBatchObservableCallback((result) => stores.observe(this.#stores(), result), [m.storeSharing, m.storeLocalAnswers]);
   }
 
   add(source: GaugeSource): () => void {
@@ -104,6 +110,14 @@ export class SharedGauges {
     for (const [model, s] of latest) result.observe(s.value, { [ATTR_GEN_AI_REQUEST_MODEL]: model });
   }
 
+  /** The overload store of every live source's policy (a store shared by several, as often as it is shared). */
+  *#stores(): Iterable<OverloadStore> {
+    for (const source of this.#sources) {
+      const store = source.store();
+      if (store) yield store;
+    }
+  }
+
   /**
    * One series per model and policy name: each policy read once (however many
    * instrumentations it has on this meter), and the values of policies sharing a name, or
@@ -134,7 +148,7 @@ export class SharedGauges {
 }
 
 /**
- * What one policy contributes to the gauges: its breakers and admission control (read at
+ * What one policy contributes to the gauges: its breakers, admission control and store (read at
  * collection), the last rate-limit headroom and limiter rate its attempts reported. It holds the policy weakly,
  * and nothing that holds the policy (the instrumentation, its subscriptions), so the meter
  * never keeps a discarded policy alive through it; it drops out of the gauges once the
@@ -162,6 +176,10 @@ export class PolicyGauges implements GaugeSource {
     if (!live) return undefined;
     const states = [...live.admissionStates()].map(([model, s]): [string, AdmissionSnapshot] => [this.#modelOf(model), s]);
     return { policy: live, name: live.name, states };
+  }
+
+  store(): OverloadStore | undefined {
+    return this.#policy.deref()?.store;
   }
 
   /** Notes the `anthropic-ratelimit-*-remaining` values an attempt on (allow-listed) `model` reported. */

@@ -1,4 +1,4 @@
-import type { Counter, Histogram, Meter, MetricOptions, ObservableGauge } from '@opentelemetry/api';
+import type { Counter, Histogram, Meter, MetricOptions, ObservableCounter, ObservableGauge } from '@opentelemetry/api';
 import {
   METRIC_ADMISSION_QUEUE_DEPTH,
   METRIC_ADMISSION_RATE,
@@ -18,6 +18,9 @@ import {
   METRIC_LIMITER_RATE,
   METRIC_RATELIMIT_REMAINING,
   METRIC_RETRY_DELAY,
+  METRIC_STORE_ERRORS,
+  METRIC_STORE_LOCAL_ANSWERS,
+  METRIC_STORE_SHARING,
   METRIC_TOKENS_WASTED,
   metricDefinition,
 } from '@stormwatch/conventions';
@@ -42,6 +45,10 @@ export interface Instruments {
   readonly admissionRefusals: Counter;
   readonly admissionQueueDepth: ObservableGauge;
   readonly admissionRate: ObservableGauge;
+  readonly storeSharing: ObservableGauge;
+  /** Observed: the stores count their local answers themselves (cumulative, read at collection). */
+  readonly storeLocalAnswers: ObservableCounter;
+  readonly storeErrors: Counter;
   readonly operationDuration: Histogram;
   readonly tokenUsage: Histogram;
 }
@@ -77,6 +84,9 @@ function createInstruments(meter: Meter): Instruments {
     admissionRefusals: counter(METRIC_ADMISSION_REFUSALS),
     admissionQueueDepth: gauge(METRIC_ADMISSION_QUEUE_DEPTH),
     admissionRate: gauge(METRIC_ADMISSION_RATE),
+    storeSharing: gauge(METRIC_STORE_SHARING),
+    storeLocalAnswers: meter.createObservableCounter(METRIC_STORE_LOCAL_ANSWERS, optionsOf(METRIC_STORE_LOCAL_ANSWERS)),
+    storeErrors: counter(METRIC_STORE_ERRORS),
     operationDuration: histogram(METRIC_GEN_AI_OPERATION_DURATION),
     tokenUsage: histogram(METRIC_GEN_AI_TOKEN_USAGE),
   };
@@ -90,7 +100,7 @@ export function instrumentsFor(meter: Meter): { instruments: Instruments; gauges
   let found = byMeter.get(meter);
   if (!found) {
     const instruments = createInstruments(meter);
-    byMeter.set(meter, (found = { instruments, gauges: new SharedGauges(instruments) }));
+    byMeter.set(meter, (found = { instruments, gauges: new SharedGauges(instruments, meter) }));
   }
   return found;
 }
