@@ -17,6 +17,9 @@ import {
   ATTR_RETRY_DELAY_SOURCE,
   ATTR_WASTE_KIND,
   ATTR_ATTEMPT_OUTCOME,
+  ATTR_STORE_OPERATION,
+  ATTR_STORE_REASON,
+  PROM_LABEL_INSTANCE,
   PROM_LABEL_SERVICE,
   metricDefinition,
   prometheusLabel,
@@ -25,6 +28,7 @@ import {
 /** Prometheus labels the queries group and filter by, all derived from the conventions. */
 export const LABEL = Object.freeze({
   SERVICE: PROM_LABEL_SERVICE,
+  INSTANCE: PROM_LABEL_INSTANCE,
   MODEL: prometheusLabel(ATTR_GEN_AI_REQUEST_MODEL),
   POLICY: prometheusLabel(ATTR_POLICY),
   CALL_OUTCOME: prometheusLabel(ATTR_CALL_OUTCOME),
@@ -43,6 +47,8 @@ export const LABEL = Object.freeze({
   DELAY_SOURCE: prometheusLabel(ATTR_RETRY_DELAY_SOURCE),
   ADMISSION_OUTCOME: prometheusLabel(ATTR_ADMISSION_OUTCOME),
   REFUSAL_REASON: prometheusLabel(ATTR_ADMISSION_REFUSAL_REASON),
+  STORE_REASON: prometheusLabel(ATTR_STORE_REASON),
+  STORE_OPERATION: prometheusLabel(ATTR_STORE_OPERATION),
   LE: 'le',
 } as const);
 

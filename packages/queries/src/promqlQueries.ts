@@ -10,6 +10,7 @@ import {
   METRIC_COST_USD,
   METRIC_FALLBACKS,
   METRIC_RETRY_DELAY,
+  METRIC_STORE_SHARING,
   METRIC_TOKENS_WASTED,
   RULE_ADMISSION_REFUSALS_RATE,
   RULE_ADMISSION_WAIT_P95,
@@ -18,7 +19,10 @@ import {
   RULE_OVERLOAD_RATIO,
   RULE_RETRY_AMPLIFICATION,
   RULE_RETRY_EXHAUSTION,
+  RULE_STORE_ERRORS_RATE,
+  RULE_STORE_LOCAL_ANSWERS_RATE,
   RULE_WASTED_COST_PER_HOUR,
+  STORE_SHARING_GAUGE_VALUE,
 } from '@stormwatch/conventions';
 import { escapeRegex } from './escape.js';
 import { LABEL, promMetric } from './labels.js';
@@ -224,6 +228,26 @@ export function admissionWaitP95(p: QueryParams = {}): string {
 /** Calls admission control refused per second (recording rule), by the grouping and the reason. */
 export function admissionRefusalsByReason(p: QueryParams = {}): string {
   return sumBy([...byOf(p), LABEL.REFUSAL_REASON], selector(RULE_ADMISSION_REFUSALS_RATE, serviceModel(p)));
+}
+
+/**
+ * Instances of each service whose shared overload store answers from local state (Redis
+ * unusable), 0 when every store shares; services without a shared store have no series.
+ * Service filter only (the store belongs to the process: its series carry no model).
+ */
+export function storeInstancesLocal(p: QueryParams = {}): string {
+  const sharing = sumBy([LABEL.SERVICE, LABEL.INSTANCE], selector(promMetric(METRIC_STORE_SHARING), serviceOnly(p)), 'min');
+  return sumBy([LABEL.SERVICE], `${STORE_SHARING_GAUGE_VALUE.SHARING} - ${sharing}`);
+}
+
+/** Store operations answered from local state per second (recording rule), by service and reason. Service filter only. */
+export function storeLocalAnswersByReason(p: QueryParams = {}): string {
+  return sumBy([LABEL.SERVICE, LABEL.STORE_REASON], selector(RULE_STORE_LOCAL_ANSWERS_RATE, serviceOnly(p)));
+}
+
+/** Store operations that rejected per second (recording rule: a closed or broken store), by the grouping and the operation. */
+export function storeErrorsByOperation(p: QueryParams = {}): string {
+  return sumBy([...byOf(p), LABEL.STORE_OPERATION], selector(RULE_STORE_ERRORS_RATE, serviceModel(p)));
 }
 
 /** Breaker state per service and key over time: 0 closed, 1 open, 2 half-open. Service filter only. */

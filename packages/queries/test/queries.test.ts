@@ -2,6 +2,9 @@ import {
   METRIC_ADMISSION_QUEUE_DEPTH,
   METRIC_ADMISSION_RATE,
   METRIC_COST_USD,
+  METRIC_STORE_ERRORS,
+  METRIC_STORE_LOCAL_ANSWERS,
+  METRIC_STORE_SHARING,
   METRIC_TOKENS_WASTED,
   metricDefinition,
   prometheusLabel,
@@ -29,6 +32,9 @@ import {
   retryAmplification,
   retryWaves,
   stormAmplification,
+  storeErrorsByOperation,
+  storeInstancesLocal,
+  storeLocalAnswersByReason,
   wasteShare,
   wastedTokensByKind,
   wastedUsdPerHour,
@@ -127,6 +133,24 @@ describe('PromQL builders', () => {
     for (const name of [METRIC_ADMISSION_RATE, METRIC_ADMISSION_QUEUE_DEPTH]) {
       expect(metricDefinition(name).attributes.map(prometheusLabel), name).toEqual([LABEL.MODEL, LABEL.POLICY]);
     }
+  });
+  test('store: instances answering locally per service, 0 when every store shares; local answers by reason; service filter only', () => {
+    expect(storeInstancesLocal(vars)).toBe('sum by (job) (1 - min by (job, instance) (stormwatch_store_sharing{job=~"$service"}))');
+    expect(storeInstancesLocal({ ...one, by: [LABEL.POLICY] })).toBe('sum by (job) (1 - min by (job, instance) (stormwatch_store_sharing{job="checkout"}))');
+    expect(storeLocalAnswersByReason(one)).toBe(
+      'sum by (job, stormwatch_store_reason) (stormwatch:store_local_answers:rate5m{job="checkout"})',
+    );
+  });
+  test('store: operations that rejected by the grouping and the operation, filtered by service and model', () => {
+    expect(storeErrorsByOperation(one)).toBe(
+      'sum by (job, gen_ai_request_model, stormwatch_store_operation) (stormwatch:store_errors:rate5m{job="checkout", gen_ai_request_model="claude-sonnet-4-5"})',
+    );
+    expect(storeErrorsByOperation({ by: [LABEL.POLICY] })).toBe('sum by (stormwatch_policy, stormwatch_store_operation) (stormwatch:store_errors:rate5m)');
+  });
+  test('the store metrics carry the labels the store queries group by: none but the reason per process, model and policy on errors', () => {
+    expect(metricDefinition(METRIC_STORE_SHARING).attributes).toEqual([]);
+    expect(metricDefinition(METRIC_STORE_LOCAL_ANSWERS).attributes.map(prometheusLabel)).toEqual([LABEL.STORE_REASON]);
+    expect(metricDefinition(METRIC_STORE_ERRORS).attributes.map(prometheusLabel)).toEqual([LABEL.MODEL, LABEL.POLICY, LABEL.STORE_OPERATION]);
   });
   test('fallbacks filter the model they fell back from', () => {
     expect(fallbacks({ model: 'm', range: '10m' })).toBe(
