@@ -4,8 +4,12 @@ import type { PolicyOptions } from '@stormwatch/core';
 import type { ClientEnv, PolicyUnderTest, SimCall } from './PolicyUnderTest.js';
 import { messageParams } from './sendMessage.js';
 
-/** A caller through `resilient()` with the given core options on top of the scenario's clock and random source. */
-function stormwatchCaller(env: ClientEnv, policyOptions: Partial<PolicyOptions>) {
+/**
+ * A caller through `resilient()` with the given core options on top of the scenario's clock
+ * and random source: the Stormwatch rows (`stormwatch`, `stormwatch-0.1`,
+ * `stormwatch-shared`) differ only in these options.
+ */
+export function stormwatchCaller(env: ClientEnv, policyOptions: Partial<PolicyOptions>) {
   const client = resilient(new Anthropic({ apiKey: 'sk-ant-sim-0000', baseURL: env.baseURL, fetch: env.fetch }), {
     policy: 'stormwatch',
     ...(env.fallbackModels.length > 0 ? { fallback: env.fallbackModels } : {}),
