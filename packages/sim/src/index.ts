@@ -24,15 +24,18 @@ export {
   fixedRetry,
   fullJitterBreaker,
   sdkDefault,
+  stormwatch01,
   stormwatchDefault,
+  stormwatchShared,
 } from './policies/index.js';
+export { STORE_RTT_MS, withRoundTrip } from './policies/modelledRoundTrip.js';
 export { OracleScheduler, OracleDeadlineError } from './policies/oracle.js';
 export { computeFigures, drainMs, quantile, type Figures } from './figures.js';
 export { computeTimeline, type Timeline } from './timeline.js';
 export { compare, type CompareOptions, type Comparison, type PolicyResult } from './compare.js';
 export { renderHtmlReport } from './report/html.js';
 export { formatMarkdownTable, formatTextTable } from './report/table.js';
-export { checkTargets, type TargetCheck } from './report/targets.js';
+export { checkSharedStoreTargets, checkTargets, type TargetCheck } from './report/targets.js';
 export { lineChart, type ChartOptions, type Series } from './report/svgChart.js';
 export { runLive, LIVE_SERVICE_NAME, type LiveOptions } from './live/runLive.js';
 export { LiveServer } from './live/LiveServer.js';

@@ -122,4 +122,26 @@ describe('figures', () => {
       { name: 'drain time vs oracle', target: '≤ 1.25×', value: '1.25× (3 s / 2 s)', met: true },
     ]);
   });
+
+  it("checks the shared store's targets when its row is there, and never counts it as a peer", () => {
+    const f = computeFigures(run, 2000);
+    const row = (policyId: string, over: Partial<typeof f>) => ({ policyId, label: policyId, description: '', figures: { ...f, policyId, ...over }, timeline: computeTimeline(run, 9) });
+    const c: Comparison = {
+      scenario,
+      seed: 1,
+      elapsedMs: 0,
+      results: [
+        row('sdk-default', { http529: 100, successWithinDeadline: 0.5 }),
+        row('stormwatch', { http529: 10, successWithinDeadline: 0.92 }),
+        row('stormwatch-shared', { http529: 5, successWithinDeadline: 0.96 }),
+      ],
+    };
+    const checks = checkTargets(c);
+    expect(checks.find((t) => t.name === 'success within deadline vs best peer')).toMatchObject({ target: '≥ 50.0 %', met: true });
+    expect(checks.slice(-2)).toEqual([
+      { name: 'shared store: success within deadline', target: '≥ 97.0 %', value: '96.0 %', met: false },
+      { name: 'shared store: 529s received vs SDK default', target: '≤ 5 %', value: '5.0 % (5 / 100)', met: true },
+    ]);
+    expect(checkTargets({ ...c, results: c.results.slice(0, 2) }).some((t) => t.name.startsWith('shared store'))).toBe(false);
+  });
 });

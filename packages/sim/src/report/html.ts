@@ -22,6 +22,7 @@ const COLORS: Readonly<Record<string, string>> = {
   'jitter-breaker': '#1f77b4',
   'stormwatch-0.1': '#17becf',
   stormwatch: '#2ca02c',
+  'stormwatch-shared': '#e377c2',
   [ORACLE_ID]: '#111111',
 };
 
