@@ -26,7 +26,7 @@ export { SharedAdmission } from './admission/SharedAdmission.js';
 export { SharedBudget, type Budget } from './budget/Budget.js';
 export { RateLimitPause } from './admission/RateLimitPause.js';
 export type { OverloadStore, OverloadStoreOptions, SharedPace, StoreHealth } from './store/OverloadStore.js';
-export { InMemoryOverloadStore } from './store/InMemoryOverloadStore.js';
+export { countOf, InMemoryOverloadStore } from './store/InMemoryOverloadStore.js';
 export { RetriesExhaustedError, isRetriesExhaustedError, type RetriesExhaustedReason } from './errors/RetriesExhaustedError.js';
 export type {
   AbandonEvent,

@@ -116,16 +116,18 @@ describe('a policy on a shared store', () => {
 
   it('a calm model never waits for the store after its first pace read; every call is counted in the store', async () => {
     let reserved = 0;
+    let operations = 0;
     let counting: OverloadStore | undefined;
     const { clock, policies, attempts } = fleet(1, {}, (clock) => {
       const inner = new InMemoryOverloadStore({}, clock);
-      counting = { ...bind(inner), reserveSlot: (key) => ((reserved += 1), inner.reserveSlot(key)) };
+      counting = { ...bind(inner), reserveSlot: (key, calls = 1) => ((reserved += calls), operations++, inner.reserveSlot(key, calls)) };
       return counting;
     });
     const p = policies[0]!;
     await all(clock, [0, 1, 2, 3, 4].map((i) => p.execute(script(clock, [`a${i}`]).fn, { model })));
     expect(attempts.map((x) => x.at)).toEqual([0, 0, 0, 0, 0]);
     expect(reserved).toBe(5);
+    expect(operations).toBe(2); // the first call's slot, then the four admitted meanwhile in one operation
     expect(p.store).toBe(counting);
   });
 
@@ -227,12 +229,12 @@ describe('a policy on a shared store', () => {
 /** The store's methods, bound, as a plain object one can override parts of. */
 function bind(store: InMemoryOverloadStore): OverloadStore {
   return {
-    reserveSlot: (k) => store.reserveSlot(k),
+    reserveSlot: (k, calls) => store.reserveSlot(k, calls),
     reportOverload: (k) => store.reportOverload(k),
     pause: (k, ms) => store.pause(k, ms),
     setCircuit: (k, ms) => store.setCircuit(k, ms),
     pace: (k) => store.pace(k),
-    deposit: (k) => store.deposit(k),
+    deposit: (k, calls) => store.deposit(k, calls),
     tryWithdraw: (k) => store.tryWithdraw(k),
     close: () => store.close(),
   };

@@ -92,6 +92,24 @@ export function overloadStoreConformance(name: string, make: (options: OverloadS
       await store.close();
     });
 
+    it('takes several slots, or deposits several calls, in one operation', async () => {
+      const sut = await make({ rate, budget: { ratio: 0.5, minRetriesPerSecond: 0.1, windowMs: 10_000 } });
+      const { store } = sut;
+      expect(await store.reserveSlot('m', 3)).toBe(0); // calm: three calls went at once
+      await store.reportOverload('m'); // from calm: max(observed 0.3, calmRate 2) × 0.5 = 1 req/s
+      expect(await store.reserveSlot('m', 3)).toBeCloseTo(3000, -1); // the last of three slots, 1 s apart after the one at 0
+      expect(await store.reserveSlot('m')).toBeCloseTo(4000, -1);
+      expect(await store.tryWithdraw('m')).toBe(true); // the reserve
+      expect(await store.tryWithdraw('m')).toBe(false);
+      await store.deposit('m', 4); // 4 × 0.5 = two more
+      expect(await store.tryWithdraw('m')).toBe(true);
+      expect(await store.tryWithdraw('m')).toBe(true);
+      expect(await store.tryWithdraw('m')).toBe(false);
+      for (const bad of [0, -2, 1.5, Number.NaN]) await store.deposit('n', bad); // each counted as one call: 4 × 0.5
+      expect(await Promise.all([1, 2, 3, 4].map(() => store.tryWithdraw('n')))).toEqual([true, true, true, false]); // the reserve and two
+      await store.close();
+    });
+
     it('keeps keys apart', async () => {
       const { store } = await make({ rate });
       await store.reportOverload('a');

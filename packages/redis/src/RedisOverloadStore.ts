@@ -1,4 +1,4 @@
-import type { Event, OverloadStore, SharedPace, StoreHealth } from '@stormwatch/core';
+import { countOf, type Event, type OverloadStore, type SharedPace, type StoreHealth } from '@stormwatch/core';
 import type { DegradationReason, StoreDegradedEvent, StoreOperation, StoreRecoveredEvent } from './events.js';
 import { GuardedEvent } from './internal/GuardedEvent.js';
 import { LocalFallback } from './internal/LocalFallback.js';
@@ -60,8 +60,9 @@ export class RedisOverloadStore implements OverloadStore {
     return { sharing: this.sharing, localAnswers: { ...this.#localAnswers } };
   }
 
-  async reserveSlot(key: string): Promise<number> {
-    return (await this.#run('reserveSlot', key, [], parseWait, () => this.#local.store.reserveSlot(key))).value;
+  async reserveSlot(key: string, calls = 1): Promise<number> {
+    const count = countOf(calls);
+    return (await this.#run('reserveSlot', key, [String(count)], parseWait, () => this.#local.store.reserveSlot(key, count))).value;
   }
 
   async reportOverload(key: string): Promise<void> {
@@ -83,9 +84,10 @@ export class RedisOverloadStore implements OverloadStore {
     return (await this.#run('pace', key, [], parsePace, () => this.#local.store.pace(key))).value;
   }
 
-  async deposit(key: string): Promise<void> {
-    const { shared } = await this.#run('deposit', key, [], parseOk, () => this.#local.store.deposit(key));
-    if (shared) this.#local.sharedDeposit(key);
+  async deposit(key: string, calls = 1): Promise<void> {
+    const count = countOf(calls);
+    const { shared } = await this.#run('deposit', key, [String(count)], parseOk, () => this.#local.store.deposit(key, count));
+    if (shared) this.#local.sharedDeposit(key, count);
   }
 
   async tryWithdraw(key: string): Promise<boolean> {

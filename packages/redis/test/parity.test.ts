@@ -8,6 +8,7 @@ import { useSharedRedis } from './support/sharedRedis.js';
 type Step =
   | { readonly op: 'reserveSlot' | 'reportOverload' | 'pace' | 'deposit' | 'tryWithdraw'; readonly key: string }
   | { readonly op: 'pause' | 'setCircuit'; readonly key: string; readonly ms: number }
+  | { readonly op: 'reserveSlots' | 'deposits'; readonly key: string; readonly calls: number }
   | { readonly op: 'advance'; readonly ms: number }
   | { readonly op: 'expire' };
 
@@ -24,12 +25,12 @@ function randomRun(random: Random, phases: number, retentionGapMs: number): Step
     for (let i = 0; i < 40; i++) {
       const key = random() < 0.7 ? 'm' : 'n';
       const r = random();
-      if (r < (storm ? 0.3 : 0.1)) steps.push({ op: 'reserveSlot', key });
+      if (r < (storm ? 0.3 : 0.1)) steps.push(random() < 0.8 ? { op: 'reserveSlot', key } : { op: 'reserveSlots', key, calls: 1 + Math.floor(random() * 5) });
       else if (r < (storm ? 0.45 : 0.12)) steps.push({ op: 'reportOverload', key });
       else if (r < (storm ? 0.47 : 0.15)) steps.push({ op: 'pause', key, ms: random() < 0.1 ? -1 : Math.floor(random() * 5000) + random() });
       else if (r < (storm ? 0.5 : 0.17)) steps.push({ op: 'setCircuit', key, ms: random() < 0.3 ? 0 : Math.floor(random() * 20_000) + random() });
       else if (r < (storm ? 0.55 : 0.3)) steps.push({ op: 'pace', key });
-      else if (r < (storm ? 0.65 : 0.5)) steps.push({ op: 'deposit', key });
+      else if (r < (storm ? 0.65 : 0.5)) steps.push(random() < 0.8 ? { op: 'deposit', key } : { op: 'deposits', key, calls: 1 + Math.floor(random() * 5) });
       else if (r < (storm ? 0.85 : 0.55)) steps.push({ op: 'tryWithdraw', key });
       else steps.push({ op: 'advance', ms: storm ? random() * 60 : random() * 8_000 });
     }
@@ -42,6 +43,10 @@ async function apply(store: OverloadStore, step: Step): Promise<unknown> {
   switch (step.op) {
     case 'reserveSlot':
       return store.reserveSlot(step.key);
+    case 'reserveSlots':
+      return store.reserveSlot(step.key, step.calls);
+    case 'deposits':
+      return store.deposit(step.key, step.calls);
     case 'reportOverload':
       return store.reportOverload(step.key);
     case 'pause':

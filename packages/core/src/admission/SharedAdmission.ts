@@ -1,5 +1,6 @@
 import type { Clock } from '../clock/Clock.js';
 import type { SharedPace } from '../store/OverloadStore.js';
+import { Coalescer } from '../store/Coalescer.js';
 import type { StoreOperations } from '../store/StoreOperations.js';
 import { DeadlineQueue } from './DeadlineQueue.js';
 import type { AdmissionResult, AdmissionSnapshot, ModelAdmission } from './ModelAdmission.js';
@@ -16,7 +17,7 @@ export const PACE_REFRESH_MS = 1000;
  *
  * - **Calm** (a pace read less than a second old says so, and no overload was seen here
  *   since): calls pass at once, without waiting for the store. Each is counted in the store
- *   afterwards (its slot), so the fleet's rate is known when an overload cuts it; a slot
+ *   afterwards (its slot; the calls admitted meanwhile in one operation), so the fleet's rate is known when an overload cuts it; a slot
  *   that comes back with a wait says the fleet is paced, and the pace is read again. A
  *   steady stream of calls reads the pace in the background every half second; a call
  *   that finds the last read older than a second (the first call of a model, a quiet
@@ -49,6 +50,12 @@ export class SharedAdmission implements ModelAdmission {
   #slotAt: number | undefined;
   /** The wait of the last reserved slot: how far ahead the fleet's schedule was booked. */
   #lastWaitMs = 0;
+  /** Calls admitted while calm, counted in the store's schedule (in one operation per batch). */
+  readonly #counted = new Coalescer((calls) =>
+    this.store.reserveSlot(this.key, calls).then((waitMs) => {
+      if (waitMs > 0) this.#read(); // the fleet is paced: this process's view is behind
+    }),
+  );
 
   constructor(
     private readonly clock: Clock,
@@ -128,9 +135,7 @@ export class SharedAdmission implements ModelAdmission {
 
   /** A call admitted while calm takes its slot in the store (not waited for); a slot with a wait means the fleet is paced. */
   #count(): void {
-    void this.store.reserveSlot(this.key).then((waitMs) => {
-      if (waitMs > 0) this.#read();
-    });
+    this.#counted.add();
   }
 
   /** Reads the fleet's pace (after any overload reported before it: the store answers in order). */
@@ -185,6 +190,8 @@ export class SharedAdmission implements ModelAdmission {
     this.#slotAt = now + waitMs;
     if (now - this.#readAt >= PACE_REFRESH_MS) this.#read();
     this.#queue.refuseHopeless(now, (position) => this.#estimatedAdmitAt(now, position));
+    // A slot that is due now goes now: a timer would add a millisecond or more for nothing.
+    if (waitMs <= 0) return this.#slotCame();
     void this.clock.sleep(waitMs).then(() => this.#slotCame());
   }
 

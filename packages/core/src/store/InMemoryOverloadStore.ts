@@ -15,6 +15,11 @@ interface KeyState {
   circuitUntil: number;
 }
 
+/** A count of calls as an operation takes it: a whole number of at least 1, else 1. */
+export function countOf(calls: number): number {
+  return Number.isSafeInteger(calls) && calls >= 1 ? calls : 1;
+}
+
 /**
  * The overload state of one process (the default store), and the reference semantics of
  * every {@link OverloadStore}: a shared store must answer exactly what this one answers for
@@ -33,13 +38,16 @@ export class InMemoryOverloadStore implements OverloadStore {
     this.#keys = new PerKey(() => ({ rate: new AdaptiveRate(options.rate), pause: new RateLimitPause(), budget: new RetryBudget(options.budget), lastSlotAt: Number.NEGATIVE_INFINITY, circuitUntil: Number.NEGATIVE_INFINITY }));
   }
 
-  async reserveSlot(key: string): Promise<number> {
+  async reserveSlot(key: string, calls = 1): Promise<number> {
     const now = this.#now();
     const state = this.#keys.get(key);
     const rate = state.rate.rate(now);
-    const slot = Math.max(now, state.pause.until, rate === Number.POSITIVE_INFINITY ? now : state.lastSlotAt + 1000 / rate);
-    state.lastSlotAt = slot;
-    state.rate.admitted(slot);
+    let slot = now;
+    for (let i = 0; i < countOf(calls); i++) {
+      slot = Math.max(now, state.pause.until, rate === Number.POSITIVE_INFINITY ? now : state.lastSlotAt + 1000 / rate);
+      state.lastSlotAt = slot;
+      state.rate.admitted(slot);
+    }
     return slot - now;
   }
 
@@ -65,8 +73,10 @@ export class InMemoryOverloadStore implements OverloadStore {
     return { ratePerSecond: state.rate.rate(now), pausedForMs: Math.max(0, state.pause.until - now), circuitOpenForMs: Math.max(0, state.circuitUntil - now) };
   }
 
-  async deposit(key: string): Promise<void> {
-    this.#keys.get(key).budget.deposit(this.#now());
+  async deposit(key: string, calls = 1): Promise<void> {
+    const now = this.#now();
+    const budget = this.#keys.get(key).budget;
+    for (let i = 0; i < countOf(calls); i++) budget.deposit(now);
   }
 
   async tryWithdraw(key: string): Promise<boolean> {

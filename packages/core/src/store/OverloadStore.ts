@@ -31,11 +31,13 @@ export interface OverloadStoreOptions {
  */
 export interface OverloadStore {
   /**
-   * Takes the next admission slot of `key` for one call and says how long to wait for it
-   * (0: now). While the model is calm every call gets 0; while paced, slots are `1 / rate`
-   * apart across everyone who shares the store; during a pause none comes before its end.
+   * Takes the next admission slots of `key` for `calls` calls (default 1) and says how long
+   * to wait for the last (0: now). While the model is calm every call gets 0; while paced,
+   * slots are `1 / rate` apart across everyone who shares the store; during a pause none
+   * comes before its end. (Several at once: calls that already went while this process saw
+   * the model calm, counted in one operation.)
    */
-  reserveSlot(key: string): Promise<number>;
+  reserveSlot(key: string, calls?: number): Promise<number>;
   /** An overload (529, `overloaded_error`, or a 429): the shared rate is cut, at most once per cooldown. */
   reportOverload(key: string): Promise<void>;
   /** Pauses `key` for `ms` (a rate limit's reset); a shorter pause never shortens a longer one. */
@@ -48,8 +50,8 @@ export interface OverloadStore {
   setCircuit(key: string, openForMs: number): Promise<void>;
   /** The shared pace of `key`. */
   pace(key: string): Promise<SharedPace>;
-  /** Retry budget: one call of `key` was made. */
-  deposit(key: string): Promise<void>;
+  /** Retry budget: `calls` calls of `key` were made (default 1). */
+  deposit(key: string, calls?: number): Promise<void>;
   /** Retry budget: takes one retry of `key` if the budget allows it; false (nothing taken) when spent. */
   tryWithdraw(key: string): Promise<boolean>;
   /** Releases connections; the store answers nothing after it. */

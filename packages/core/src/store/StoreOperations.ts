@@ -18,8 +18,8 @@ export class StoreOperations {
     private readonly onFailure: (failure: StoreFailure) => void,
   ) {}
 
-  reserveSlot(key: string): Promise<number> {
-    return this.store.reserveSlot(key).catch((error: unknown) => this.#failed('reserveSlot', key, error, 0));
+  reserveSlot(key: string, calls = 1): Promise<number> {
+    return this.store.reserveSlot(key, calls).catch((error: unknown) => this.#failed('reserveSlot', key, error, 0));
   }
 
   reportOverload(key: string): Promise<void> {
@@ -38,8 +38,8 @@ export class StoreOperations {
     return this.store.pace(key).catch((error: unknown) => this.#failed('pace', key, error, undefined));
   }
 
-  deposit(key: string): Promise<void> {
-    return this.store.deposit(key).catch((error: unknown) => this.#failed('deposit', key, error, undefined));
+  deposit(key: string, calls = 1): Promise<void> {
+    return this.store.deposit(key, calls).catch((error: unknown) => this.#failed('deposit', key, error, undefined));
   }
 
   tryWithdraw(key: string): Promise<boolean> {

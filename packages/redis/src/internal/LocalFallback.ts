@@ -31,8 +31,8 @@ export class LocalFallback {
   }
 
   /** Copies a shared deposit. */
-  sharedDeposit(key: string): void {
-    this.store.deposit(key).catch(ignoreClosed);
+  sharedDeposit(key: string, calls: number): void {
+    this.store.deposit(key, calls).catch(ignoreClosed);
   }
 
   /** Copies a retry the fleet granted (taken locally too if the local budget has it). */

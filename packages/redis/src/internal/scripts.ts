@@ -136,11 +136,13 @@ end
 const BODIES = {
   reserveSlot: String.raw`
 local r = rate(now)
-local slot
-if r == INF then slot = math.max(now, get('pauseUntil'), now)
-else slot = math.max(now, get('pauseUntil'), get('lastSlot') + 1000 / r) end
-put('lastSlot', slot)
-add('admitted', OBSERVE_WINDOW_MS, slot, 1)
+local slot = now
+for _ = 1, arg(13) do
+  if r == INF then slot = math.max(now, get('pauseUntil'), now)
+  else slot = math.max(now, get('pauseUntil'), get('lastSlot') + 1000 / r) end
+  put('lastSlot', slot)
+  add('admitted', OBSERVE_WINDOW_MS, slot, 1)
+end
 flush()
 return fmt(slot - now)
 `,
@@ -183,7 +185,7 @@ flush()
 return { fmt(r), fmt(paused), fmt(open) }
 `,
   deposit: String.raw`
-add('deposits', BUDGET_WINDOW_MS, now, RATIO)
+for _ = 1, arg(13) do add('deposits', BUDGET_WINDOW_MS, now, RATIO) end
 flush()
 return 'ok'
 `,
