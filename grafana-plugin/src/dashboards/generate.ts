@@ -607,7 +607,7 @@ function breakers(): Dashboard {
 function storms(): Dashboard {
   return dashboard(
     'Stormwatch storms',
-    'The inputs of storm detection against their thresholds, the retry waves that show whether retries are synchronized, and the waits between attempts.',
+    'The inputs of storm detection against their thresholds, the retry waves that show whether retries are synchronized, admission control, the shared overload store, and the waits between attempts.',
     ROUTES.Storms,
     [
       [
@@ -680,6 +680,35 @@ function storms(): Dashboard {
           'deadline: its turn would have come too late; queue_full: too many calls waiting; long_wait: sent to its fallback model rather than wait.',
           [{ id: 'admissionRefusalsByReason', params: { ...FILTERS, by: [] }, legend: legend(LABEL.REFUSAL_REASON) }],
           'reqps',
+          8
+        ),
+      ],
+      [
+        timeseries(
+          'Overload store: instances answering locally',
+          'Instances of each service whose shared overload store (Redis) is not sharing: they admit and pace calls on their own, not as one fleet. 0 when every instance shares; no line for a service without a shared store. Alert: StormwatchStoreNotSharing.',
+          [{ id: 'storeInstancesLocal', params: FILTERS, legend: legend(LABEL.SERVICE) }],
+          'short',
+          8
+        ),
+        timeseries(
+          'Overload store: local answers/s',
+          "Store operations answered from the instance's own state because Redis could not be used. connection: no connection; timeout: no answer within timeoutMs; error_reply: Redis answered an error; malformed_reply: an answer the store never expects.",
+          [{ id: 'storeLocalAnswersByReason', params: FILTERS, legend: legend(LABEL.SERVICE, LABEL.STORE_REASON) }],
+          'ops',
+          8
+        ),
+        timeseries(
+          'Overload store: rejected operations/s',
+          'Store operations that rejected (a closed or broken store; calls go on as if the store were calm). A Redis store that is down answers locally instead.',
+          [
+            {
+              id: 'storeErrorsByOperation',
+              params: FILTERS,
+              legend: `${SERVICE_MODEL} · ${legend(LABEL.STORE_OPERATION)}`,
+            },
+          ],
+          'ops',
           8
         ),
       ],

@@ -2,6 +2,13 @@ import React from 'react';
 import { render, screen, act } from '@testing-library/react';
 import { FieldType, createDataFrame, type DataQueryRequest } from '@grafana/data';
 import { SceneQueryRunner, VizPanel, sceneGraph, type EmbeddedScene, type SceneObject } from '@grafana/scenes';
+import {
+  METRIC_BREAKER_STATE,
+  METRIC_BREAKER_TRANSITIONS,
+  METRIC_STORE_SHARING,
+  RULE_STORE_LOCAL_ANSWERS_RATE,
+  metricDefinition,
+} from '@stormwatch/conventions';
 import { DEFAULT_STORM_THRESHOLDS, LABEL, costUsd } from '@stormwatch/queries';
 import { VAR_MODEL, VAR_SERVICE } from '../constants';
 import { activateFullSceneTree } from '../test/activateFullSceneTree';
@@ -14,6 +21,14 @@ import { costScene } from './costScene';
 import { tracesScene } from './tracesScene';
 import { breakersScene } from './breakersScene';
 import { TelemetryNotice } from './TelemetryNotice';
+
+/** Series without a model label (breakers by key, the store per process): their queries filter by service only. */
+const WITHOUT_MODEL = [
+  ...[METRIC_BREAKER_STATE, METRIC_BREAKER_TRANSITIONS, METRIC_STORE_SHARING].map(
+    (m) => metricDefinition(m).prometheusName
+  ),
+  RULE_STORE_LOCAL_ANSWERS_RATE,
+];
 
 const settings: ResolvedSettings = {
   prometheusDatasourceUid: PROM_UID,
@@ -83,7 +98,7 @@ describe.each(SCENES)('the %s scene', (_name, build) => {
     for (const t of targets) {
       const text = t.expr ?? t.query ?? '';
       expect(text).toContain('$service');
-      if (!/stormwatch_breaker_(state|transitions_total)/.test(text)) {
+      if (!WITHOUT_MODEL.some((series) => text.includes(series))) {
         expect(text).toContain('$model');
       }
     }

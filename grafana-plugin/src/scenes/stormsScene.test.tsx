@@ -8,6 +8,9 @@ import {
   admissionRefusalsByReason,
   admissionWaitP95,
   admittedRate,
+  storeErrorsByOperation,
+  storeInstancesLocal,
+  storeLocalAnswersByReason,
   stormOverloadedPerSecond,
 } from '@stormwatch/queries';
 import { VAR_MODEL, VAR_SERVICE } from '../constants';
@@ -113,6 +116,18 @@ describe('admission control on the storms page', () => {
     expect(queriesOf('Admission wait p95')).toEqual([[admissionWaitP95(filters), perModel]]);
     expect(queriesOf('Refused by admission/s')).toEqual([
       [admissionRefusalsByReason({ ...filters, by: [] }), `{{${LABEL.REFUSAL_REASON}}}`],
+    ]);
+  });
+
+  it('shows the shared store: the instances answering locally, why, and the operations that rejected', () => {
+    expect(queriesOf('Overload store: instances answering locally')).toEqual([
+      [storeInstancesLocal(filters), `{{${LABEL.SERVICE}}}`],
+    ]);
+    expect(queriesOf('Overload store: local answers/s')).toEqual([
+      [storeLocalAnswersByReason(filters), `{{${LABEL.SERVICE}}} · {{${LABEL.STORE_REASON}}}`],
+    ]);
+    expect(queriesOf('Overload store: rejected operations/s')).toEqual([
+      [storeErrorsByOperation(filters), `${perModel} · {{${LABEL.STORE_OPERATION}}}`],
     ]);
   });
 });

@@ -20,6 +20,9 @@ import {
   stormOverloadRatio,
   stormOverloadedPerSecond,
   stormWastedUsdPerHour,
+  storeErrorsByOperation,
+  storeInstancesLocal,
+  storeLocalAnswersByReason,
   type Storm,
   type StormThresholds,
 } from '@stormwatch/queries';
@@ -127,9 +130,58 @@ function admissionRows() {
 }
 
 /**
+ * The fleet's shared overload store (a policy's `store`, e.g. Redis): the instances whose
+ * store answers from their own state instead of sharing (the fleet no longer paces as one),
+ * why, and the store operations that rejected. Empty for services without a shared store.
+ */
+function storeRow() {
+  return row(220, [
+    timeseries(
+      'Overload store: instances answering locally',
+      [{ refId: 'storeLocal', expr: storeInstancesLocal(FILTERS), legendFormat: `{{${LABEL.SERVICE}}}` }],
+      'short',
+      {
+        description:
+          'Instances of each service whose shared overload store (Redis) is not sharing: they admit and pace calls on their own, not as one fleet. 0 when every instance shares; no line for a service without a shared store. Alert: StormwatchStoreNotSharing.',
+      }
+    ),
+    timeseries(
+      'Overload store: local answers/s',
+      [
+        {
+          refId: 'storeLocalAnswers',
+          expr: storeLocalAnswersByReason(FILTERS),
+          legendFormat: `{{${LABEL.SERVICE}}} · {{${LABEL.STORE_REASON}}}`,
+        },
+      ],
+      'ops',
+      {
+        description:
+          "Store operations answered from the instance's own state because Redis could not be used. connection: no connection; timeout: no answer within timeoutMs; error_reply: Redis answered an error; malformed_reply: an answer the store never expects.",
+      }
+    ),
+    timeseries(
+      'Overload store: rejected operations/s',
+      [
+        {
+          refId: 'storeErrors',
+          expr: storeErrorsByOperation(FILTERS),
+          legendFormat: `${SERVICE_MODEL_LEGEND} · {{${LABEL.STORE_OPERATION}}}`,
+        },
+      ],
+      'ops',
+      {
+        description:
+          'Store operations that rejected (a closed or broken store; calls go on as if the store were calm). A Redis store that is down answers locally instead.',
+      }
+    ),
+  ]);
+}
+
+/**
  * Storms: intervals where retry amplification or the overload ratio crossed the configured
  * thresholds, each opening its drill-down; the retry waves that show whether retries are
- * synchronized; and admission control per model.
+ * synchronized; admission control per model; and the fleet's shared overload store.
  */
 export function stormsScene(settings: ResolvedSettings) {
   const t = settings.stormThresholds;
@@ -172,6 +224,7 @@ export function stormsScene(settings: ResolvedSettings) {
           ),
         ]),
         ...admissionRows(),
+        storeRow(),
         row(260, [
           timeseries(
             'Amplification by service and model',
