@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,9 +8,11 @@ import Anthropic from '@anthropic-ai/sdk';
 import { resilient, type ResilientClient, type ResilientOptions } from '@stormwatch/anthropic';
 import type { FakeAnthropic } from '@stormwatch/fake-anthropic';
 import { start, shutdown } from '@stormwatch/node';
+import { redisStore, type RedisOverloadStore } from '@stormwatch/redis';
 import {
   ALERT_RETRY_EXHAUSTION,
   ALERT_RETRY_STORM,
+  ALERT_STORE_NOT_SHARING,
   ATTR_ADMISSION_OUTCOME,
   ATTR_ADMISSION_REFUSAL_REASON,
   ATTR_ADMISSION_WAIT_MS,
@@ -28,6 +31,8 @@ import {
   ATTR_RETRY_DELAY_SOURCE,
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
+  ATTR_STORE_OPERATION,
+  ATTR_STORE_REASON,
   AdmissionOutcome,
   AdmissionRefusalReason,
   AttemptOutcome,
@@ -43,6 +48,9 @@ import {
   METRIC_ATTEMPTS,
   METRIC_CALLS,
   METRIC_COST_USD,
+  METRIC_STORE_ERRORS,
+  METRIC_STORE_LOCAL_ANSWERS,
+  METRIC_STORE_SHARING,
   PROM_LABEL_INSTANCE,
   PROM_LABEL_SERVICE,
   RULE_OVERLOAD_RATIO,
@@ -50,6 +58,9 @@ import {
   RULE_RETRY_EXHAUSTION,
   SPAN_BACKOFF,
   SPAN_CALL,
+  STORE_SHARING_GAUGE_VALUE,
+  StoreOperation,
+  StoreReason,
   ATTR_SERVICE_INSTANCE_ID,
   attemptSpanName,
   metricDefinition,
@@ -64,6 +75,7 @@ import { activeAlerts, instantQuery, metricNames, rangeQuerySeries } from './sup
 import { findTraces, getTrace, traceSpans, type TagValue, type TraceSpan } from './support/jaegerApi.js';
 import { countsFor, startStormServer } from './support/stormServer.js';
 import { callOnce, median, runCalls, scripts, type CallResult } from './support/calls.js';
+import { startRedis, type RedisServer } from './support/redisServer.js';
 
 const SERVICE = 'stormwatch-e2e-storm';
 const INSTANCE = 'storm-1';
@@ -82,6 +94,14 @@ const AFTER = { policy: 'e2e-after', model: 'claude-3-haiku' };
 const ADMISSION = { policy: 'e2e-admission', model: 'claude-opus-4-0' };
 const ADMISSION_STORM = 3;
 const ADMISSION_PACED = 4;
+/**
+ * The fleet's shared overload store: a policy on a real Redis store (admission on, as by
+ * default) shares its state through a redis-server, then answers locally once the server is
+ * stopped mid-run; another policy's store is closed, so its every operation rejects.
+ */
+const STORE = { policy: 'e2e-store', model: 'claude-haiku-4-6' };
+const CLOSED_STORE = { policy: 'e2e-store-closed', model: 'claude-opus-4-6' };
+const STORE_CALLS = 12;
 /**
  * Fast retries: the storm runs in real time through real servers. These clients run the
  * 0.1 loop (admission control off): the storm they make is what the alerts must catch.
@@ -149,10 +169,14 @@ const metric = (name: string) => metricDefinition(name).prometheusName;
  * points at Jaeger's OTLP receiver: Tempo is under the AGPL and the tests never run it),
  * started with our config files; the test reads them back through their query APIs.
  */
-describe.runIf(serversAvailable('otelcol-stormwatch', 'jaeger', 'prometheus'))('the pipeline in a storm', () => {
+describe.runIf(serversAvailable('otelcol-stormwatch', 'jaeger', 'prometheus', 'redis-server'))('the pipeline in a storm', () => {
   let dir: string;
   let stack: Stack;
   let fake: FakeAnthropic;
+  let redis: RedisServer;
+  let store: RedisOverloadStore;
+  /** The operations the closed store rejected, as the policy reported them (onStoreError). */
+  const rejected: string[] = [];
   const clients: Record<string, ResilientClient> = {};
   const made: Record<string, CallResult[]> = {};
   const record = (policy: string, results: CallResult[]) => (made[policy] = [...(made[policy] ?? []), ...results]);
@@ -161,6 +185,7 @@ describe.runIf(serversAvailable('otelcol-stormwatch', 'jaeger', 'prometheus'))('
     dir = runDir('storm');
     stack = await Stack.start({ runDir: dir, spanMetrics: true });
     fake = await startStormServer(new Set([FALLBACK.model, BREAKER.model]));
+    redis = await startRedis(dir);
     // The SDK's resource detector reads the instance id from the standard variable.
     process.env.OTEL_RESOURCE_ATTRIBUTES = `${ATTR_SERVICE_INSTANCE_ID}=${INSTANCE}`;
     start(
@@ -189,9 +214,18 @@ describe.runIf(serversAvailable('otelcol-stormwatch', 'jaeger', 'prometheus'))('
     clients[OUTAGE.policy] = make({ policy: OUTAGE.policy, policyOptions: { ...FAST, budget: false, breaker: false } });
     clients[AFTER.policy] = make({ policy: AFTER.policy, policyOptions: { ...FAST, budget: false, breaker: false } });
     clients[ADMISSION.policy] = make({ policy: ADMISSION.policy, policyOptions: { budget: false, breaker: false, admission: { maxQueue: 1 } } });
+    // A loopback Redis answers in well under a millisecond; the margin is for a busy machine.
+    store = redisStore({ url: redis.url, prefix: 'stormwatch-e2e:', timeoutMs: 250 });
+    clients[STORE.policy] = make({ policy: STORE.policy, store });
+    const closed = redisStore({ url: redis.url, prefix: 'stormwatch-e2e:' });
+    await closed.close();
+    clients[CLOSED_STORE.policy] = make({ policy: CLOSED_STORE.policy, store: closed });
+    client(CLOSED_STORE.policy).policy.onStoreError(({ operation }) => void rejected.push(operation));
   });
 
   afterAll(async () => {
+    await store?.close();
+    await redis?.process.stop();
     await shutdown();
     await fake?.close();
     await stack?.stop();
@@ -257,6 +291,82 @@ describe.runIf(serversAvailable('otelcol-stormwatch', 'jaeger', 'prometheus'))('
     expect(made[FALLBACK.policy]?.every((r) => r.ok)).toBe(true);
     expect(made[BREAKER.policy]?.some((r) => r.ok)).toBe(false);
     expect(made[LIMITED.policy]?.at(-1)).toMatchObject({ ok: false, error: 'StreamInterruptedError' });
+  });
+
+  it("store: a policy shares its overload state through Redis, answers locally once Redis is gone, and a closed store's calls go on", async () => {
+    const labels = sel({ [JOB]: SERVICE, [PROM_LABEL_INSTANCE]: INSTANCE });
+    const sharing = `min(${metric(METRIC_STORE_SHARING)}${labels})`;
+    const localAnswers = `sum(${metric(METRIC_STORE_LOCAL_ANSWERS)}${labels})`;
+    // Shared: the calls' slots, paces and deposits go through Redis, none is answered locally.
+    const shared = await runCalls(client(STORE.policy), STORE.model, scripts('store-shared', STORE_CALLS, 0), 1, GAP_MS);
+    expect(shared.filter((r) => !r.ok)).toEqual([]);
+    expect(store.health()).toEqual({ sharing: true, localAnswers: {} });
+    const whileShared = await eventually('the store sharing, in Prometheus', async () => {
+      const r = { sharing: await value(sharing), localAnswers: await value(localAnswers) };
+      return r.sharing === STORE_SHARING_GAUGE_VALUE.SHARING && r.localAnswers === 0 ? r : undefined;
+    }).catch(async () => ({ sharing: await value(sharing), localAnswers: await value(localAnswers) }));
+    expect(whileShared).toEqual({ sharing: STORE_SHARING_GAUGE_VALUE.SHARING, localAnswers: 0 });
+
+    // Redis goes away mid-run: every call still succeeds, the store answers from local state,
+    // spread over several metric exports so that the local answers rise in Prometheus.
+    await redis.process.stop();
+    const local = await runCalls(client(STORE.policy), STORE.model, scripts('store-local', STORE_CALLS, 0), 1, GAP_MS * 2);
+    record(STORE.policy, [...shared, ...local]);
+    expect(local.filter((r) => !r.ok)).toEqual([]);
+    const health = store.health();
+    expect(health.sharing).toBe(false);
+    expect(Object.values(health.localAnswers).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    for (const reason of Object.keys(health.localAnswers)) expect(Object.values(StoreReason), reason).toContain(reason);
+
+    // A closed store rejects every operation; the calls go on as if it were calm.
+    const onClosed = await runCalls(client(CLOSED_STORE.policy), CLOSED_STORE.model, scripts('store-closed', 5, 0), 1, GAP_MS);
+    record(CLOSED_STORE.policy, onClosed);
+    expect(onClosed.filter((r) => !r.ok)).toEqual([]);
+    expect(rejected.length).toBeGreaterThan(0);
+  });
+
+  it("reports the store's health and errors through the pipeline, and fires StormwatchStoreNotSharing", async () => {
+    const labels = { [JOB]: SERVICE, [PROM_LABEL_INSTANCE]: INSTANCE };
+    const REASON = prometheusLabel(ATTR_STORE_REASON);
+    const OPERATION = prometheusLabel(ATTR_STORE_OPERATION);
+    // Exactly the store's own counts, by reason (the reasons it never used at 0), and sharing 0.
+    const expected = {
+      sharing: STORE_SHARING_GAUGE_VALUE.LOCAL,
+      localAnswers: Object.fromEntries(
+        Object.values(StoreReason)
+          .filter((r) => r !== StoreReason.OTHER)
+          .map((r) => [r, store.health().localAnswers[r] ?? 0]),
+      ),
+      errors: rejected.length,
+    };
+    const read = async () => ({
+      sharing: await value(`min(${metric(METRIC_STORE_SHARING)}${sel(labels)})`),
+      localAnswers: Object.fromEntries(
+        (await prom(`sum by (${REASON}) (${metric(METRIC_STORE_LOCAL_ANSWERS)}${sel(labels)})`)).map((s) => [s.metric[REASON], s.value]),
+      ),
+      errors: await value(`sum(${metric(METRIC_STORE_ERRORS)}${sel({ ...labels, [POLICY]: CLOSED_STORE.policy })})`),
+    });
+    const found = await eventually('the store metrics', async () => {
+      const r = await read();
+      return isDeepStrictEqual(r, expected) ? r : undefined;
+    }).catch(read);
+    expect(found).toEqual(expected);
+    // Every rejected operation under its contract name, on the closed store's policy and model.
+    const byOperation = await prom(`${metric(METRIC_STORE_ERRORS)}${sel({ [JOB]: SERVICE })}`);
+    expect(byOperation.length).toBeGreaterThan(0);
+    for (const series of byOperation) {
+      expect(series.metric[POLICY]).toBe(CLOSED_STORE.policy);
+      expect(series.metric[prometheusLabel(ATTR_GEN_AI_REQUEST_MODEL)]).toBe(CLOSED_STORE.model);
+      expect(Object.values(StoreOperation).filter((o) => o !== StoreOperation.OTHER)).toContain(series.metric[OPERATION]);
+    }
+    // The instance answered locally, and kept doing so: the alert fires (its 5 minutes read as 5 s here).
+    const firing = await eventually(`${ALERT_STORE_NOT_SHARING} firing`, async () =>
+      (await activeAlerts(stack.endpoints.prometheus)).find(
+        (a) => a.labels.alertname === ALERT_STORE_NOT_SHARING && a.labels[JOB] === SERVICE && a.state === 'firing',
+      ),
+    );
+    expect(firing.labels).toMatchObject({ severity: 'warning', [PROM_LABEL_INSTANCE]: INSTANCE });
+    expect(firing.annotations.runbook_url).toBe(`docs/runbooks/${ALERT_STORE_NOT_SHARING}.md`);
   });
 
   it('stores every metric of the contract under its translated name', async () => {

@@ -3,10 +3,12 @@ import path from 'node:path';
 import { repoPath } from './paths.js';
 
 /**
- * The programs the pipeline tests run; scripts/servers.sh provides them. Jaeger is the trace
- * store of the end-to-end test; Tempo is not among them (AGPL: the tests never build it).
+ * The programs the pipeline tests run; scripts/servers.sh provides them (prometheus, promtool
+ * and redis-server come from Debian). Jaeger is the trace store of the end-to-end test; Tempo
+ * is not among them (AGPL: the tests never build it). redis-server holds the shared overload
+ * store of the end-to-end test's Redis client.
  */
-export type ServerProgram = 'otelcol-stormwatch' | 'jaeger' | 'helm' | 'prometheus' | 'promtool';
+export type ServerProgram = 'otelcol-stormwatch' | 'jaeger' | 'helm' | 'prometheus' | 'promtool' | 'redis-server';
 
 /** Where scripts/servers.sh caches what it builds (STORMWATCH_SERVERS_DIR overrides it). */
 export function serversDir(): string {
@@ -50,7 +52,7 @@ export function requireProgram(name: ServerProgram): string {
   if (found === undefined) {
     throw new Error(
       `${name} not found in ${path.join(serversDir(), 'bin')} or on PATH: run scripts/servers.sh ` +
-        '(and .ci/system-packages for prometheus/promtool)',
+        '(and .ci/system-packages for prometheus/promtool/redis-server)',
     );
   }
   return found;

@@ -8,7 +8,9 @@ export interface ServerSpec {
   readonly args: readonly string[];
   readonly env?: Readonly<Record<string, string>>;
   /** Polled until it answers 200. */
-  readonly readyUrl: string;
+  readonly readyUrl?: string;
+  /** Polled until it resolves true, for a server without an HTTP endpoint (instead of `readyUrl`). */
+  readonly isReady?: () => Promise<boolean>;
   /** Where stdout and stderr go (appended). */
   readonly logFile: string;
   /** How long to wait for readiness; default 90 s. */
@@ -33,7 +35,7 @@ export class ServerProcess {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  /** Starts the process and resolves once `readyUrl` answers 200; rejects with its log if it dies. */
+  /** Starts the process and resolves once it is ready (`readyUrl` answers 200, or `isReady`); rejects with its log if it dies. */
   async start(): Promise<void> {
     if (this.running) throw new Error(`${this.spec.name} is already running`);
     const log = openSync(this.spec.logFile, 'a');
@@ -47,17 +49,23 @@ export class ServerProcess {
     const deadline = Date.now() + (this.spec.readyTimeoutMs ?? 90_000);
     while (Date.now() < deadline) {
       if (!this.running) throw new Error(`${this.spec.name} exited during start-up:\n${this.logTail()}`);
-      try {
-        const response = await fetch(this.spec.readyUrl, { signal: AbortSignal.timeout(2_000) });
-        await response.body?.cancel();
-        if (response.status === 200) return;
-      } catch {
-        // not listening yet
-      }
+      if (await this.ready()) return;
       await sleep(250);
     }
     await this.stop();
-    throw new Error(`${this.spec.name} was not ready at ${this.spec.readyUrl} in time:\n${this.logTail()}`);
+    throw new Error(`${this.spec.name} was not ready${this.spec.readyUrl ? ` at ${this.spec.readyUrl}` : ''} in time:\n${this.logTail()}`);
+  }
+
+  private async ready(): Promise<boolean> {
+    if (this.spec.isReady) return this.spec.isReady();
+    if (this.spec.readyUrl === undefined) throw new Error(`${this.spec.name}: a server needs readyUrl or isReady`);
+    try {
+      const response = await fetch(this.spec.readyUrl, { signal: AbortSignal.timeout(2_000) });
+      await response.body?.cancel();
+      return response.status === 200;
+    } catch {
+      return false; // not listening yet
+    }
   }
 
   /** Stops the process (SIGTERM, then SIGKILL after 10 s) and waits for it to exit. */
