@@ -137,6 +137,8 @@ export type StoreReason = ValuesOf<typeof StoreReason>;
  */
 export const StoreOperation = Object.freeze({
   RESERVE_SLOT: 'reserve_slot',
+  /** Calls that went while the process saw the model calm, recorded in the fleet's state (`recordCalls`). */
+  RECORD_CALLS: 'record_calls',
   REPORT_OVERLOAD: 'report_overload',
   PAUSE: 'pause',
   /** The fleet's verdict on a model's circuit (`setCircuit`). */

@@ -95,7 +95,7 @@ describe('conventions', () => {
   });
 
   it("names the store's operations in snake case after the OverloadStore methods, and its reasons as the Redis store does", () => {
-    const methods = ['reserveSlot', 'reportOverload', 'pause', 'setCircuit', 'pace', 'deposit', 'tryWithdraw'];
+    const methods = ['reserveSlot', 'recordCalls', 'reportOverload', 'pause', 'setCircuit', 'pace', 'deposit', 'tryWithdraw'];
     expect(Object.values(StoreOperation)).toEqual([...methods.map((m) => m.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)), '_OTHER']);
     expect(Object.values(StoreReason)).toEqual(['timeout', 'connection', 'error_reply', 'malformed_reply', '_OTHER']);
   });

@@ -535,7 +535,7 @@ class ResiliencePolicy implements Policy {
     if (c.overload) run.overloads++;
     if (state.admission) {
       // A 429 slows the model's pace as a 529 does (so a paused backlog does not burst at the reset), but is no failure.
-      if (c.overload || c.errorType === ErrorType.RATE_LIMIT) state.admission.onOverload(now);
+      if (c.overload || c.errorType === ErrorType.RATE_LIMIT) state.admission.onOverload(now, failed.startedAt);
       if (c.retryAfterMs !== undefined && (c.overload || c.errorType === ErrorType.RATE_LIMIT)) {
         state.admission.pauseUntil(now + clampHint(c.retryAfterMs, this.#rules.maxRetryAfterMs), now);
       }
@@ -760,7 +760,7 @@ class ResiliencePolicy implements Policy {
     const admission = this.#admission;
     if (!admission) return undefined;
     const maxQueue = admission.maxQueue ?? 1000;
-    if (this.#storeOps) return new SharedAdmission(this.clock, this.#storeOps, key, maxQueue, admission.doublingMs ?? 10_000, serviceTimeMs);
+    if (this.#storeOps) return new SharedAdmission(this.clock, this.#storeOps, key, maxQueue, admission.doublingMs ?? 10_000, serviceTimeMs, this.#random);
     return new AdmissionQueue(this.clock, new AdaptiveRate(admission), new RateLimitPause(), maxQueue, serviceTimeMs);
   }
 }

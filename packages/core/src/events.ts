@@ -179,7 +179,7 @@ export interface StoreErrorEvent {
   /** The key (model) of the operation. */
   readonly model: string;
   /** The `OverloadStore` operation that rejected. */
-  readonly operation: 'reserveSlot' | 'reportOverload' | 'pause' | 'setCircuit' | 'pace' | 'deposit' | 'tryWithdraw';
+  readonly operation: 'reserveSlot' | 'recordCalls' | 'reportOverload' | 'pause' | 'setCircuit' | 'pace' | 'deposit' | 'tryWithdraw';
   /** What the store rejected with. The call went on as if the store were calm (admit now, no pause, retry allowed). */
   readonly error: unknown;
 }

@@ -94,7 +94,7 @@ export function validatePolicyOptions(options: PolicyOptions): void {
   }
   const store = options.store;
   if (store !== undefined) {
-    const missing = ['reserveSlot', 'reportOverload', 'pause', 'setCircuit', 'pace', 'deposit', 'tryWithdraw', 'close'].filter((m) => typeof (store as unknown as Record<string, unknown> | null)?.[m] !== 'function');
+    const missing = ['reserveSlot', 'recordCalls', 'reportOverload', 'pause', 'setCircuit', 'pace', 'deposit', 'tryWithdraw', 'close'].filter((m) => typeof (store as unknown as Record<string, unknown> | null)?.[m] !== 'function');
     if (missing.length > 0) throw new TypeError(`store must be an OverloadStore (e.g. redisStore({ url }) from @stormwatch/redis); it has no ${missing.join(', ')}`);
   }
   const b = options.bulkhead;

@@ -26,5 +26,5 @@ export const flush = () => new Promise<void>((resolve) => setImmediate(resolve))
 /** An overload store whose every operation rejects (a closed store, a broken one). */
 export const brokenStore = (): OverloadStore => {
   const fail = () => Promise.reject(new Error('store is broken'));
-  return { reserveSlot: fail, reportOverload: fail, pause: fail, setCircuit: fail, pace: fail, deposit: fail, tryWithdraw: fail, close: async () => undefined };
+  return { reserveSlot: fail, recordCalls: fail, reportOverload: fail, pause: fail, setCircuit: fail, pace: fail, deposit: fail, tryWithdraw: fail, close: async () => undefined };
 };

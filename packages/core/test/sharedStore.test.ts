@@ -77,7 +77,7 @@ describe('a policy on a shared store', () => {
     const at = attempts.map((x) => x.at).sort((x, y) => x - y);
     expect(at).toHaveLength(12);
     for (let i = 1; i < at.length; i++) expect(at[i]! - at[i - 1]!).toBeGreaterThanOrEqual(1999);
-    expect(new Set(attempts.slice(0, 4).map((x) => x.process)).size).toBe(4); // every process got one of the first four slots
+    expect(new Set(attempts.map((x) => x.process)).size).toBe(4); // every process got its slots
   });
 
   it("a rate limit's pause that one process hears holds the whole fleet until its reset", async () => {
@@ -120,14 +120,14 @@ describe('a policy on a shared store', () => {
     let counting: OverloadStore | undefined;
     const { clock, policies, attempts } = fleet(1, {}, (clock) => {
       const inner = new InMemoryOverloadStore({}, clock);
-      counting = { ...bind(inner), reserveSlot: (key, calls = 1) => ((reserved += calls), operations++, inner.reserveSlot(key, calls)) };
+      counting = { ...bind(inner), recordCalls: (key, calls) => ((reserved += calls), operations++, inner.recordCalls(key, calls)) };
       return counting;
     });
     const p = policies[0]!;
     await all(clock, [0, 1, 2, 3, 4].map((i) => p.execute(script(clock, [`a${i}`]).fn, { model })));
     expect(attempts.map((x) => x.at)).toEqual([0, 0, 0, 0, 0]);
     expect(reserved).toBe(5);
-    expect(operations).toBe(2); // the first call's slot, then the four admitted meanwhile in one operation
+    expect(operations).toBe(2); // the first call, then the four admitted meanwhile in one operation
     expect(p.store).toBe(counting);
   });
 
@@ -137,7 +137,7 @@ describe('a policy on a shared store', () => {
     policies[0]!.onStoreError((e) => errors.push(e));
     const { value } = await settle(clock, policies[0]!.execute(script(clock, [overloaded(), 'answered']).fn, { model }));
     expect(value).toBe('answered');
-    expect(new Set(errors.map((e) => e.operation))).toEqual(new Set(['pace', 'reserveSlot', 'reportOverload', 'deposit', 'tryWithdraw']));
+    expect(new Set(errors.map((e) => e.operation))).toEqual(new Set(['pace', 'recordCalls', 'reportOverload', 'deposit', 'tryWithdraw']));
     expect(errors.every((e) => e.model === model && e.policy === 'p0' && (e.error as Error).message === 'store is broken')).toBe(true);
   });
 
@@ -158,6 +158,21 @@ describe('a policy on a shared store', () => {
     });
   });
 
+  it('a fleet cut to its floor serves calls again as soon as the rate grows back (no slot kept from the low rate)', async () => {
+    const { clock, policies, store } = fleet(10, {}, (clock) => new InMemoryOverloadStore({}, clock));
+    for (let i = 0; i < 7; i++) {
+      await store.reportOverload(model);
+      await clock.advance(1000);
+    }
+    expect((await store.pace(model)).ratePerSecond).toBeLessThan(0.05); // the floor: one call per 50 s
+    const early = policies.map((p, i) => p.execute(script(clock, [`early ${i}`]).fn, { model, deadlineMs: 60_000 }));
+    await clock.advance(100_000);
+    expect((await store.pace(model)).ratePerSecond).toBe(Infinity); // calm again
+    const late = policies.map((p, i) => p.execute(script(clock, [`late ${i}`]).fn, { model, deadlineMs: 60_000 }));
+    const results = await all(clock, [...early, ...late]);
+    expect(results.slice(10).map((r) => r.status)).toEqual(Array(10).fill('fulfilled'));
+  });
+
   it('queued calls all go at once when the fleet is calm again', async () => {
     const { clock, policies, attempts, store } = fleet(1, { admission: { doublingMs: 1000 } }, (clock) => new InMemoryOverloadStore({ rate: { ...RATE, calmAfterMs: 10_000, doublingMs: 1000 } }, clock));
     await store.reportOverload(model);
@@ -168,7 +183,7 @@ describe('a policy on a shared store', () => {
   });
 
   it.each([
-    [{}, /store must be an OverloadStore .* it has no reserveSlot, reportOverload, pause, setCircuit, pace, deposit, tryWithdraw, close/],
+    [{}, /store must be an OverloadStore .* it has no reserveSlot, recordCalls, reportOverload, pause, setCircuit, pace, deposit, tryWithdraw, close/],
     [{ ...bind(new InMemoryOverloadStore()), pace: 1 }, /it has no pace$/],
     ['redis://localhost', /store must be an OverloadStore/],
   ])('rejects a store that is not one, naming what it lacks (%#)', (store, message) => {
@@ -229,8 +244,9 @@ describe('a policy on a shared store', () => {
 /** The store's methods, bound, as a plain object one can override parts of. */
 function bind(store: InMemoryOverloadStore): OverloadStore {
   return {
-    reserveSlot: (k, calls) => store.reserveSlot(k, calls),
-    reportOverload: (k) => store.reportOverload(k),
+    reserveSlot: (k) => store.reserveSlot(k),
+    recordCalls: (k, calls) => store.recordCalls(k, calls),
+    reportOverload: (k, ago) => store.reportOverload(k, ago),
     pause: (k, ms) => store.pause(k, ms),
     setCircuit: (k, ms) => store.setCircuit(k, ms),
     pace: (k) => store.pace(k),

@@ -23,15 +23,57 @@ export function overloadStoreConformance(name: string, make: (options: OverloadS
       await store.close();
     });
 
-    it('after an overload, spaces slots 1 / rate apart for everyone', async () => {
-      const { store } = await make({ rate });
-      await store.reserveSlot('m');
+    it('after an overload, gives one slot per 1 / rate to whoever asks when it is due, booking none ahead', async () => {
+      const sut = await make({ rate });
+      const { store } = sut;
+      await store.reserveSlot('m'); // taken at 0
       await store.reportOverload('m'); // from calm: max(observed, calmRate 2) × 0.5 = 1 req/s
       expect((await store.pace('m')).ratePerSecond).toBeCloseTo(1, 5);
-      const waits = [await store.reserveSlot('m'), await store.reserveSlot('m'), await store.reserveSlot('m')];
-      expect(waits[0]).toBeCloseTo(1000, -1);
-      expect(waits[1]).toBeCloseTo(2000, -1);
-      expect(waits[2]).toBeCloseTo(3000, -1);
+      // Not due yet: every asker hears the same wait and nothing is taken.
+      expect(await Promise.all([1, 2, 3].map(() => store.reserveSlot('m')))).toEqual([expect.closeTo(1000, -1), expect.closeTo(1000, -1), expect.closeTo(1000, -1)]);
+      await sut.advance(1000);
+      const [first, second] = [await store.reserveSlot('m'), await store.reserveSlot('m')];
+      expect(first).toBe(0); // the first to ask when it is due takes it
+      expect(second).toBeCloseTo(1000 / 2 ** 0.1, -1); // the next is 1 / rate after the one taken (the rate grew for 1 s)
+      await store.close();
+    });
+
+    it('shortens every wait at once when the rate grows back (no slot was booked at the low rate)', async () => {
+      const sut = await make({ rate: { ...rate, minRate: 0.02 } });
+      const { store } = sut;
+      for (let i = 0; i < 7; i++) {
+        await store.reportOverload('m');
+        await sut.advance(1000);
+      }
+      await store.reserveSlot('m');
+      const low = (await store.pace('m')).ratePerSecond;
+      expect(await store.reserveSlot('m')).toBeCloseTo(1000 / low, -2);
+      expect(1000 / low).toBeGreaterThan(40_000); // a slot booked at this rate would come in 40 s or more
+      await sut.advance(20_000); // two doublings: a slot is now 1 / (4 × low) apart, less than the 20 s gone by
+      expect(await store.reserveSlot('m')).toBe(0);
+      await store.close();
+    });
+
+    it('records calls that went without a slot: they count for the cut, and say whether the fleet is paced', async () => {
+      const sut = await make({ rate: { ...rate, calmRate: 0 } });
+      const { store } = sut;
+      expect(await store.recordCalls('m', 40)).toBe(0); // calm: 40 calls in the 10 s window, 4 req/s observed
+      await store.reportOverload('m'); // 4 × 0.5 = 2 req/s
+      expect((await store.pace('m')).ratePerSecond).toBeCloseTo(2, 5);
+      expect(await store.recordCalls('m', 1)).toBeCloseTo(500, -1); // paced: the next slot is 1 / rate away
+      expect(await store.reserveSlot('m')).toBeCloseTo(500, -1);
+      await store.close();
+    });
+
+    it('cuts only for news: an overload met by a request sent before the last cut cuts nothing', async () => {
+      const sut = await make({ rate });
+      const { store } = sut;
+      await store.reportOverload('m'); // 1 req/s
+      await sut.advance(2000);
+      await store.reportOverload('m', 3000); // sent 3 s ago, before the cut: old news
+      expect((await store.pace('m')).ratePerSecond).toBeCloseTo(2 ** 0.2, 5);
+      await store.reportOverload('m', 1000); // sent after the cut: news
+      expect((await store.pace('m')).ratePerSecond).toBeLessThan(1);
       await store.close();
     });
 
@@ -92,13 +134,9 @@ export function overloadStoreConformance(name: string, make: (options: OverloadS
       await store.close();
     });
 
-    it('takes several slots, or deposits several calls, in one operation', async () => {
+    it('deposits several calls in one operation', async () => {
       const sut = await make({ rate, budget: { ratio: 0.5, minRetriesPerSecond: 0.1, windowMs: 10_000 } });
       const { store } = sut;
-      expect(await store.reserveSlot('m', 3)).toBe(0); // calm: three calls went at once
-      await store.reportOverload('m'); // from calm: max(observed 0.3, calmRate 2) × 0.5 = 1 req/s
-      expect(await store.reserveSlot('m', 3)).toBeCloseTo(3000, -1); // the last of three slots, 1 s apart after the one at 0
-      expect(await store.reserveSlot('m')).toBeCloseTo(4000, -1);
       expect(await store.tryWithdraw('m')).toBe(true); // the reserve
       expect(await store.tryWithdraw('m')).toBe(false);
       await store.deposit('m', 4); // 4 × 0.5 = two more

@@ -38,6 +38,7 @@ const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.lengt
 const operations: [string, (store: OverloadStore) => Promise<unknown>, (store: OverloadStore) => Promise<void>][] = [
   ['reserveSlot (calm)', (store) => store.reserveSlot('calm'), async () => {}],
   ['reserveSlot (paced)', (store) => store.reserveSlot('paced'), async (store) => store.reportOverload('paced')],
+  ['recordCalls', (store) => store.recordCalls('calls', 1), async () => {}],
   ['tryWithdraw', (store) => store.tryWithdraw('budget'), async () => {}],
   ['deposit', (store) => store.deposit('deposits'), async () => {}],
 ];

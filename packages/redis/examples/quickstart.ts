@@ -9,9 +9,10 @@ await store.reportOverload(model); // a 529 in any process cuts the rate of all 
 const { ratePerSecond } = await store.pace(model);
 console.log(`${ratePerSecond.toFixed(1)} calls/s admitted across the fleet`); // 1.0 calls/s admitted across the fleet
 
-// Each call waits for its slot: one per second for the whole fleet, whichever process asks.
+// One slot per second for the whole fleet: the first asker takes the slot that is due; the
+// others hear how long until the next one (nothing is booked) and ask again then.
 const waits = [await store.reserveSlot(model), await store.reserveSlot(model), await store.reserveSlot(model)];
-console.log(waits.map((ms) => Math.round(ms / 1000))); // [ 0, 1, 2 ]
+console.log(waits.map((ms) => Math.round(ms / 1000))); // [ 0, 1, 1 ]
 
 await store.deposit(model); // a call was made: the shared retry budget grows
 console.log(await store.tryWithdraw(model)); // true: a retry is within the fleet's budget

@@ -60,13 +60,18 @@ export class RedisOverloadStore implements OverloadStore {
     return { sharing: this.sharing, localAnswers: { ...this.#localAnswers } };
   }
 
-  async reserveSlot(key: string, calls = 1): Promise<number> {
-    const count = countOf(calls);
-    return (await this.#run('reserveSlot', key, [String(count)], parseWait, () => this.#local.store.reserveSlot(key, count))).value;
+  async reserveSlot(key: string): Promise<number> {
+    return (await this.#run('reserveSlot', key, [], parseWait, () => this.#local.store.reserveSlot(key))).value;
   }
 
-  async reportOverload(key: string): Promise<void> {
-    await this.#run('reportOverload', key, [], parseOk, () => this.#local.store.reportOverload(key));
+  async recordCalls(key: string, calls: number): Promise<number> {
+    const count = countOf(calls);
+    return (await this.#run('recordCalls', key, [String(count)], parseWait, () => this.#local.store.recordCalls(key, count))).value;
+  }
+
+  async reportOverload(key: string, sentAgoMs = 0): Promise<void> {
+    const ago = Number.isFinite(sentAgoMs) && sentAgoMs > 0 ? sentAgoMs : 0;
+    await this.#run('reportOverload', key, [String(ago)], parseOk, () => this.#local.store.reportOverload(key, ago));
   }
 
   async pause(key: string, ms: number): Promise<void> {

@@ -1,5 +1,5 @@
 /** A store operation, as the `OverloadStore` interface names it. */
-export type StoreOperation = 'reserveSlot' | 'reportOverload' | 'pause' | 'setCircuit' | 'pace' | 'deposit' | 'tryWithdraw';
+export type StoreOperation = 'reserveSlot' | 'recordCalls' | 'reportOverload' | 'pause' | 'setCircuit' | 'pace' | 'deposit' | 'tryWithdraw';
 
 /**
  * Why an operation could not be shared:

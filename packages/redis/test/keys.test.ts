@@ -44,17 +44,14 @@ describe.skipIf(!redisTestsRun)('keys in Redis', () => {
     }
   });
 
-  it('keeps a key past its pause and its last reserved slot', async () => {
+  it('keeps a key past its pause and its open circuit', async () => {
     const prefix = `keys:${randomUUID()}:`;
     const store = redisStore({ url: redis.server.url, prefix, timeoutMs: 2000, rate: { minRate: 0.02, calmRate: 0.04 } });
     try {
       await store.pause('paused', 3_600_000);
       expect(await redis.admin.pTTL(`${prefix}overload:paused`)).toBeGreaterThan(3_600_000 + 300_000 - 2000);
-      await store.reportOverload('paced'); // 0.02 req/s: one slot per 50 s
-      let wait = 0;
-      for (let i = 0; i < 20; i++) wait = await store.reserveSlot('paced');
-      expect(wait).toBeGreaterThan(900_000);
-      expect(await redis.admin.pTTL(`${prefix}overload:paced`)).toBeGreaterThan(wait + 300_000 - 2000);
+      await store.setCircuit('down', 1_800_000);
+      expect(await redis.admin.pTTL(`${prefix}overload:down`)).toBeGreaterThan(1_800_000 + 300_000 - 2000);
     } finally {
       await store.close();
     }

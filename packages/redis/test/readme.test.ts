@@ -25,7 +25,7 @@ describe('README', () => {
       vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void lines.push(args));
       const warnings = vi.spyOn(console, 'warn');
       await import('../examples/quickstart.js');
-      expect(lines).toEqual([['1.0 calls/s admitted across the fleet'], [[0, 1, 2]], [true]]);
+      expect(lines).toEqual([['1.0 calls/s admitted across the fleet'], [[0, 1, 1]], [true]]);
       expect(warnings).not.toHaveBeenCalled();
     });
   });

@@ -204,8 +204,8 @@ describe('store errors', () => {
         })),
       ),
     );
-    // Admission counts the calm call's slot in the store; the call went on without it.
-    expect(counts.get(StoreOperation.RESERVE_SLOT)).toBe(2);
+    // Admission records each calm call in the store; the call went on without it.
+    expect(counts.get(StoreOperation.RECORD_CALLS)).toBe(2);
     expect(await t.points(METRIC_CALLS)).toEqual([
       { attributes: { [ATTR_GEN_AI_REQUEST_MODEL]: OPUS, [ATTR_POLICY]: 'batch', [ATTR_CALL_OUTCOME]: CallOutcome.SUCCESS }, value: 2 },
     ]);

@@ -116,10 +116,14 @@ export class AdaptiveRate {
   /**
    * The model said it is overloaded: cut the rate to `decreaseFactor` of what it admits
    * (the lower of the learned rate and the rate observed; from calm, the higher of the
-   * observed rate and `calmRate`). Returns true when it changed.
+   * observed rate and `calmRate`). `sentAt` is when the request that met the overload was
+   * sent (defaults to now): one sent before the last cut is no news and cuts nothing.
+   * Returns true when it changed.
    */
-  onOverload(now: number): boolean {
+  onOverload(now: number, sentAt = now): boolean {
     if (now - this.#lastDecreaseAt < this.decreaseCooldownMs) return false;
+    // A request sent before the last cut met the overload that cut already: nothing new.
+    if (sentAt < this.#lastDecreaseAt) return false;
     const rate = this.rate(now);
     const observed = this.observedRate(now);
     const current = rate === Number.POSITIVE_INFINITY ? Math.max(observed, this.calmRate) : Math.min(rate, observed);

@@ -36,8 +36,11 @@ export interface ModelAdmission {
    * (`long_wait`). Resolves admitted or refused; rejects with the signal's reason when it aborts.
    */
   admit(deadlineAt: number, signal?: AbortSignal, maxWaitMs?: number): Promise<AdmissionResult>;
-  /** The model said it is overloaded (a 529, an SSE `overloaded_error`, a 429): the pace is cut. */
-  onOverload(now: number): void;
+  /**
+   * The model said it is overloaded (a 529, an SSE `overloaded_error`, a 429) to a request
+   * sent at `sentAt` (defaults to now): the pace is cut.
+   */
+  onOverload(now: number, sentAt?: number): void;
   /** A rate limit says "nothing before `at`" (clock ms); a shorter pause never shortens a longer one. */
   pauseUntil(at: number, now: number): void;
   snapshot(now: number): AdmissionSnapshot;

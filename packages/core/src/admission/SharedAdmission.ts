@@ -1,6 +1,7 @@
 import type { Clock } from '../clock/Clock.js';
-import type { SharedPace } from '../store/OverloadStore.js';
+import type { Random } from '../random.js';
 import { Coalescer } from '../store/Coalescer.js';
+import type { SharedPace } from '../store/OverloadStore.js';
 import type { StoreOperations } from '../store/StoreOperations.js';
 import { DeadlineQueue } from './DeadlineQueue.js';
 import type { AdmissionResult, AdmissionSnapshot, ModelAdmission } from './ModelAdmission.js';
@@ -10,24 +11,40 @@ import { timeToAdmit } from './timeToAdmit.js';
 /** While a model looks calm, this process reads the fleet's pace again at most this often, in ms. */
 export const PACE_REFRESH_MS = 1000;
 
+/** A head waiting for a slot asks the store again at least this often, in ms (a rate that grows back shortens the wait). */
+export const SLOT_POLL_MS = 1000;
+
+/**
+ * A head that waits for a slot asks again up to this share of a slot's interval after it is
+ * due (at most {@link MAX_POLL_JITTER_MS}), so the processes waiting for one slot do not
+ * all ask at the same instant, and the one that gets it is a different one each time.
+ */
+const POLL_JITTER = 0.1;
+const MAX_POLL_JITTER_MS = 50;
+
+/** Weight of the newest sample in the average share of the fleet's slots this process gets. */
+const SHARE_WEIGHT = 0.3;
+
 /**
  * Admission control of one model shared by a fleet through an `OverloadStore`: the store
  * keeps the one learned rate, the one pause and the one schedule of slots of everyone who
  * shares it; this process keeps its own callers in order (earliest deadline first).
  *
  * - **Calm** (a pace read less than a second old says so, and no overload was seen here
- *   since): calls pass at once, without waiting for the store. Each is counted in the store
- *   afterwards (its slot; the calls admitted meanwhile in one operation), so the fleet's rate is known when an overload cuts it; a slot
- *   that comes back with a wait says the fleet is paced, and the pace is read again. A
- *   steady stream of calls reads the pace in the background every half second; a call
- *   that finds the last read older than a second (the first call of a model, a quiet
- *   process) waits for one read.
- * - **Paced**: the head of the local queue reserves the fleet's next slot, waits for it and
- *   goes; one reservation at a time per process, so the fleet's slots are shared fairly
- *   among the processes that have calls waiting. A call is refused when its estimated turn
- *   — this process's share of the fleet's rate, from the last slot's wait — is past its deadline.
- * - An overload seen here is reported to the store (which cuts the fleet's rate) and calls
- *   wait until the pace read after it confirms the cut; a rate limit's pause is shared.
+ *   since): calls pass at once, without waiting for the store. They are recorded in the
+ *   store afterwards (the calls admitted meanwhile in one operation), so the fleet's rate
+ *   is known when an overload cuts it; an answer that says a slot is not due yet means the
+ *   fleet is paced, and the pace is read again. A steady stream of calls reads the pace in
+ *   the background every half second; a call that finds the last read older than a second
+ *   (the first call of a model, a quiet process) waits for one read.
+ * - **Paced**: the head of the local queue asks the store for the fleet's next slot; it
+ *   takes it when it is due, else waits until it is (at most a second) and asks again. No
+ *   slot is booked ahead, so when the rate grows back every process's wait shortens at
+ *   once. A call is refused when its estimated turn — the fleet's rate times the share of
+ *   slots this process has been getting — is past its deadline.
+ * - An overload seen here is reported to the store with the age of the request that met it
+ *   (the store cuts the fleet's rate only for news: a request sent after the last cut), and
+ *   calls wait until the pace read after it; a rate limit's pause is shared.
  * - A breaker of this process that opens (the model is down) or closes again tells the
  *   fleet; the fleet's verdict comes back with every pace read ({@link circuitOpenUntil}).
  */
@@ -44,15 +61,17 @@ export class SharedAdmission implements ModelAdmission {
   #overloads = 0;
   #confirmedOverloads = 0;
   #reading = false;
-  /** True while the head reserves or waits for its slot. */
+  /** True while the head asks for its slot or waits to ask again. */
   #holding = false;
-  /** The head's reserved slot (clock ms) while it waits for it. */
-  #slotAt: number | undefined;
-  /** The wait of the last reserved slot: how far ahead the fleet's schedule was booked. */
-  #lastWaitMs = 0;
-  /** Calls admitted while calm, counted in the store's schedule (in one operation per batch). */
-  readonly #counted = new Coalescer((calls) =>
-    this.store.reserveSlot(this.key, calls).then((waitMs) => {
+  /** Clock time the fleet's next slot was said to be due. */
+  #nextSlotAt = Number.NEGATIVE_INFINITY;
+  /** Clock time this process last took a slot while calls kept waiting (for its share). */
+  #lastTakenAt: number | undefined;
+  /** How many of the fleet's slots go by per slot this process takes (1: it gets them all). */
+  #share = 1;
+  /** Calls admitted while calm, recorded in the store (in one operation per batch). */
+  readonly #recorded = new Coalescer((calls) =>
+    this.store.recordCalls(this.key, calls).then((waitMs) => {
       if (waitMs > 0) this.#read(); // the fleet is paced: this process's view is behind
     }),
   );
@@ -66,6 +85,8 @@ export class SharedAdmission implements ModelAdmission {
     private readonly doublingMs: number,
     /** The expected time from admission to an answer, in ms. */
     private readonly serviceTimeMs: () => number,
+    /** Draws the jitter of the head's next ask. */
+    private readonly random: Random,
   ) {}
 
   get depth(): number {
@@ -74,7 +95,7 @@ export class SharedAdmission implements ModelAdmission {
 
   tryAdmitNow(now: number): boolean {
     if (this.#queue.length > 0 || !this.#calm(now)) return false;
-    this.#count();
+    this.#recorded.add();
     // Read again before the view goes stale, so a steady stream of calls never waits for the store.
     if (now - this.#readAt >= PACE_REFRESH_MS / 2) this.#read();
     return true;
@@ -93,9 +114,9 @@ export class SharedAdmission implements ModelAdmission {
     return result;
   }
 
-  onOverload(): void {
+  onOverload(now: number, sentAt = now): void {
     this.#overloads++;
-    void this.store.reportOverload(this.key);
+    void this.store.reportOverload(this.key, Math.max(0, now - sentAt));
     this.#read(true);
   }
 
@@ -133,11 +154,6 @@ export class SharedAdmission implements ModelAdmission {
     return this.#rate * 2 ** (Math.max(0, now - this.#readAt) / this.doublingMs);
   }
 
-  /** A call admitted while calm takes its slot in the store (not waited for); a slot with a wait means the fleet is paced. */
-  #count(): void {
-    this.#counted.add();
-  }
-
   /** Reads the fleet's pace (after any overload reported before it: the store answers in order). */
   #read(afterOverload = false): void {
     if (this.#reading && !afterOverload) return;
@@ -161,19 +177,18 @@ export class SharedAdmission implements ModelAdmission {
   }
 
   /**
-   * When the call at `position` is estimated to be admitted: the head's slot (or the
-   * pause's end), then one slot per call ahead at this process's share of the fleet's
-   * rate, growing as the rate does. Without a known rate yet, the pause's end.
+   * When the call at `position` is estimated to be admitted: the fleet's next slot (or the
+   * pause's end), then one slot per call ahead at this process's share of the fleet's rate,
+   * growing as the rate does. Without a known rate yet, the pause's end.
    */
   #estimatedAdmitAt(now: number, position: number): number {
-    const start = Math.max(now, this.#pausedUntil, this.#slotAt ?? now);
+    const start = Math.max(now, this.#pausedUntil, this.#nextSlotAt);
     const rate = this.#rateAt(now);
     if (rate === Number.POSITIVE_INFINITY) return start;
-    const intervalMs = Math.max(1000 / rate, this.#lastWaitMs);
-    return start + timeToAdmit(1000 / intervalMs, this.doublingMs, position);
+    return start + timeToAdmit(rate / this.#share, this.doublingMs, position);
   }
 
-  /** Lets the waiting calls through: all at once when calm, else the head at its reserved slot. */
+  /** Lets the waiting calls through: all at once when calm, else the head when the fleet's next slot is due. */
   #pump(): void {
     if (this.#holding || this.#queue.length === 0) return;
     const now = this.clock.now();
@@ -181,33 +196,42 @@ export class SharedAdmission implements ModelAdmission {
     // The pace is not known (or too old), or does not reflect an overload seen here: the read pumps again.
     if (this.#stale(now) || this.#confirmedOverloads !== this.#overloads) return this.#read();
     this.#holding = true;
-    void this.store.reserveSlot(this.key).then((waitMs) => this.#slotReserved(waitMs));
+    void this.store.reserveSlot(this.key).then((waitMs) => this.#slotAnswered(waitMs));
   }
 
-  #slotReserved(waitMs: number): void {
+  #slotAnswered(waitMs: number): void {
     const now = this.clock.now();
-    this.#lastWaitMs = waitMs;
-    this.#slotAt = now + waitMs;
-    if (now - this.#readAt >= PACE_REFRESH_MS) this.#read();
+    this.#nextSlotAt = now + waitMs;
+    if (waitMs <= 0) return this.#slotTaken(now);
     this.#queue.refuseHopeless(now, (position) => this.#estimatedAdmitAt(now, position));
-    // A slot that is due now goes now: a timer would add a millisecond or more for nothing.
-    if (waitMs <= 0) return this.#slotCame();
-    void this.clock.sleep(waitMs).then(() => this.#slotCame());
+    if (now - this.#readAt >= PACE_REFRESH_MS) this.#read();
+    const rate = this.#rateAt(now);
+    const jitterMs = rate === Number.POSITIVE_INFINITY ? 0 : this.random() * Math.min(MAX_POLL_JITTER_MS, (POLL_JITTER * 1000) / rate);
+    void this.clock.sleep(waitMs < SLOT_POLL_MS ? waitMs + jitterMs : SLOT_POLL_MS).then(() => {
+      this.#holding = false;
+      this.#pump();
+    });
   }
 
-  #slotCame(): void {
-    const now = this.clock.now();
-    this.#slotAt = undefined;
+  /** The head goes; the gap since this process's previous slot says its share of the fleet's slots. */
+  #slotTaken(now: number): void {
     this.#holding = false;
     const head = this.#queue.shift();
+    const rate = this.#rateAt(now);
+    if (this.#lastTakenAt !== undefined && rate !== Number.POSITIVE_INFINITY) {
+      const share = Math.max(1, ((now - this.#lastTakenAt) * rate) / 1000);
+      this.#share += SHARE_WEIGHT * (share - this.#share);
+    }
+    this.#lastTakenAt = this.#queue.length > 0 ? now : undefined;
     head?.settle({ admitted: true, waitedMs: now - head.enqueuedAt });
     this.#queue.refuseHopeless(now, (position) => this.#estimatedAdmitAt(now, position));
     this.#pump();
   }
 
   #admitAll(now: number): void {
+    this.#lastTakenAt = undefined;
     for (let head = this.#queue.shift(); head; head = this.#queue.shift()) {
-      this.#count();
+      this.#recorded.add();
       head.settle({ admitted: true, waitedMs: now - head.enqueuedAt });
     }
   }

@@ -15,6 +15,12 @@ interface KeyState {
   circuitUntil: number;
 }
 
+/** When the next slot of a model is due: now while calm, else `1 / rate` after the last, never before a pause ends. */
+function nextSlotAt(state: KeyState, now: number): number {
+  const rate = state.rate.rate(now);
+  return Math.max(now, state.pause.until, rate === Number.POSITIVE_INFINITY ? now : state.lastSlotAt + 1000 / rate);
+}
+
 /** A count of calls as an operation takes it: a whole number of at least 1, else 1. */
 export function countOf(calls: number): number {
   return Number.isSafeInteger(calls) && calls >= 1 ? calls : 1;
@@ -38,21 +44,27 @@ export class InMemoryOverloadStore implements OverloadStore {
     this.#keys = new PerKey(() => ({ rate: new AdaptiveRate(options.rate), pause: new RateLimitPause(), budget: new RetryBudget(options.budget), lastSlotAt: Number.NEGATIVE_INFINITY, circuitUntil: Number.NEGATIVE_INFINITY }));
   }
 
-  async reserveSlot(key: string, calls = 1): Promise<number> {
+  async reserveSlot(key: string): Promise<number> {
     const now = this.#now();
     const state = this.#keys.get(key);
-    const rate = state.rate.rate(now);
-    let slot = now;
-    for (let i = 0; i < countOf(calls); i++) {
-      slot = Math.max(now, state.pause.until, rate === Number.POSITIVE_INFINITY ? now : state.lastSlotAt + 1000 / rate);
-      state.lastSlotAt = slot;
-      state.rate.admitted(slot);
-    }
-    return slot - now;
+    const dueAt = nextSlotAt(state, now);
+    if (dueAt > now) return dueAt - now;
+    state.lastSlotAt = now;
+    state.rate.admitted(now);
+    return 0;
   }
 
-  async reportOverload(key: string): Promise<void> {
-    this.#keys.get(key).rate.onOverload(this.#now());
+  async recordCalls(key: string, calls: number): Promise<number> {
+    const now = this.#now();
+    const state = this.#keys.get(key);
+    for (let i = 0; i < countOf(calls); i++) state.rate.admitted(now);
+    state.lastSlotAt = Math.max(state.lastSlotAt, now);
+    return nextSlotAt(state, now) - now;
+  }
+
+  async reportOverload(key: string, sentAgoMs = 0): Promise<void> {
+    const now = this.#now();
+    this.#keys.get(key).rate.onOverload(now, now - (Number.isFinite(sentAgoMs) && sentAgoMs > 0 ? sentAgoMs : 0));
   }
 
   async pause(key: string, ms: number): Promise<void> {

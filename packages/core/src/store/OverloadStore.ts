@@ -31,15 +31,26 @@ export interface OverloadStoreOptions {
  */
 export interface OverloadStore {
   /**
-   * Takes the next admission slots of `key` for `calls` calls (default 1) and says how long
-   * to wait for the last (0: now). While the model is calm every call gets 0; while paced,
-   * slots are `1 / rate` apart across everyone who shares the store; during a pause none
-   * comes before its end. (Several at once: calls that already went while this process saw
-   * the model calm, counted in one operation.)
+   * Takes the next admission slot of `key` if it is due now and answers 0; otherwise takes
+   * nothing and answers the milliseconds until it is due (ask again then). While the model
+   * is calm every slot is due; while paced, slots are `1 / rate` apart across everyone who
+   * shares the store, at the rate of the moment (a slot is never booked ahead, so a rate
+   * that grows back shortens every wait at once); during a pause none is due before its end.
    */
-  reserveSlot(key: string, calls?: number): Promise<number>;
-  /** An overload (529, `overloaded_error`, or a 429): the shared rate is cut, at most once per cooldown. */
-  reportOverload(key: string): Promise<void>;
+  reserveSlot(key: string): Promise<number>;
+  /**
+   * `calls` calls of `key` went without a slot (this process saw the model calm): they
+   * count as admitted (the rate an overload cuts from) and the next slot is due no sooner
+   * than `1 / rate` after now. Answers the milliseconds until the next slot is due (0 while
+   * calm): more than 0 says the fleet is paced.
+   */
+  recordCalls(key: string, calls: number): Promise<number>;
+  /**
+   * An overload (529, `overloaded_error`, or a 429) met by a request sent `sentAgoMs` ago
+   * (default 0): the shared rate is cut, at most once per cooldown, and only when the
+   * request was sent after the last cut (one sent before it says nothing new).
+   */
+  reportOverload(key: string, sentAgoMs?: number): Promise<void>;
   /** Pauses `key` for `ms` (a rate limit's reset); a shorter pause never shortens a longer one. */
   pause(key: string, ms: number): Promise<void>;
   /**

@@ -18,12 +18,16 @@ export class StoreOperations {
     private readonly onFailure: (failure: StoreFailure) => void,
   ) {}
 
-  reserveSlot(key: string, calls = 1): Promise<number> {
-    return this.store.reserveSlot(key, calls).catch((error: unknown) => this.#failed('reserveSlot', key, error, 0));
+  reserveSlot(key: string): Promise<number> {
+    return this.store.reserveSlot(key).catch((error: unknown) => this.#failed('reserveSlot', key, error, 0));
   }
 
-  reportOverload(key: string): Promise<void> {
-    return this.store.reportOverload(key).catch((error: unknown) => this.#failed('reportOverload', key, error, undefined));
+  recordCalls(key: string, calls: number): Promise<number> {
+    return this.store.recordCalls(key, calls).catch((error: unknown) => this.#failed('recordCalls', key, error, 0));
+  }
+
+  reportOverload(key: string, sentAgoMs = 0): Promise<void> {
+    return this.store.reportOverload(key, sentAgoMs).catch((error: unknown) => this.#failed('reportOverload', key, error, undefined));
   }
 
   pause(key: string, ms: number): Promise<void> {

@@ -131,23 +131,33 @@ local function rate(t)
   end
   return grown
 end
+
+local function nextSlot(t)
+  local r = rate(t)
+  if r == INF then return math.max(t, get('pauseUntil')) end
+  return math.max(t, get('pauseUntil'), get('lastSlot') + 1000 / r)
+end
 `;
 
 const BODIES = {
+  // The next slot: due now while calm, else 1 / rate after the last, never before a pause ends.
   reserveSlot: String.raw`
-local r = rate(now)
-local slot = now
-for _ = 1, arg(13) do
-  if r == INF then slot = math.max(now, get('pauseUntil'), now)
-  else slot = math.max(now, get('pauseUntil'), get('lastSlot') + 1000 / r) end
-  put('lastSlot', slot)
-  add('admitted', OBSERVE_WINDOW_MS, slot, 1)
-end
+local due = nextSlot(now)
+if due > now then return fmt(due - now) end
+put('lastSlot', now)
+add('admitted', OBSERVE_WINDOW_MS, now, 1)
 flush()
-return fmt(slot - now)
+return fmt(0)
+`,
+  recordCalls: String.raw`
+add('admitted', OBSERVE_WINDOW_MS, now, arg(13))
+put('lastSlot', math.max(get('lastSlot'), now))
+local due = nextSlot(now)
+flush()
+return fmt(due - now)
 `,
   reportOverload: String.raw`
-if now - get('cutAt') >= COOLDOWN_MS then
+if now - get('cutAt') >= COOLDOWN_MS and now - arg(13) >= get('cutAt') then
   local r = rate(now)
   local observed = observedRate(now)
   local current
@@ -220,6 +230,7 @@ function script(name: ScriptName): Script {
 /** Every script, by operation. */
 export const SCRIPTS: { readonly [K in ScriptName]: Script } = Object.freeze({
   reserveSlot: script('reserveSlot'),
+  recordCalls: script('recordCalls'),
   reportOverload: script('reportOverload'),
   pause: script('pause'),
   setCircuit: script('setCircuit'),
