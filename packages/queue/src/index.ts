@@ -1,0 +1,11 @@
+export { sqliteDeferrer, SqliteDeferrer, type SqliteDeferrerOptions } from './SqliteDeferrer.js';
+export type { DrainableQueue, LeaseRef, ListOptions, TaskQueue } from './TaskQueue.js';
+export { TASK_STATES, TaskState, isTaskState } from './TaskState.js';
+export type { ClaimedTask, DeadReason, FailOutcome, QueuedTask, TaskCounts } from './QueuedTask.js';
+export { drainDeferred, type DrainSummary } from './drain/drainDeferred.js';
+export type { DrainContext, DrainHandler, DrainOptions, DrainOutcome } from './drain/DrainOptions.js';
+export { isRetryableTaskError } from './decide/isRetryableTaskError.js';
+export type { TaskBackoff } from './decide/taskRetryDelay.js';
+export { QueueFileError, isQueueFileError, type QueueFileProblem } from './errors/QueueFileError.js';
+export { PayloadTooLargeError, isPayloadTooLargeError } from './errors/PayloadTooLargeError.js';
+export { TaskNotFoundError, isTaskNotFoundError } from './errors/TaskNotFoundError.js';

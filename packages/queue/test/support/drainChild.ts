@@ -1,0 +1,37 @@
+// A drain in a process of its own, for the SIGKILL test: node drainChild.ts '<json options>'.
+// Runs the built package (dist/), as a deployed service would; Node strips the types of this file.
+// Its handler's only side effect is a line with the task id appended to `log`, written
+// before the drain marks the task done: the line is what "the handler did the work" means.
+import { appendFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { systemClock, type Clock } from '@stormwatch/core';
+import type * as Queue from '../../src/index.js';
+
+interface ChildOptions {
+  path: string;
+  log: string;
+  concurrency: number;
+  leaseMs: number;
+  /** Real time each handler takes before its side effect, in ms. */
+  beforeRecordMs: number;
+  /** Real time each handler takes after its side effect, before it resolves, in ms: a kill then leaves work done but not marked done. */
+  afterRecordMs: number;
+  /** This process's clock runs this far ahead: a later process, for which the dead one's leases have expired. */
+  aheadMs: number;
+}
+
+const options = JSON.parse(process.argv[2] ?? '{}') as ChildOptions;
+const { sqliteDeferrer, drainDeferred } = (await import(new URL('../../dist/index.js', import.meta.url).href)) as typeof Queue;
+const clock: Clock = { now: () => systemClock.now() + options.aheadMs, sleep: systemClock.sleep };
+const queue = sqliteDeferrer({ path: options.path, clock });
+const summary = await drainDeferred(
+  queue,
+  async (_task, { id }) => {
+    await sleep(options.beforeRecordMs);
+    appendFileSync(options.log, `${id}\n`);
+    await sleep(options.afterRecordMs);
+  },
+  { concurrency: options.concurrency, leaseMs: options.leaseMs, stopWhenIdle: true },
+);
+await queue.close();
+process.stdout.write(`${JSON.stringify(summary)}\n`);
