@@ -1,0 +1,181 @@
+/**
+ * The queue's command line (`stormwatch-queue`): look at a SQLite queue file and act on it by
+ * hand. Everything but the process is injected, so tests run it in-process.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { isQueueFileError } from '../errors/QueueFileError.js';
+import { isTaskNotFoundError } from '../errors/TaskNotFoundError.js';
+import type { QueuedTask } from '../QueuedTask.js';
+import { sqliteDeferrer, type SqliteDeferrer } from '../SqliteDeferrer.js';
+import { isTaskState, TaskState } from '../TaskState.js';
+
+export interface CliIo {
+  readonly stdout: { write(text: string): void };
+  readonly stderr: { write(text: string): void };
+  /** Directory a relative `--path` is resolved against. */
+  readonly cwd: string;
+}
+
+export const HELP = `stormwatch-queue: look at and act on a Stormwatch deferral queue (a SQLite file).
+
+Usage: stormwatch-queue <command> --path <file> [options]
+
+Commands:
+  counts [--json]           tasks per state, and the age of the oldest task still to do
+  list [--state <state>] [--limit <n>] [--json]
+                            tasks, oldest first (default: every state, at most 100);
+                            --json prints them whole, payload included
+  retry <id>... | --dead    put dead (or failed) tasks back to pending, due now,
+                            their attempts reset; --dead: every dead task
+  purge --state <state>     delete every task in a state: done, dead, failed or pending
+
+Options:
+  --path <file>             the queue file (required; it must exist)
+  --help                    this text
+
+States: pending (waiting), running (claimed by a drain), done, failed (will be retried
+by itself), dead (kept for a human: not retryable, deadline passed or attempts used up).
+Exit status: 0 done, 1 the queue refused (unknown id, task not dead, bad file), 2 usage.
+`;
+
+const OPTIONS = {
+  path: { type: 'string' },
+  state: { type: 'string' },
+  limit: { type: 'string' },
+  json: { type: 'boolean' },
+  dead: { type: 'boolean' },
+  help: { type: 'boolean' },
+} satisfies ParseArgsConfig['options'];
+
+/** A problem with the command line itself (exit status 2). */
+class UsageError extends Error {}
+
+/** Runs one command; resolves with the exit status. */
+export async function main(args: readonly string[], io: CliIo): Promise<number> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(args);
+  } catch (error) {
+    io.stderr.write(`stormwatch-queue: ${error instanceof Error ? error.message : String(error)}\nRun stormwatch-queue --help for usage.\n`);
+    return 2;
+  }
+  if (parsed === 'help') {
+    io.stdout.write(HELP);
+    return 0;
+  }
+  const path = resolve(io.cwd, parsed.path);
+  if (!existsSync(path)) {
+    io.stderr.write(`stormwatch-queue: no queue file at ${JSON.stringify(path)}\n`);
+    return 1;
+  }
+  let queue: SqliteDeferrer | undefined;
+  try {
+    queue = sqliteDeferrer({ path });
+    return await run(parsed, queue, io);
+  } catch (error) {
+    if (!isQueueFileError(error) && !isTaskNotFoundError(error)) throw error;
+    io.stderr.write(`stormwatch-queue: ${error.message}\n`);
+    return 1;
+  } finally {
+    await queue?.close();
+  }
+}
+
+type Command =
+  | { command: 'counts'; path: string; json: boolean }
+  | { command: 'list'; path: string; json: boolean; state?: TaskState; limit: number }
+  | { command: 'retry'; path: string; ids: string[]; dead: boolean }
+  | { command: 'purge'; path: string; state: Exclude<TaskState, 'running'> };
+
+function parse(args: readonly string[]): Command | 'help' {
+  const { values, positionals } = parseArgs({ args: [...args], options: OPTIONS, allowPositionals: true, strict: true });
+  if (values.help || args.length === 0) return 'help';
+  const [command, ...rest] = positionals;
+  if (values.path === undefined || values.path === '') throw new UsageError('--path <file> is required');
+  const path = values.path;
+  const state = values.state;
+  if (state !== undefined && !isTaskState(state)) throw new UsageError(`--state must be one of pending, running, done, failed, dead, got ${JSON.stringify(state)}`);
+  const noMore = (what: string) => {
+    if (rest.length > 0) throw new UsageError(`${what} takes no arguments, got ${rest.join(' ')}`);
+  };
+  switch (command) {
+    case 'counts':
+      noMore('counts');
+      return { command, path, json: values.json ?? false };
+    case 'list': {
+      noMore('list');
+      const limit = values.limit === undefined ? 100 : Number(values.limit);
+      if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive integer, got ${JSON.stringify(values.limit)}`);
+      return { command, path, json: values.json ?? false, limit, ...(state === undefined ? {} : { state }) };
+    }
+    case 'retry':
+      if ((rest.length > 0) === (values.dead ?? false)) throw new UsageError('retry takes task ids, or --dead for every dead task (not both)');
+      return { command, path, ids: rest, dead: values.dead ?? false };
+    case 'purge':
+      noMore('purge');
+      if (state === undefined || state === TaskState.RUNNING) throw new UsageError('purge needs --state done, dead, failed or pending (a drain holds running tasks)');
+      return { command, path, state };
+    default:
+      throw new UsageError(command === undefined ? 'a command is required: counts, list, retry or purge' : `unknown command ${JSON.stringify(command)}: counts, list, retry or purge`);
+  }
+}
+
+async function run(c: Command, queue: SqliteDeferrer, io: CliIo): Promise<number> {
+  switch (c.command) {
+    case 'counts': {
+      const counts = await queue.counts();
+      const oldestPendingAgeMs = await queue.oldestPendingAgeMs();
+      if (c.json) io.stdout.write(`${JSON.stringify({ counts, oldestPendingAgeMs: oldestPendingAgeMs ?? null })}\n`);
+      else {
+        const oldest = oldestPendingAgeMs === undefined ? 'nothing still to do' : `oldest still to do: ${formatAge(oldestPendingAgeMs)}`;
+        io.stdout.write(`${Object.entries(counts).map(([state, n]) => `${state} ${n}`).join('  ')}  (${oldest})\n`);
+      }
+      return 0;
+    }
+    case 'list': {
+      const tasks = await queue.list({ limit: c.limit, ...(c.state === undefined ? {} : { state: c.state }) });
+      if (c.json) io.stdout.write(`${JSON.stringify(tasks, null, 2)}\n`);
+      else for (const task of tasks) io.stdout.write(`${describeTask(task)}\n`);
+      return 0;
+    }
+    case 'retry': {
+      const dead = c.dead ? (await queue.counts()).dead : 0;
+      const ids = c.dead ? (dead === 0 ? [] : (await queue.list({ state: TaskState.DEAD, limit: dead })).map((t) => t.id)) : c.ids;
+      let status = 0;
+      for (const id of ids) {
+        if (await queue.retry(id)) io.stdout.write(`retried ${id}\n`);
+        else {
+          io.stderr.write(`stormwatch-queue: not retried: ${id} is ${(await queue.get(id))?.state ?? 'gone'} (only dead or failed tasks are)\n`);
+          status = 1;
+        }
+      }
+      if (c.dead && ids.length === 0) io.stdout.write('no dead task\n');
+      return status;
+    }
+    case 'purge': {
+      const n = await queue.purge({ state: c.state });
+      io.stdout.write(`purged ${n} ${c.state} task(s)\n`);
+      return 0;
+    }
+  }
+}
+
+/** One line: id, state, attempts, model, when deferred, and why it is dead or last failed. */
+function describeTask(task: QueuedTask): string {
+  const why = task.state === TaskState.DEAD ? `${task.deadReason ?? 'dead'}: ${task.lastError ?? ''}` : (task.lastError ?? '');
+  const line = [task.id, task.state.padEnd(7), `attempts ${task.attempts}`, task.model, `deferred ${formatTime(task.deferredAt)}`, why].filter(Boolean).join('  ');
+  return line.length > 300 ? `${line.slice(0, 299)}…` : line;
+}
+
+/** Epoch milliseconds (the system clock) as ISO 8601; a virtual clock's small numbers as they are. */
+function formatTime(ms: number): string {
+  return ms > 1e12 ? new Date(ms).toISOString() : `${ms} ms`;
+}
+
+function formatAge(ms: number): string {
+  if (ms < 60_000) return `${Math.round(ms / 1000)} s`;
+  if (ms < 3_600_000) return `${Math.round(ms / 60_000)} min`;
+  return `${(ms / 3_600_000).toFixed(1)} h`;
+}
