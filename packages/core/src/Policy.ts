@@ -747,7 +747,7 @@ class ResiliencePolicy implements Policy {
     const store = this.#storeOps;
     const state: ModelState = {
       breaker,
-      budget: this.#budgetOptions ? (store ? new SharedBudget(store, key) : new RetryBudget(this.#budgetOptions)) : undefined,
+      budget: this.#budgetOptions ? (store ? new SharedBudget(store, key, this.#budgetOptions) : new RetryBudget(this.#budgetOptions)) : undefined,
       limiter: this.#limiterOptions ? new AimdLimiter(this.#limiterOptions) : undefined,
       admission: this.#createAdmission(key, () => state.serviceTimeMs),
       serviceTimeMs: 0,

@@ -114,7 +114,9 @@ export interface PolicyOptions {
    * store (`redisStore({ url })` from `@stormwatch/redis`) every process on it admits calls
    * on one schedule, learns one rate, honours one rate-limit pause, spends one retry budget
    * and hears every process's breaker per model (all but the budget through admission
-   * control, on by default); the queue of waiting calls stays in each process. The store's own
+   * control, on by default); the queue of waiting calls stays in each process, and so does
+   * the budget's reserve (`budget.minRetriesPerSecond`: a fleet of N keeps N reserves; the
+   * pooled share of calls is the store's `budget.ratio`, plus the store's own reserve). The store's own
    * `rate` and `budget` options then rule (build it with the same values as `admission`
    * and `budget`). The policy does not close it.
    */

@@ -93,14 +93,27 @@ describe('a policy on a shared store', () => {
     expect(attempts.filter((x) => x.process === 1)[0]!.at - start).toBeGreaterThanOrEqual(5000);
   });
 
-  it('spends one retry budget for the fleet', async () => {
-    // No reserve beyond one retry per 10 s for everyone, and no budget from calls.
-    const { clock, policies } = fleet(2, { admission: false, budget: {} }, (clock) => new InMemoryOverloadStore({ budget: { ratio: 0, minRetriesPerSecond: 0.1 } }, clock));
+  it("spends one pool of retries for the fleet's share of calls", async () => {
+    // No reserve in the processes, one retry per 10 s in the pool, and nothing from calls.
+    const { clock, policies } = fleet(2, { admission: false, budget: { minRetriesPerSecond: 0 } }, (clock) => new InMemoryOverloadStore({ budget: { ratio: 0, minRetriesPerSecond: 0.1 } }, clock));
     const [a, b] = policies as [Policy, Policy];
     const first = await settle(clock, a.execute(script(clock, [connectionReset(), 'a answered']).fn, { model }));
     const second = await settle(clock, b.execute(script(clock, [connectionReset(), 'b answered']).fn, { model }));
     expect(first.value).toBe('a answered');
     expect(isRetryBudgetExhaustedError(second.error)).toBe(true);
+  });
+
+  it('keeps each process its own reserve, spent before the pool', async () => {
+    // Each process may retry once per 10 s on its own; the pool has nothing.
+    const { clock, policies } = fleet(2, { admission: false, budget: { minRetriesPerSecond: 0.1 } }, (clock) => new InMemoryOverloadStore({ budget: { ratio: 0, minRetriesPerSecond: 0 } }, clock));
+    const [a, b] = policies as [Policy, Policy];
+    const results = [
+      await settle(clock, a.execute(script(clock, [connectionReset(), 'a answered']).fn, { model })),
+      await settle(clock, b.execute(script(clock, [connectionReset(), 'b answered']).fn, { model })),
+      await settle(clock, a.execute(script(clock, [connectionReset(), 'never']).fn, { model })),
+    ];
+    expect(results.map((r) => r.value)).toEqual(['a answered', 'b answered', undefined]);
+    expect(isRetryBudgetExhaustedError(results[2]!.error)).toBe(true);
   });
 
   it("refuses a call whose deadline its process's share of the fleet's slots cannot meet", async () => {
@@ -137,7 +150,7 @@ describe('a policy on a shared store', () => {
     policies[0]!.onStoreError((e) => errors.push(e));
     const { value } = await settle(clock, policies[0]!.execute(script(clock, [overloaded(), 'answered']).fn, { model }));
     expect(value).toBe('answered');
-    expect(new Set(errors.map((e) => e.operation))).toEqual(new Set(['pace', 'recordCalls', 'reportOverload', 'deposit', 'tryWithdraw']));
+    expect(new Set(errors.map((e) => e.operation))).toEqual(new Set(['pace', 'recordCalls', 'reportOverload', 'deposit'])); // the retry came from the process's own reserve
     expect(errors.every((e) => e.model === model && e.policy === 'p0' && (e.error as Error).message === 'store is broken')).toBe(true);
   });
 
