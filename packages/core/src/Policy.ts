@@ -204,6 +204,8 @@ class ResiliencePolicy implements Policy {
   readonly #budgetOptions: RetryBudgetOptions | false;
   readonly #breakerFactory: (() => IBreaker) | undefined;
   readonly #openTimes: { readonly halfOpenAfterMs: number; readonly maxHalfOpenAfterMs: number };
+  /** Does a breaker's verdict go to the fleet (and the fleet's come back)? */
+  readonly #sharedBreaker: boolean;
   readonly #admission: AdmissionOptions | false;
   readonly #fallbackModels: readonly string[];
   readonly #allowFallback: boolean;
@@ -245,6 +247,7 @@ class ResiliencePolicy implements Policy {
     this.#admission = options.admission === false ? false : (options.admission ?? {});
     if (this.#admission) new AdaptiveRate(this.#admission); // validates now
     this.#openTimes = openTimes(breaker || {}, this.#admission !== false);
+    this.#sharedBreaker = breaker !== false && breaker.shared === true && options.store !== undefined;
     this.#fallbackModels = options.fallback?.models ?? [];
     this.#allowFallback = options.fallback?.allow ?? true;
     this.#deferrer = options.abandon?.deferrer;
@@ -385,7 +388,7 @@ class ResiliencePolicy implements Policy {
         if (!admission.admitted) return await this.#refused(run, admission, options);
         // The fleet's verdict on the model came with the pace read while waiting: the breaker step decides again.
         // (Without a breaker of its own the process has no circuit to hold: it ignores the verdict.)
-        if (state.breaker && !probe && state.admission.circuitOpenUntil(this.clock.now()) > this.clock.now()) return NEXT;
+        if (this.#sharedBreaker && state.breaker && !probe && state.admission.circuitOpenUntil(this.clock.now()) > this.clock.now()) return NEXT;
       }
       if (state.limiter) await this.#waitForLimiter(run, state.limiter);
       const result = await this.#attempt(fn, run);
@@ -420,7 +423,7 @@ class ResiliencePolicy implements Policy {
       const admission = state.breaker.admit(now, run.call);
       // The fleet's verdict (another process on the shared store found the model down) holds
       // unless this process's own breaker sends its probe: the one that opened it probes.
-      const fleetOpenUntil = admission.admitted && !admission.probe ? (state.admission?.circuitOpenUntil(now) ?? now) : now;
+      const fleetOpenUntil = this.#sharedBreaker && admission.admitted && !admission.probe ? (state.admission?.circuitOpenUntil(now) ?? now) : now;
       if (admission.admitted && fleetOpenUntil <= now) {
         run.admittedState = admission.state;
         return { state, probe: admission.probe };
@@ -736,8 +739,8 @@ class ResiliencePolicy implements Policy {
           (from, to, call) => {
             const now = this.clock.now();
             // The fleet hears this process's verdict: open until the probe, or closed again.
-            if (to === BreakerState.OPEN) state.admission?.shareCircuit(Math.max(0, breaker!.halfOpensAt - now));
-            else if (to === BreakerState.CLOSED) state.admission?.shareCircuit(0);
+            if (this.#sharedBreaker && to === BreakerState.OPEN) state.admission?.shareCircuit(Math.max(0, breaker!.halfOpensAt - now));
+            else if (this.#sharedBreaker && to === BreakerState.CLOSED) state.admission?.shareCircuit(0);
             const events = this.#events.breakerTransition;
             if (events.size) events.emit({ key, policy: this.name, from, to, at: now, ...(call ? { call } : {}) });
           },

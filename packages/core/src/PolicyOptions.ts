@@ -33,6 +33,16 @@ export interface BreakerOptions {
    * Defaults to 60 s with admission control on; with it off, to `halfOpenAfterMs` (a fixed open time).
    */
   maxHalfOpenAfterMs?: number;
+  /**
+   * With a shared `store` (and admission control on): a process whose breaker opens tells
+   * the fleet, and every process refuses the model (or falls back) until the opener's probe
+   * closes it. Defaults to false: one process's streak of failures is weak evidence that a
+   * model is down for everyone — in the storm lab's reset wave (30 % of connections reset),
+   * a shared verdict refused 208 calls of the fleet where each process's own breaker
+   * refused 4. Turn it on where one process's breaker is evidence for all (few processes,
+   * a high threshold).
+   */
+  shared?: boolean;
 }
 
 /**
@@ -113,7 +123,7 @@ export interface PolicyOptions {
    * Where the overload state lives. Defaults to this process (nothing shared). With a shared
    * store (`redisStore({ url })` from `@stormwatch/redis`) every process on it admits calls
    * on one schedule, learns one rate, honours one rate-limit pause, spends one retry budget
-   * and hears every process's breaker per model (all but the budget through admission
+   * and, with `breaker.shared`, hears every process's breaker per model (all but the budget through admission
    * control, on by default); the queue of waiting calls stays in each process, and so does
    * the budget's reserve (`budget.minRetriesPerSecond`: a fleet of N keeps N reserves; the
    * pooled share of calls is the store's `budget.ratio`, plus the store's own reserve). The store's own

@@ -73,6 +73,7 @@ export function validatePolicyOptions(options: PolicyOptions): void {
   if (options.breaker) {
     if (options.breaker.halfOpenAfterMs !== undefined) requireDuration('breaker.halfOpenAfterMs', options.breaker.halfOpenAfterMs, { min: 1 });
     if (options.breaker.maxHalfOpenAfterMs !== undefined) requireDuration('breaker.maxHalfOpenAfterMs', options.breaker.maxHalfOpenAfterMs, { min: 1 });
+    if (options.breaker.shared !== undefined && typeof options.breaker.shared !== 'boolean') throw new TypeError(`breaker.shared must be a boolean, got ${describe(options.breaker.shared)}`);
   }
   const f = options.fallback;
   if (f !== undefined) {

@@ -204,7 +204,7 @@ describe('a policy on a shared store', () => {
   });
 
   it("a breaker that opens in one process holds the fleet until its probe closes it", async () => {
-    const { clock, policies, attempts } = fleet(2, { breaker: { threshold: 2 }, maxAttempts: 2 });
+    const { clock, policies, attempts } = fleet(2, { breaker: { threshold: 2, shared: true }, maxAttempts: 2 });
     const [a, b] = policies as [Policy, Policy];
     const down = await settle(clock, a.execute(script(clock, [connectionReset(), connectionReset()]).fn, { model }));
     expect(down.error).toBeDefined();
@@ -225,10 +225,20 @@ describe('a policy on a shared store', () => {
     expect((await settle(clock, b.execute(script(clock, ['b answered']).fn, { model }))).value).toBe('b answered');
   });
 
+  it("by default a process's breaker is its own: the fleet neither hears it nor holds the others' calls", async () => {
+    const { clock, policies, store } = fleet(2, { breaker: { threshold: 2 }, maxAttempts: 2 });
+    const [a, b] = policies as [Policy, Policy];
+    await settle(clock, a.execute(script(clock, [connectionReset(), connectionReset()]).fn, { model }));
+    expect(a.breakerState(model)).toBe('open');
+    expect((await store.pace(model)).circuitOpenForMs).toBe(0);
+    expect((await settle(clock, b.execute(script(clock, ['b answered']).fn, { model }))).value).toBe('b answered');
+    expect(() => createPolicy({ classify, breaker: { shared: 'yes' as unknown as boolean } })).toThrow(/breaker.shared must be a boolean/);
+  });
+
   it('a process without a breaker ignores the fleet verdict (it has no circuit to hold)', async () => {
     const clock = new VirtualClock();
     const store = new InMemoryOverloadStore({}, clock);
-    const withBreaker = createPolicy({ classify, clock, store, breaker: { threshold: 1 }, maxAttempts: 1 });
+    const withBreaker = createPolicy({ classify, clock, store, breaker: { threshold: 1, shared: true }, maxAttempts: 1 });
     const without = createPolicy({ classify, clock, store, breaker: false });
     await settle(clock, withBreaker.execute(script(clock, [connectionReset()]).fn, { model }));
     expect((await store.pace(model)).circuitOpenForMs).toBeGreaterThan(0);
@@ -236,7 +246,7 @@ describe('a policy on a shared store', () => {
   });
 
   it('a call refused by the fleet verdict falls back along its chain', async () => {
-    const { clock, policies, attempts } = fleet(2, { breaker: { threshold: 1 }, maxAttempts: 1, fallback: { models: ['claude-haiku-4-5'] } });
+    const { clock, policies, attempts } = fleet(2, { breaker: { threshold: 1, shared: true }, maxAttempts: 1, fallback: { models: ['claude-haiku-4-5'] } });
     const [a, b] = policies as [Policy, Policy];
     await settle(clock, a.execute(script(clock, [connectionReset()]).fn, { model, allowFallback: false }));
     attempts.length = 0;
