@@ -15,6 +15,7 @@ import { TARGET_SCENARIO, checkTargets } from './report/targets.js';
 import { SCENARIOS, scenarioByName } from './scenarios/index.js';
 import type { Scenario } from './scenarios/Scenario.js';
 import { UsageError, isUsageError } from './UsageError.js';
+import { redactRedisUrl, redisUrlProblem } from './live/redisUrl.js';
 
 export interface CliIo {
   readonly stdout: { write(text: string): void };
@@ -30,6 +31,10 @@ export interface LiveCliOptions {
   readonly seed: number;
   readonly policy: PolicyUnderTest;
   readonly port: number;
+  /** `--processes`: run the clients in this many worker processes (the live fleet); undefined, in this process. */
+  readonly processes: number | undefined;
+  /** `--redis`: a Redis URL or `auto`, with `processes` only. */
+  readonly redis: string | undefined;
   readonly io: CliIo;
 }
 
@@ -59,6 +64,12 @@ Options:
                       metrics are exported over OTLP (@stormwatch/node)
   --policy <id>       with --live: the policy to run (default: stormwatch)
   --port <n>          with --live: port of the local server (default: 0, any free port)
+  --processes <n>     with --live: split the clients among n worker processes, as a
+                      fleet of services (at most the scenario's clients)
+  --redis <url|auto>  with --processes: the processes share their overload state
+                      through this Redis (redis:// or rediss://; one store per process,
+                      which the Stormwatch policies use); "auto" starts a private
+                      redis-server on a free port for the run and stops it after
   -h, --help          show this help
 
 Scenarios:
@@ -75,6 +86,8 @@ interface Parsed {
   readonly live: boolean;
   readonly livePolicy: PolicyUnderTest;
   readonly port: number;
+  readonly processes: number | undefined;
+  readonly redis: string | undefined;
   readonly help: boolean;
 }
 
@@ -111,6 +124,8 @@ export function parseCli(argv: readonly string[]): Parsed {
         live: { type: 'boolean' },
         policy: { type: 'string' },
         port: { type: 'string' },
+        processes: { type: 'string' },
+        redis: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -155,7 +170,19 @@ export function parseCli(argv: readonly string[]): Parsed {
   if (values.live !== true && (values.policy !== undefined || values.port !== undefined)) {
     throw new UsageError('--policy and --port apply only with --live');
   }
+  if (values.live !== true && (values.processes !== undefined || values.redis !== undefined)) {
+    throw new UsageError('--processes and --redis apply only with --live');
+  }
   if (values.live === true && scenarios.length > 1) throw new UsageError('--live runs one scenario; --scenario all is not allowed');
+  const processes = values.processes === undefined ? undefined : integer('processes', values.processes, 1, 1);
+  if (processes !== undefined && processes > scenarios[0]!.fleet.clients) {
+    throw new UsageError(`--processes must be at most the scenario's ${scenarios[0]!.fleet.clients} clients, got "${values.processes}"`);
+  }
+  if (values.redis !== undefined && processes === undefined) throw new UsageError('--redis applies only with --processes (the live fleet)');
+  const redisProblem = values.redis === undefined || values.redis === 'auto' ? undefined : redisUrlProblem(values.redis);
+  if (redisProblem !== undefined) {
+    throw new UsageError(`--redis must be a redis:// or rediss:// URL or "auto"; "${redactRedisUrl(values.redis!)}" ${redisProblem}`);
+  }
   return {
     scenarios,
     seed: integer('seed', values.seed, 0, 1),
@@ -166,6 +193,8 @@ export function parseCli(argv: readonly string[]): Parsed {
     live: values.live === true,
     livePolicy: policyById(values.policy ?? 'stormwatch'),
     port,
+    processes,
+    redis: values.redis,
     help: values.help === true,
   };
 }
@@ -209,6 +238,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       seed: parsed.seed,
       policy: parsed.livePolicy,
       port: parsed.port,
+      processes: parsed.processes,
+      redis: parsed.redis,
       io,
     });
   }

@@ -36,6 +36,17 @@ export interface FleetOptions {
   readonly clock: Clock;
   /** Builds client `i`'s caller. */
   createCaller(clientIndex: number): Caller;
+  /**
+   * The scenario's clients to start, by index; all of them by default. A fleet split over
+   * processes (the live fleet) starts each process's share: a client draws the same calls
+   * whichever process runs it.
+   */
+  readonly clients?: readonly number[];
+  /**
+   * The id of this fleet's `n`-th call (0, 1, 2, … by default). Processes that share one
+   * service give their calls disjoint ids, as the service and the figures tell calls apart by id.
+   */
+  callId?(n: number): number;
   /** Stops new calls (open-loop arrivals and closed-loop workers); calls in progress go on. */
   readonly signal?: AbortSignal;
   /** Called when a call starts and when it ends. */
@@ -57,10 +68,11 @@ export function startFleet(options: FleetOptions): CallRecord[] {
   const fleet = scenario.fleet;
   const arrivalsEndMs = (scenario.arrivalsEndS ?? scenario.durationS) * 1000;
   const records: CallRecord[] = [];
-  let nextId = 0;
+  let made = 0;
 
   const makeCall = (client: number, random: Random): { call: SimCall; record: CallRecord } => {
-    const id = nextId++;
+    const id = options.callId === undefined ? made : options.callId(made);
+    made++;
     const inputTokens = uniformInt(random, fleet.inputTokens.min, fleet.inputTokens.max);
     const outputTokens = uniformInt(random, fleet.outputTokens.min, fleet.outputTokens.max);
     const stream = random() < fleet.streamShare;
@@ -108,7 +120,10 @@ export function startFleet(options: FleetOptions): CallRecord[] {
     options.onCallEnd?.(record);
   };
 
-  for (let client = 0; client < fleet.clients; client++) {
+  const clients = options.clients ?? Array.from({ length: fleet.clients }, (_, i) => i);
+  const outside = clients.find((c) => !Number.isInteger(c) || c < 0 || c >= fleet.clients);
+  if (outside !== undefined) throw new RangeError(`startFleet: clients must be indices of the scenario's ${fleet.clients} clients, got ${outside}`);
+  for (const client of clients) {
     const random = clientWorkloadRandom(options.seed, client);
     const caller = options.createCaller(client);
     if (fleet.kind === 'open') {

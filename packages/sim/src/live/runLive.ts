@@ -15,8 +15,10 @@ import { validateScenario } from '../scenarios/validateScenario.js';
 import { SimulatedService } from '../SimulatedService.js';
 import { seededRandom } from '@stormwatch/core';
 import type { StartOptions } from '@stormwatch/node';
+import { liveRun, tickLine } from './liveReport.js';
 import { LiveServer } from './LiveServer.js';
 import { relativeClock } from './relativeClock.js';
+import { startLiveTelemetry } from './telemetry.js';
 
 export interface LiveOptions {
   readonly scenario: Scenario;
@@ -38,30 +40,12 @@ export interface LiveOptions {
   readonly telemetry?: boolean | StartOptions;
 }
 
-/** `service.name` of the live storm's telemetry when `OTEL_SERVICE_NAME` is not set. */
-export const LIVE_SERVICE_NAME = 'stormwatch-storm-lab';
-
-/** Starts `@stormwatch/node` when asked; resolves to its shutdown, or undefined when off. */
-async function startTelemetry(options: LiveOptions): Promise<(() => Promise<void>) | undefined> {
-  const env = process.env;
-  const wanted = options.telemetry ?? Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
-  if (wanted === false) return undefined;
-  // Loaded only when used: the OpenTelemetry SDK is not needed for the simulation.
-  const node = await import('@stormwatch/node');
-  const telemetry = node.start({
-    serviceName: env.OTEL_SERVICE_NAME || LIVE_SERVICE_NAME,
-    ...(env.OTEL_METRIC_EXPORT_INTERVAL ? {} : { metricExportIntervalMs: 5000 }),
-    ...(wanted === true ? {} : wanted),
-  });
-  const where = (wanted === true ? undefined : wanted.tracesEndpoint) ?? env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? env.OTEL_EXPORTER_OTLP_ENDPOINT;
-  options.stderr.write(`live: exporting telemetry over OTLP to ${where ?? 'the OTEL_* defaults'}\n`);
-  return () => telemetry.shutdown();
-}
+export { LIVE_SERVICE_NAME } from './telemetry.js';
 
 export async function runLive(options: LiveOptions): Promise<PolicyRun> {
   const { scenario, seed, policy } = options;
   validateScenario(scenario);
-  const stopTelemetry = await startTelemetry(options);
+  const stopTelemetry = await startLiveTelemetry(options.telemetry, options.stderr);
   const clock = relativeClock();
   const service = new SimulatedService(scenario, clock, seededRandom(deriveSeed(seed, 'service')));
   const server = new LiveServer(service);
@@ -94,12 +78,7 @@ export async function runLive(options: LiveOptions): Promise<PolicyRun> {
         if (allStarted && open === 0) settle();
       },
     });
-    const ticker = setInterval(() => {
-      const t = clock.now() / 1000;
-      const sent = service.attempts.length;
-      const r529 = service.attempts.filter((a) => a.result === 'overloaded' || a.result === 'shed').length;
-      options.stderr.write(`t=${t.toFixed(0).padStart(4)} s  calls ${calls.length}  open ${open}  attempts ${sent}  529s ${r529}\n`);
-    }, 1000);
+    const ticker = setInterval(() => options.stderr.write(tickLine(clock.now(), calls.length, open, service)), 1000);
     const stop = () => {
       // No new calls; the ones in progress finish (a second Ctrl-C ends the process).
       options.stderr.write(`live: stopping, waiting for ${open} calls in progress\n`);
@@ -118,17 +97,7 @@ export async function runLive(options: LiveOptions): Promise<PolicyRun> {
     await server.close();
     await stopTelemetry?.();
   }
-  const run: PolicyRun = {
-    policyId: policy.id,
-    label: policy.label,
-    description: policy.description,
-    scenario,
-    seed,
-    calls: calls.filter((c) => c.endMs !== undefined),
-    attempts: service.attempts,
-    admissions: service.admissions,
-    endMs: clock.now(),
-  };
+  const run = liveRun({ policy, scenario, seed, calls, service, endMs: clock.now() });
   const figures = computeFigures(run);
   options.stdout.write(`\n${formatTextTable([figures])}\n`);
   return run;

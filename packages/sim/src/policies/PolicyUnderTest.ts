@@ -3,7 +3,7 @@
  * fleet's clients gets its own SDK client and its own policy instance (breakers,
  * budgets and limiters are per process in real deployments, and so are they here).
  */
-import type { Clock, Random } from '@stormwatch/core';
+import type { Clock, OverloadStore, Random } from '@stormwatch/core';
 
 /** One logical call a client makes. */
 export interface SimCall {
@@ -37,6 +37,13 @@ export interface ClientEnv {
   readonly clientIndex: number;
   /** Models the application accepts as fallbacks, in order (empty when none). */
   readonly fallbackModels: readonly string[];
+  /**
+   * An overload store the fleet's processes share (the live fleet with `--redis`: one Redis
+   * store per process). The Stormwatch policies pass it as `policyOptions.store`, in place
+   * of any store of their own; policies without overload state ignore it. Absent, each
+   * policy keeps the state it keeps in the simulator.
+   */
+  readonly store?: OverloadStore;
 }
 
 export type Caller = (call: SimCall) => Promise<SimCallResult>;

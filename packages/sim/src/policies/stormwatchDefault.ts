@@ -13,7 +13,8 @@ export function stormwatchCaller(env: ClientEnv, policyOptions: Partial<PolicyOp
   const client = resilient(new Anthropic({ apiKey: 'sk-ant-sim-0000', baseURL: env.baseURL, fetch: env.fetch }), {
     policy: 'stormwatch',
     ...(env.fallbackModels.length > 0 ? { fallback: env.fallbackModels } : {}),
-    policyOptions: { clock: env.clock, random: env.random, ...policyOptions },
+    // A store the fleet's processes share (ClientEnv.store: Redis in the live fleet) replaces the row's own.
+    policyOptions: { clock: env.clock, random: env.random, ...policyOptions, ...(env.store === undefined ? {} : { store: env.store }) },
   });
   return async (call: SimCall) => {
     const body = messageParams(call, call.model);
