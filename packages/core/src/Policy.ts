@@ -53,6 +53,7 @@ import type { AdmissionOptions, CallOptions, PolicyOptions } from './PolicyOptio
 import type { Random } from './random.js';
 import { announcePolicy } from './registry.js';
 import type { OverloadStore } from './store/OverloadStore.js';
+import { sharedRateOptions } from './store/sharedRateDefaults.js';
 import { StoreOperations } from './store/StoreOperations.js';
 import { makeBackoff, makeBreakerFactory, openTimes, validateCallOptions, validatePolicyOptions } from './validate.js';
 
@@ -763,7 +764,7 @@ class ResiliencePolicy implements Policy {
     const admission = this.#admission;
     if (!admission) return undefined;
     const maxQueue = admission.maxQueue ?? 1000;
-    if (this.#storeOps) return new SharedAdmission(this.clock, this.#storeOps, key, maxQueue, admission.doublingMs ?? 10_000, serviceTimeMs, this.#random);
+    if (this.#storeOps) return new SharedAdmission(this.clock, this.#storeOps, key, maxQueue, sharedRateOptions(admission).doublingMs!, serviceTimeMs, this.#random);
     return new AdmissionQueue(this.clock, new AdaptiveRate(admission), new RateLimitPause(), maxQueue, serviceTimeMs);
   }
 }

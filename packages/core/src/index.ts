@@ -27,6 +27,7 @@ export { SharedBudget, type Budget } from './budget/Budget.js';
 export { RateLimitPause } from './admission/RateLimitPause.js';
 export type { OverloadStore, OverloadStoreOptions, SharedPace, StoreHealth } from './store/OverloadStore.js';
 export { countOf, InMemoryOverloadStore } from './store/InMemoryOverloadStore.js';
+export { SHARED_RATE_DEFAULTS, sharedRateOptions } from './store/sharedRateDefaults.js';
 export { RetriesExhaustedError, isRetriesExhaustedError, type RetriesExhaustedReason } from './errors/RetriesExhaustedError.js';
 export type {
   AbandonEvent,

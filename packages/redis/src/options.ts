@@ -1,4 +1,4 @@
-import { AdaptiveRate, RetryBudget, type Clock, type OverloadStoreOptions } from '@stormwatch/core';
+import { AdaptiveRate, RetryBudget, sharedRateOptions, type Clock, type OverloadStoreOptions } from '@stormwatch/core';
 
 /** Options of {@link redisStore}: the rules every process of the fleet shares, and where Redis is. */
 export interface RedisStoreOptions extends OverloadStoreOptions {
@@ -69,7 +69,7 @@ export function resolveOptions(options: RedisStoreOptions): ResolvedRedisStoreOp
   if (clock !== undefined && (typeof clock !== 'object' || clock === null || typeof clock.now !== 'function')) {
     throw new TypeError(`redisStore: clock must be an object with a now() method (a @stormwatch/core Clock), got ${String(clock)}`);
   }
-  const rate = new AdaptiveRate(options.rate);
+  const rate = new AdaptiveRate(sharedRateOptions(options.rate));
   const budget = new RetryBudget(options.budget);
   const observeWindowMs = options.rate?.observeWindowMs ?? DEFAULT_OBSERVE_WINDOW_MS;
   const resolved = {

@@ -6,8 +6,12 @@ import { redisStore, type StoreDegradedEvent } from '../src/index.js';
 import { redisTestsRun } from './support/redisServer.js';
 import { useSharedRedis } from './support/sharedRedis.js';
 
-/** The default rules keep a key 10 s · log2(2 / 0.02) (the rate growing back from its floor to calm) + 5 min past its last write. */
-const DEFAULT_RETENTION_MS = Math.ceil(10_000 * Math.log2(2 / 0.02) + 300_000);
+/**
+ * The default rules keep a key the longest of its windows, the time to calm again (30 s)
+ * and the rate's growth from its floor back to calm (2.5 s, a shared rate's doubling, ·
+ * log2(2 / 0.02) ≈ 16.6 s), plus 5 min, past its last write.
+ */
+const DEFAULT_RETENTION_MS = Math.ceil(Math.max(30_000, 2_500 * Math.log2(2 / 0.02)) + 300_000);
 
 describe.skipIf(!redisTestsRun)('keys in Redis', () => {
   const redis = useSharedRedis();

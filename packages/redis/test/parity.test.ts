@@ -174,7 +174,7 @@ describe.skipIf(!redisTestsRun)('redisStore parity with InMemoryOverloadStore', 
   ];
   for (const { name, steps, expected } of boundaries) {
     it(`agrees at a boundary: ${name}`, async () => {
-      const answers = await runBoth({}, 0, steps);
+      const answers = await runBoth({ rate: { doublingMs: 10_000 } }, 0, steps); // the figures below are for a 10 s doubling
       expect(answers.length).toBe(expected.length);
       answers.forEach((answer, i) => expectSame(answer, expected[i], `answer ${i}`));
     });

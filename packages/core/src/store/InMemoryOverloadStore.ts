@@ -4,6 +4,7 @@ import { RetryBudget } from '../budget/RetryBudget.js';
 import type { Clock } from '../clock/Clock.js';
 import { systemClock } from '../clock/systemClock.js';
 import { PerKey } from '../perKey.js';
+import { sharedRateOptions } from './sharedRateDefaults.js';
 import type { OverloadStore, OverloadStoreOptions, SharedPace } from './OverloadStore.js';
 
 interface KeyState {
@@ -39,9 +40,10 @@ export class InMemoryOverloadStore implements OverloadStore {
     options: OverloadStoreOptions = {},
     private readonly clock: Clock = systemClock,
   ) {
-    new AdaptiveRate(options.rate); // validates now
+    const rate = sharedRateOptions(options.rate);
+    new AdaptiveRate(rate); // validates now
     new RetryBudget(options.budget);
-    this.#keys = new PerKey(() => ({ rate: new AdaptiveRate(options.rate), pause: new RateLimitPause(), budget: new RetryBudget(options.budget), lastSlotAt: Number.NEGATIVE_INFINITY, circuitUntil: Number.NEGATIVE_INFINITY }));
+    this.#keys = new PerKey(() => ({ rate: new AdaptiveRate(rate), pause: new RateLimitPause(), budget: new RetryBudget(options.budget), lastSlotAt: Number.NEGATIVE_INFINITY, circuitUntil: Number.NEGATIVE_INFINITY }));
   }
 
   async reserveSlot(key: string): Promise<number> {

@@ -1,5 +1,6 @@
 import type { AdaptiveRateOptions } from '../admission/AdaptiveRate.js';
 import type { RetryBudgetOptions } from '../budget/RetryBudget.js';
+import type { SHARED_RATE_DEFAULTS } from './sharedRateDefaults.js';
 
 /** A model's shared pace at one moment. */
 export interface SharedPace {
@@ -13,7 +14,10 @@ export interface SharedPace {
 
 /** What every store is built from: the same rules in every process that shares it. */
 export interface OverloadStoreOptions {
-  /** How the shared admitted rate is cut and grows (the policy's `admission` options). */
+  /**
+   * How the shared admitted rate is cut and grows: `AdaptiveRateOptions`, with the
+   * defaults of a process's own rate except `doublingMs`, 2.5 s ({@link SHARED_RATE_DEFAULTS}).
+   */
   readonly rate?: AdaptiveRateOptions;
   /** The shared retry budget per key. */
   readonly budget?: RetryBudgetOptions;

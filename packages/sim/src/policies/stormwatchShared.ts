@@ -15,8 +15,9 @@ const storesByRun = new WeakMap<Clock, OverloadStore>();
 
 /**
  * The store every client of the run driven by `clock` shares: an `InMemoryOverloadStore` on
- * the run's clock with the core defaults (the rules the policy's own defaults use: halve
- * per overload, double every 10 s; budget 10 % + 1 retry/s, now for the whole fleet),
+ * the run's clock with the core defaults of a shared store (halve per overload, double
+ * every 2.5 s — a shared rate's default, `SHARED_RATE_DEFAULTS`; budget 10 % of the
+ * fleet's calls pooled + 1 retry/s, each process keeping its own reserve of 1 retry/s),
  * reached through a modelled round trip of {@link STORE_RTT_MS}.
  */
 export function runStore(clock: Clock): OverloadStore {
@@ -41,6 +42,6 @@ export function runStore(clock: Clock): OverloadStore {
 export const stormwatchShared: PolicyUnderTest = {
   id: 'stormwatch-shared',
   label: 'Stormwatch, shared store',
-  description: `Stormwatch's default policy with every client on one shared overload store (policyOptions.store; in-memory, behind a modelled ${STORE_RTT_MS} ms round trip — a real Redis on a LAN is about 0.2-1 ms): one fleet-wide schedule of admission slots, one learned rate, one rate-limit pause and one retry budget (10 % + 1/s) per model; queues and breakers per client.`,
+  description: `Stormwatch's default policy with every client on one shared overload store (policyOptions.store; in-memory, behind a modelled ${STORE_RTT_MS} ms round trip — a real Redis on a LAN is about 0.2-1 ms): one fleet-wide schedule of admission slots, one learned rate, one rate-limit pause and one pooled retry budget (10 % of the fleet's calls, each client keeping its own reserve of 1 retry/s) per model, the shared rate doubling every 2.5 s; queues and breakers per client.`,
   createCaller: (env) => stormwatchCaller(env, { store: runStore(env.clock) }),
 };
