@@ -1,6 +1,5 @@
 import type { AdaptiveRateOptions } from '../admission/AdaptiveRate.js';
 import type { RetryBudgetOptions } from '../budget/RetryBudget.js';
-import type { SHARED_RATE_DEFAULTS } from './sharedRateDefaults.js';
 
 /** A model's shared pace at one moment. */
 export interface SharedPace {
@@ -16,7 +15,7 @@ export interface SharedPace {
 export interface OverloadStoreOptions {
   /**
    * How the shared admitted rate is cut and grows: `AdaptiveRateOptions`, with the
-   * defaults of a process's own rate except `doublingMs`, 2.5 s ({@link SHARED_RATE_DEFAULTS}).
+   * defaults of a process's own rate except `doublingMs`, 2.5 s (`SHARED_RATE_DEFAULTS`).
    */
   readonly rate?: AdaptiveRateOptions;
   /** The shared retry budget per key. */
