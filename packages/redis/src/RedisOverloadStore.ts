@@ -50,9 +50,9 @@ export class RedisOverloadStore implements OverloadStore {
     this.#client = new ScriptClient(this.#options.url, this.#options.timeoutMs, () => (this.#nextProbeAt = 0));
   }
 
-  /** True while operations are shared through Redis; false while they are answered locally, and once closed. */
+  /** True while operations are shared through Redis; false while they are answered locally. */
   get sharing(): boolean {
-    return !this.#closed && this.#degradation === undefined;
+    return this.#degradation === undefined;
   }
 
   /** Whether the store shares now, and how many operations it answered locally since it was made, by reason. */
