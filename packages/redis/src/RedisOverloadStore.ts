@@ -86,7 +86,9 @@ export class RedisOverloadStore implements OverloadStore {
   }
 
   async pace(key: string): Promise<SharedPace> {
-    return (await this.#run('pace', key, [], parsePace, () => this.#local.store.pace(key))).value;
+    const { value, shared } = await this.#run('pace', key, [], parsePace, () => this.#local.store.pace(key));
+    if (shared) this.#local.sharedPace(key, value);
+    return value;
   }
 
   async deposit(key: string, calls = 1): Promise<void> {

@@ -101,6 +101,8 @@ describe.skipIf(!redisTestsRun)('Redis down, hung or back', () => {
     expect(health.sharing).toBe(false);
     expect(Object.keys(health.localAnswers)).toEqual([a.degraded[0]!.reason]);
     expect(health.localAnswers[a.degraded[0]!.reason]).toBe(20 * 6);
+    // B only ever read the fleet's cut of 'before' (A made it): without Redis, B keeps that pace.
+    expect((await b.store.pace('before')).ratePerSecond).toBeLessThan(Infinity);
     // Local answers: another process cannot see this one's cut.
     await a.store.reportOverload('while-down');
     expect((await a.store.pace('while-down')).ratePerSecond).toBeLessThan(Infinity);

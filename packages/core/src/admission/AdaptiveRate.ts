@@ -114,6 +114,19 @@ export class AdaptiveRate {
   }
 
   /**
+   * Takes a rate learned elsewhere — a shared store's, as last read — as this one's, as of
+   * `now`: it grows from there as any rate does, and `Infinity` makes it calm. (A shared
+   * store's local fallback keeps the fleet's pace this way, so losing the store mid-storm
+   * does not turn a paced process loose.)
+   */
+  adopt(ratePerSecond: number, now: number): void {
+    if (!(ratePerSecond > 0)) return;
+    this.#base = ratePerSecond;
+    this.#anchor = now;
+    if (ratePerSecond !== Number.POSITIVE_INFINITY) this.#lastDecreaseAt = now;
+  }
+
+  /**
    * The model said it is overloaded: cut the rate to `decreaseFactor` of what it admits
    * (the lower of the learned rate and the rate observed; from calm, the higher of the
    * observed rate and `calmRate`). `sentAt` is when the request that met the overload was

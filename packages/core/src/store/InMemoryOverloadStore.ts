@@ -80,6 +80,20 @@ export class InMemoryOverloadStore implements OverloadStore {
     this.#keys.get(key).circuitUntil = openForMs > 0 ? now + openForMs : Number.NEGATIVE_INFINITY;
   }
 
+  /**
+   * Takes a pace read from a shared store as this store's own for `key` (rate, pause and
+   * circuit), for a shared store's local fallback: when the shared store cannot answer, the
+   * process goes on at the fleet's last known pace instead of calm. Not an `OverloadStore`
+   * operation.
+   */
+  adoptPace(key: string, pace: SharedPace): void {
+    const now = this.#now();
+    const state = this.#keys.get(key);
+    state.rate.adopt(pace.ratePerSecond, now);
+    if (pace.pausedForMs > 0) state.pause.pauseUntil(now + pace.pausedForMs);
+    state.circuitUntil = pace.circuitOpenForMs > 0 ? now + pace.circuitOpenForMs : Number.NEGATIVE_INFINITY;
+  }
+
   async pace(key: string): Promise<SharedPace> {
     const now = this.#now();
     const state = this.#keys.peek(key);

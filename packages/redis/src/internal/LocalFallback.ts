@@ -1,4 +1,4 @@
-import { InMemoryOverloadStore, systemClock, type Clock, type OverloadStore, type OverloadStoreOptions } from '@stormwatch/core';
+import { InMemoryOverloadStore, systemClock, type Clock, type OverloadStoreOptions, type SharedPace } from '@stormwatch/core';
 
 /**
  * The overload state of this process alone, which the Redis store answers from whenever
@@ -12,14 +12,15 @@ import { InMemoryOverloadStore, systemClock, type Clock, type OverloadStore, typ
  *   this process's own calls and retries, so a fleet that loses Redis does not get a full
  *   reserve of retries in every process at once.
  *
- * The admitted rate is *not* copied: this process cannot see the fleet's admissions, and an
- * estimate from its own would either pile local slots up far into the future (taking a
- * local slot for every call the fleet admitted sooner) or, with no admissions recorded,
- * cut to the floor at the second overload. So the rate is learned locally from the
- * overloads met while Redis is away, as a lone process does with the default store.
+ * - `pace` (every pace Redis answers): the fleet's rate, pause and circuit as last read
+ *   become this process's own, so a process that loses Redis mid-storm goes on at the
+ *   fleet's last known pace — not calm, which would let its waiting calls out at once
+ *   (a live fleet of 20 on 2 cores, its store timing out under load, sent a burst of 146
+ *   529s that way where the simulator's fleet had 39). From there the rate grows, and is
+ *   cut by the overloads met, as a lone process's does.
  */
 export class LocalFallback {
-  readonly store: OverloadStore;
+  readonly store: InMemoryOverloadStore;
 
   constructor(options: OverloadStoreOptions, clock: Pick<Clock, 'now'> | undefined) {
     this.store = new InMemoryOverloadStore(options, clock === undefined ? systemClock : { now: () => clock.now(), sleep: systemClock.sleep });
@@ -28,6 +29,11 @@ export class LocalFallback {
   /** Copies a shared pause. */
   sharedPause(key: string, ms: number): void {
     this.store.pause(key, ms).catch(ignoreClosed);
+  }
+
+  /** Copies a shared pace. */
+  sharedPace(key: string, pace: SharedPace): void {
+    this.store.adoptPace(key, pace);
   }
 
   /** Copies a shared deposit. */
