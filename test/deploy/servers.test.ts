@@ -93,3 +93,13 @@ describe.runIf(serversAvailable('otelcol-stormwatch', 'jaeger', 'helm'))('the se
     expect(broken.code).not.toBe(0);
   });
 });
+
+describe('the test task under turbo', () => {
+  it('passes the end-to-end switches through (turbo hides every variable it is not told of)', () => {
+    // Without them CI's STORMWATCH_E2E=1 and its server cache never reach the tests, and the
+    // end-to-end suites skip quietly on a clean clone instead of running or failing.
+    const turbo = JSON.parse(readFileSync(repoPath('turbo.json'), 'utf8')) as { tasks: { test: { passThroughEnv?: string[] } } };
+    expect(turbo.tasks.test.passThroughEnv).toEqual(expect.arrayContaining(['STORMWATCH_E2E', 'STORMWATCH_SERVERS_DIR', 'CHROMIUM_PATH']));
+    expect(turbo.tasks.test.passThroughEnv).not.toContain('STORMWATCH_REDIS_URL'); // the storm lab's rows must not share a Redis by accident
+  });
+});
