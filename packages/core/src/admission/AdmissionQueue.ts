@@ -1,9 +1,8 @@
 import type { Clock } from '../clock/Clock.js';
 import type { AdaptiveRate } from './AdaptiveRate.js';
-import { DeadlineQueue } from './DeadlineQueue.js';
-import type { AdmissionResult, AdmissionSnapshot, ModelAdmission } from './ModelAdmission.js';
+import { AdmissionLine } from './AdmissionLine.js';
+import type { AdmissionSnapshot, ModelAdmission } from './ModelAdmission.js';
 import type { RateLimitPause } from './RateLimitPause.js';
-import { refusalOf } from './refusal.js';
 
 export type { AdmissionResult, RefusalReason } from './ModelAdmission.js';
 
@@ -15,23 +14,20 @@ export type { AdmissionResult, RefusalReason } from './ModelAdmission.js';
  * rate, growing as it does while the model recovers — or when the queue is full. Calm
  * models pass straight through ({@link tryAdmitNow}).
  */
-export class AdmissionQueue implements ModelAdmission {
-  readonly #queue = new DeadlineQueue();
+export class AdmissionQueue extends AdmissionLine implements ModelAdmission {
   #lastAdmitAt = Number.NEGATIVE_INFINITY;
   #pump: AbortController | undefined;
   #pumpAt = Number.POSITIVE_INFINITY;
 
   constructor(
-    private readonly clock: Clock,
+    clock: Clock,
     readonly rate: AdaptiveRate,
     readonly pause: RateLimitPause,
-    readonly maxQueue: number,
+    maxQueue: number,
     /** The expected time from admission to an answer, in ms (what a deadline must leave room for). */
-    private readonly serviceTimeMs: () => number,
-  ) {}
-
-  get depth(): number {
-    return this.#queue.length;
+    serviceTimeMs: () => number,
+  ) {
+    super(clock, maxQueue, serviceTimeMs);
   }
 
   /** Clock time at which the next call may be admitted. */
@@ -42,22 +38,9 @@ export class AdmissionQueue implements ModelAdmission {
   }
 
   tryAdmitNow(now: number): boolean {
-    if (this.#queue.length > 0 || this.nextSlotAt(now) > now) return false;
+    if (this.line.length > 0 || this.nextSlotAt(now) > now) return false;
     this.#admitted(now);
     return true;
-  }
-
-  admit(deadlineAt: number, signal?: AbortSignal, maxWaitMs = Number.POSITIVE_INFINITY): Promise<AdmissionResult> {
-    const now = this.clock.now();
-    if (this.tryAdmitNow(now)) return Promise.resolve({ admitted: true, waitedMs: 0 });
-    const admitBy = deadlineAt - this.serviceTimeMs();
-    const position = this.#queue.positionOf(admitBy);
-    const estimatedAt = this.#estimatedAdmitAt(now, position);
-    const reason = refusalOf({ now, waiting: this.#queue.length, maxQueue: this.maxQueue, estimatedAt, admitBy, maxWaitMs });
-    if (reason) return Promise.resolve({ admitted: false, reason, waitedMs: 0, estimatedWaitMs: estimatedAt - now });
-    const result = this.#queue.wait(admitBy, now, position, signal);
-    this.#schedule(now);
-    return result;
   }
 
   onOverload(now: number): void {
@@ -76,11 +59,11 @@ export class AdmissionQueue implements ModelAdmission {
   shareCircuit(): void {}
 
   snapshot(now: number): AdmissionSnapshot {
-    return { ratePerSecond: this.rate.rate(now), queueDepth: this.#queue.length, pausedUntil: this.pause.until };
+    return { ratePerSecond: this.rate.rate(now), queueDepth: this.line.length, pausedUntil: this.pause.until };
   }
 
   /** When the call at `position` should be admitted: the next slot, then one slot per call ahead, at the rate as it grows. */
-  #estimatedAdmitAt(now: number, position: number): number {
+  protected estimatedAdmitAt(now: number, position: number): number {
     const next = this.nextSlotAt(now);
     return next + this.rate.timeToAdmit(next, position);
   }
@@ -95,19 +78,23 @@ export class AdmissionQueue implements ModelAdmission {
     const now = this.clock.now();
     this.#pump = undefined;
     this.#pumpAt = Number.POSITIVE_INFINITY;
-    this.#queue.refuseHopeless(now, (position) => this.#estimatedAdmitAt(now, position));
-    const head = this.#queue.head;
+    this.line.refuseHopeless(now, (position) => this.estimatedAdmitAt(now, position));
+    const head = this.line.head;
     if (head && this.nextSlotAt(now) <= now) {
-      this.#queue.shift();
+      this.line.shift();
       this.#admitted(now);
       head.settle({ admitted: true, waitedMs: now - head.enqueuedAt });
     }
     this.#schedule(now);
   }
 
+  protected pump(now: number): void {
+    this.#schedule(now);
+  }
+
   /** Wakes at the next slot (at most a second away, so a growing rate is noticed). */
   #schedule(now: number): void {
-    if (this.#queue.length === 0) {
+    if (this.line.length === 0) {
       this.#pump?.abort();
       this.#pump = undefined;
       this.#pumpAt = Number.POSITIVE_INFINITY;

@@ -3,9 +3,8 @@ import type { Random } from '../random.js';
 import { Coalescer } from '../store/Coalescer.js';
 import type { SharedPace } from '../store/OverloadStore.js';
 import type { StoreOperations } from '../store/StoreOperations.js';
-import { DeadlineQueue } from './DeadlineQueue.js';
-import type { AdmissionResult, AdmissionSnapshot, ModelAdmission } from './ModelAdmission.js';
-import { refusalOf } from './refusal.js';
+import { AdmissionLine } from './AdmissionLine.js';
+import type { AdmissionSnapshot, ModelAdmission } from './ModelAdmission.js';
 import { timeToAdmit } from './timeToAdmit.js';
 
 /** While a model looks calm, this process reads the fleet's pace again at most this often, in ms. */
@@ -48,8 +47,7 @@ const SHARE_WEIGHT = 0.3;
  * - A breaker of this process that opens (the model is down) or closes again tells the
  *   fleet; the fleet's verdict comes back with every pace read ({@link circuitOpenUntil}).
  */
-export class SharedAdmission implements ModelAdmission {
-  readonly #queue = new DeadlineQueue();
+export class SharedAdmission extends AdmissionLine implements ModelAdmission {
   /** The fleet's admitted rate when last read (Infinity: calm), and when that was (clock ms). */
   #rate = Number.POSITIVE_INFINITY;
   #readAt = Number.NEGATIVE_INFINITY;
@@ -77,41 +75,26 @@ export class SharedAdmission implements ModelAdmission {
   );
 
   constructor(
-    private readonly clock: Clock,
+    clock: Clock,
     private readonly store: StoreOperations,
     private readonly key: string,
-    readonly maxQueue: number,
+    maxQueue: number,
     /** How fast a paced rate grows (the store's `doublingMs`), for the estimates. */
     private readonly doublingMs: number,
     /** The expected time from admission to an answer, in ms. */
-    private readonly serviceTimeMs: () => number,
+    serviceTimeMs: () => number,
     /** Draws the jitter of the head's next ask. */
     private readonly random: Random,
-  ) {}
-
-  get depth(): number {
-    return this.#queue.length;
+  ) {
+    super(clock, maxQueue, serviceTimeMs);
   }
 
   tryAdmitNow(now: number): boolean {
-    if (this.#queue.length > 0 || !this.#calm(now)) return false;
+    if (this.line.length > 0 || !this.#calm(now)) return false;
     this.#recorded.add();
     // Read again before the view goes stale, so a steady stream of calls never waits for the store.
     if (now - this.#readAt >= PACE_REFRESH_MS / 2) this.#read();
     return true;
-  }
-
-  admit(deadlineAt: number, signal?: AbortSignal, maxWaitMs = Number.POSITIVE_INFINITY): Promise<AdmissionResult> {
-    const now = this.clock.now();
-    if (this.tryAdmitNow(now)) return Promise.resolve({ admitted: true, waitedMs: 0 });
-    const admitBy = deadlineAt - this.serviceTimeMs();
-    const position = this.#queue.positionOf(admitBy);
-    const estimatedAt = this.#estimatedAdmitAt(now, position);
-    const reason = refusalOf({ now, waiting: this.#queue.length, maxQueue: this.maxQueue, estimatedAt, admitBy, maxWaitMs });
-    if (reason) return Promise.resolve({ admitted: false, reason, waitedMs: 0, estimatedWaitMs: estimatedAt - now });
-    const result = this.#queue.wait(admitBy, now, position, signal);
-    this.#pump();
-    return result;
   }
 
   onOverload(now: number, sentAt = now): void {
@@ -136,7 +119,7 @@ export class SharedAdmission implements ModelAdmission {
   }
 
   snapshot(now: number): AdmissionSnapshot {
-    return { ratePerSecond: this.#rateAt(now), queueDepth: this.#queue.length, pausedUntil: this.#pausedUntil };
+    return { ratePerSecond: this.#rateAt(now), queueDepth: this.line.length, pausedUntil: this.#pausedUntil };
   }
 
   #calm(now: number): boolean {
@@ -181,16 +164,20 @@ export class SharedAdmission implements ModelAdmission {
    * pause's end), then one slot per call ahead at this process's share of the fleet's rate,
    * growing as the rate does. Without a known rate yet, the pause's end.
    */
-  #estimatedAdmitAt(now: number, position: number): number {
+  protected estimatedAdmitAt(now: number, position: number): number {
     const start = Math.max(now, this.#pausedUntil, this.#nextSlotAt);
     const rate = this.#rateAt(now);
     if (rate === Number.POSITIVE_INFINITY) return start;
     return start + timeToAdmit(rate / this.#share, this.doublingMs, position);
   }
 
+  protected pump(): void {
+    this.#pump();
+  }
+
   /** Lets the waiting calls through: all at once when calm, else the head when the fleet's next slot is due. */
   #pump(): void {
-    if (this.#holding || this.#queue.length === 0) return;
+    if (this.#holding || this.line.length === 0) return;
     const now = this.clock.now();
     if (this.#calm(now)) return this.#admitAll(now);
     // The pace is not known (or too old), or does not reflect an overload seen here: the read pumps again.
@@ -203,7 +190,7 @@ export class SharedAdmission implements ModelAdmission {
     const now = this.clock.now();
     this.#nextSlotAt = now + waitMs;
     if (waitMs <= 0) return this.#slotTaken(now);
-    this.#queue.refuseHopeless(now, (position) => this.#estimatedAdmitAt(now, position));
+    this.line.refuseHopeless(now, (position) => this.estimatedAdmitAt(now, position));
     if (now - this.#readAt >= PACE_REFRESH_MS) this.#read();
     const rate = this.#rateAt(now);
     const jitterMs = rate === Number.POSITIVE_INFINITY ? 0 : this.random() * Math.min(MAX_POLL_JITTER_MS, (POLL_JITTER * 1000) / rate);
@@ -216,21 +203,21 @@ export class SharedAdmission implements ModelAdmission {
   /** The head goes; the gap since this process's previous slot says its share of the fleet's slots. */
   #slotTaken(now: number): void {
     this.#holding = false;
-    const head = this.#queue.shift();
+    const head = this.line.shift();
     const rate = this.#rateAt(now);
     if (this.#lastTakenAt !== undefined && rate !== Number.POSITIVE_INFINITY) {
       const share = Math.max(1, ((now - this.#lastTakenAt) * rate) / 1000);
       this.#share += SHARE_WEIGHT * (share - this.#share);
     }
-    this.#lastTakenAt = this.#queue.length > 0 ? now : undefined;
+    this.#lastTakenAt = this.line.length > 0 ? now : undefined;
     head?.settle({ admitted: true, waitedMs: now - head.enqueuedAt });
-    this.#queue.refuseHopeless(now, (position) => this.#estimatedAdmitAt(now, position));
+    this.line.refuseHopeless(now, (position) => this.estimatedAdmitAt(now, position));
     this.#pump();
   }
 
   #admitAll(now: number): void {
     this.#lastTakenAt = undefined;
-    for (let head = this.#queue.shift(); head; head = this.#queue.shift()) {
+    for (let head = this.line.shift(); head; head = this.line.shift()) {
       this.#recorded.add();
       head.settle({ admitted: true, waitedMs: now - head.enqueuedAt });
     }
