@@ -225,7 +225,7 @@ describe.runIf(serversAvailable('otelcol-stormwatch', 'jaeger', 'prometheus', 'r
 
   afterAll(async () => {
     await store?.close();
-    await redis?.process.stop();
+    await redis?.stop();
     await shutdown();
     await fake?.close();
     await stack?.stop();
@@ -309,7 +309,7 @@ describe.runIf(serversAvailable('otelcol-stormwatch', 'jaeger', 'prometheus', 'r
 
     // Redis goes away mid-run: every call still succeeds, the store answers from local state,
     // spread over several metric exports so that the local answers rise in Prometheus.
-    await redis.process.stop();
+    await redis.stop();
     const local = await runCalls(client(STORE.policy), STORE.model, scripts('store-local', STORE_CALLS, 0), 1, GAP_MS * 2);
     record(STORE.policy, [...shared, ...local]);
     expect(local.filter((r) => !r.ok)).toEqual([]);

@@ -1,7 +1,8 @@
 import { redisStore } from '@stormwatch/redis';
 
-// One store per process; every process of the fleet names the same Redis and prefix.
-const store = redisStore({ url: process.env.STORMWATCH_REDIS_URL ?? 'redis://127.0.0.1:6379', prefix: 'quickstart:' });
+// One store per process; every process of the fleet names the same Redis and prefix. An
+// operation waits at most timeoutMs for Redis (default 50 ms), then answers locally.
+const store = redisStore({ url: process.env.STORMWATCH_REDIS_URL ?? 'redis://127.0.0.1:6379', prefix: 'quickstart:', timeoutMs: 500 });
 store.onDegraded(({ reason }) => console.warn(`overload state is local until Redis is back: ${reason}`));
 
 const model = 'claude-opus-4-7';

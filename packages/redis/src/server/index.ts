@@ -1,0 +1,1 @@
+export { findRedisServer, startRedisServer, type RedisServer, type RedisServerOptions } from './redisServer.js';
