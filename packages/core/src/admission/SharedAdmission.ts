@@ -156,7 +156,7 @@ export class SharedAdmission extends AdmissionLine implements ModelAdmission {
       this.#pausedUntil = Math.max(this.#pausedUntil, now + pace.pausedForMs);
       this.#circuitUntil = pace.circuitOpenForMs > 0 ? now + pace.circuitOpenForMs : Number.NEGATIVE_INFINITY;
     }
-    this.#pump();
+    this.pump();
   }
 
   /**
@@ -171,12 +171,8 @@ export class SharedAdmission extends AdmissionLine implements ModelAdmission {
     return start + timeToAdmit(rate / this.#share, this.doublingMs, position);
   }
 
-  protected pump(): void {
-    this.#pump();
-  }
-
   /** Lets the waiting calls through: all at once when calm, else the head when the fleet's next slot is due. */
-  #pump(): void {
+  protected pump(): void {
     if (this.#holding || this.line.length === 0) return;
     const now = this.clock.now();
     if (this.#calm(now)) return this.#admitAll(now);
@@ -196,7 +192,7 @@ export class SharedAdmission extends AdmissionLine implements ModelAdmission {
     const jitterMs = rate === Number.POSITIVE_INFINITY ? 0 : this.random() * Math.min(MAX_POLL_JITTER_MS, (POLL_JITTER * 1000) / rate);
     void this.clock.sleep(waitMs < SLOT_POLL_MS ? waitMs + jitterMs : SLOT_POLL_MS).then(() => {
       this.#holding = false;
-      this.#pump();
+      this.pump();
     });
   }
 
@@ -212,7 +208,7 @@ export class SharedAdmission extends AdmissionLine implements ModelAdmission {
     this.#lastTakenAt = this.line.length > 0 ? now : undefined;
     head?.settle({ admitted: true, waitedMs: now - head.enqueuedAt });
     this.line.refuseHopeless(now, (position) => this.estimatedAdmitAt(now, position));
-    this.#pump();
+    this.pump();
   }
 
   #admitAll(now: number): void {
