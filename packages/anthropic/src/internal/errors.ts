@@ -1,12 +1,14 @@
 /**
  * The one place where the Anthropic HTTP surface becomes typed reasons: every error the
  * SDK (or the network under it) can throw maps to a Classification, per the table in this
- * package's README ("Classification").
+ * package's README ("Classification"). Errors are read by status, error type and brand
+ * (./sdkErrors.ts), never by `instanceof` against the SDK's classes: a CommonJS service's
+ * SDK throws other classes than the ES module build this package imports.
  */
-import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
 import { ErrorType } from '@stormwatch/conventions';
-import { parseRetryAfter, type Classification, type Classifier } from '@stormwatch/core';
+import { parseRetryAfter, type Classification, type Classifier, type HeaderSource } from '@stormwatch/core';
 import { isStreamInterruptedError } from '../StreamInterruptedError.js';
+import { hasSdkBrand, readHttpError, type HttpErrorShape } from './sdkErrors.js';
 
 export interface ClassifierOptions {
   /** The fixed wait before retrying HTTP 500/502/504, in ms. Defaults to 5 s. */
@@ -31,6 +33,9 @@ const BY_TYPE: Readonly<Record<string, ErrorType>> = {
   permission_error: ErrorType.PERMISSION,
 };
 
+/** The Classification type of a body's `error.type` (own keys only: a body may say `constructor`). */
+const byType = (type: string | undefined): ErrorType | undefined => (type !== undefined && Object.hasOwn(BY_TYPE, type) ? BY_TYPE[type] : undefined);
+
 const RETRYABLE_TYPES = new Set<ErrorType>([ErrorType.OVERLOADED, ErrorType.API_ERROR, ErrorType.RATE_LIMIT, ErrorType.TIMEOUT]);
 
 const fatal = (errorType: ErrorType, status?: number): Classification => ({ errorType, retryable: false, overload: false, slowDown: false, ...(status === undefined ? {} : { status }) });
@@ -40,8 +45,9 @@ function isNetworkFailure(error: unknown): boolean {
   for (let e = error, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string' && NETWORK_CODES.has(code)) return true;
-    const message = (e as { message?: unknown }).message;
-    if (e instanceof TypeError && (message === 'terminated' || message === 'fetch failed')) return true;
+    const { message, name } = e as { message?: unknown; name?: unknown };
+    // By name, not `instanceof TypeError`: undici's errors may come from another realm.
+    if (name === 'TypeError' && (message === 'terminated' || message === 'fetch failed')) return true;
     if (typeof message === 'string' && /socket hang up|other side closed/i.test(message)) return true;
   }
   return false;
@@ -53,14 +59,14 @@ function isNetworkFailure(error: unknown): boolean {
  * message — whose wording the API says may change — only when there is no code (older
  * responses said "You have reached your specified API usage limits").
  */
-function isSpendLimit(error: APIError): boolean {
+function isSpendLimit(error: HttpErrorShape): boolean {
   const code = error.errorCode;
-  if (code) return /spend_limit|billing|credit/.test(code);
+  if (code !== undefined) return /spend_limit|billing|credit/.test(code);
   return /usage limits|spend limit/i.test(error.apiMessage ?? '');
 }
 
 /** The `x-should-retry` header as a boolean, or undefined when absent or not `true`/`false`. */
-function shouldRetryHeader(headers: Headers | undefined): boolean | undefined {
+function shouldRetryHeader(headers: HeaderSource | undefined): boolean | undefined {
   const v = headers?.get('x-should-retry')?.trim().toLowerCase();
   return v === 'true' ? true : v === 'false' ? false : undefined;
 }
@@ -70,7 +76,7 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
   const serverErrorRetries = options.serverErrorRetries ?? 1;
   const now = options.now ?? Date.now;
 
-  const classifyApiError = (error: APIError): Classification => {
+  const classifyHttpError = (error: HttpErrorShape): Classification => {
     const status = error.status;
     const headers = error.headers;
     const retryAfterMs = parseRetryAfter(headers, now());
@@ -79,7 +85,7 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
     let c: Classification;
     if (status === undefined) {
       // An `error` SSE event after HTTP 200: the body's type is all there is.
-      const errorType = (error.type && BY_TYPE[error.type]) || ErrorType.API_ERROR;
+      const errorType = byType(error.type) ?? ErrorType.API_ERROR;
       const overload = errorType === ErrorType.OVERLOADED;
       return { errorType, retryable: RETRYABLE_TYPES.has(errorType), overload, slowDown: overload || errorType === ErrorType.RATE_LIMIT };
     } else if (status === 529 || error.type === 'overloaded_error') {
@@ -107,7 +113,7 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
     } else if (status === 409) {
       c = { errorType: ErrorType.OTHER, retryable: true, overload: false, slowDown: false, status }; // a conflict usually clears; the SDK retries it too
     } else {
-      c = fatal((error.type && BY_TYPE[error.type]) || ErrorType.OTHER, status);
+      c = fatal(byType(error.type) ?? ErrorType.OTHER, status);
     }
 
     // The server's word overrides the table (except that a 4xx it calls retryable keeps its class).
@@ -115,16 +121,27 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
     return override === undefined ? c : { ...c, retryable: override, serverOverride: override };
   };
 
-  return (error: unknown): Classification => {
-    if (error instanceof APIUserAbortError) return fatal(ErrorType.ABORTED);
-    if (error instanceof APIConnectionTimeoutError) return { errorType: ErrorType.TIMEOUT, retryable: true, overload: false, slowDown: false };
-    if (error instanceof APIConnectionError) return { errorType: ErrorType.CONNECTION, retryable: true, overload: false, slowDown: false };
-    if (error instanceof APIError) return classifyApiError(error);
+  const classify = (error: unknown): Classification => {
     if (isStreamInterruptedError(error)) return fatal(ErrorType.CONNECTION);
-    if (error instanceof Error && error.name === 'AbortError') return fatal(ErrorType.ABORTED);
+    // The SDK's connection and abort errors are APIErrors without a status: their brand first.
+    if (hasSdkBrand(error, 'APIUserAbortError')) return fatal(ErrorType.ABORTED);
+    if (hasSdkBrand(error, 'APIConnectionTimeoutError')) return { errorType: ErrorType.TIMEOUT, retryable: true, overload: false, slowDown: false };
+    if (hasSdkBrand(error, 'APIConnectionError')) return { errorType: ErrorType.CONNECTION, retryable: true, overload: false, slowDown: false };
+    const http = readHttpError(error);
+    if (http) return classifyHttpError(http);
+    if (hasSdkBrand(error, 'AbortError')) return fatal(ErrorType.ABORTED);
     if (isNetworkFailure(error)) return { errorType: ErrorType.CONNECTION, retryable: true, overload: false, slowDown: false };
     // Broken SSE JSON (a proxy mangling the stream): the response is unusable, a new one may not be.
-    if (error instanceof SyntaxError) return { errorType: ErrorType.API_ERROR, retryable: true, overload: false, slowDown: false };
+    if (error instanceof SyntaxError || hasSdkBrand(error, 'SyntaxError')) return { errorType: ErrorType.API_ERROR, retryable: true, overload: false, slowDown: false };
     return fatal(ErrorType.OTHER);
+  };
+
+  // Anything can be thrown; an object whose reads throw (a Proxy, a getter) is no reason to retry.
+  return (error: unknown): Classification => {
+    try {
+      return classify(error);
+    } catch {
+      return fatal(ErrorType.OTHER);
+    }
   };
 }
