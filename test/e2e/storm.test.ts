@@ -42,7 +42,7 @@ import {
   EVENT_ADMISSION_WAIT,
   GEN_AI_OPERATION_CHAT,
   GEN_AI_PROVIDER_ANTHROPIC,
-  METRICS,
+  POLICY_METRICS,
   METRIC_ADMISSION_REFUSALS,
   METRIC_ADMISSION_WAIT,
   METRIC_ATTEMPTS,
@@ -370,7 +370,8 @@ describe.runIf(serversAvailable('otelcol-stormwatch', 'jaeger', 'prometheus', 'r
   });
 
   it('stores every metric of the contract under its translated name', async () => {
-    const wanted = METRICS.flatMap((m) =>
+    // The probe's own metrics come from stormwatch-probe, not from a service.
+    const wanted = POLICY_METRICS.flatMap((m) =>
       m.kind === 'histogram' ? ['_bucket', '_sum', '_count'].map((s) => m.prometheusName + s) : [m.prometheusName],
     );
     const missing = await eventually(

@@ -94,3 +94,17 @@ export const ATTR_STORE_OPERATION = 'stormwatch.store.operation';
 export const ATTR_WASTE_KIND = 'stormwatch.waste.kind';
 export const ATTR_COST_KIND = 'stormwatch.cost.kind';
 export const ATTR_RATELIMIT_KIND = 'stormwatch.ratelimit.kind';
+
+// --- Stormwatch: the synthetic probe and the status-page watch (metrics only) -------------
+/** How one probe request ended (`ProbeOutcome`). */
+export const ATTR_PROBE_OUTCOME = 'stormwatch.probe.outcome';
+/** The status page watched: the host of its base URL (`status.anthropic.com`). */
+export const ATTR_STATUS_PAGE = 'stormwatch.status.page';
+/** A status-page component's name as the page shows it (`Claude API`). */
+export const ATTR_STATUS_COMPONENT = 'stormwatch.status.component';
+/** An active incident's title as the page shows it. */
+export const ATTR_STATUS_INCIDENT_NAME = 'stormwatch.status.incident.name';
+/** An active incident's impact (`IncidentImpact`). */
+export const ATTR_STATUS_INCIDENT_IMPACT = 'stormwatch.status.incident.impact';
+/** What one poll of the status page got (`StatusPollOutcome`). */
+export const ATTR_STATUS_POLL_OUTCOME = 'stormwatch.status.poll.outcome';

@@ -19,10 +19,16 @@ import {
   ATTR_GEN_AI_RESPONSE_MODEL,
   ATTR_GEN_AI_TOKEN_TYPE,
   ATTR_POLICY,
+  ATTR_PROBE_OUTCOME,
   ATTR_RATELIMIT_KIND,
   ATTR_RETRY_DELAY_SOURCE,
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
+  ATTR_STATUS_COMPONENT,
+  ATTR_STATUS_INCIDENT_IMPACT,
+  ATTR_STATUS_INCIDENT_NAME,
+  ATTR_STATUS_PAGE,
+  ATTR_STATUS_POLL_OUTCOME,
   ATTR_STORE_OPERATION,
   ATTR_STORE_REASON,
   ATTR_WASTE_KIND,
@@ -48,6 +54,13 @@ export const METRIC_ADMISSION_RATE = 'stormwatch.admission.rate';
 export const METRIC_STORE_SHARING = 'stormwatch.store.sharing';
 export const METRIC_STORE_LOCAL_ANSWERS = 'stormwatch.store.local_answers';
 export const METRIC_STORE_ERRORS = 'stormwatch.store.errors';
+export const METRIC_PROBE_REQUESTS = 'stormwatch.probe.requests';
+export const METRIC_PROBE_DURATION = 'stormwatch.probe.duration';
+export const METRIC_PROBE_SINCE_LAST_SUCCESS = 'stormwatch.probe.since_last_success';
+export const METRIC_STATUS_COMPONENT = 'stormwatch.status.component';
+export const METRIC_STATUS_INDICATOR = 'stormwatch.status.indicator';
+export const METRIC_STATUS_INCIDENT_STARTED = 'stormwatch.status.incident.started';
+export const METRIC_STATUS_POLLS = 'stormwatch.status.polls';
 export const METRIC_GEN_AI_OPERATION_DURATION = 'gen_ai.client.operation.duration';
 export const METRIC_GEN_AI_TOKEN_USAGE = 'gen_ai.client.token.usage';
 
@@ -256,6 +269,64 @@ export const METRICS: readonly MetricDefinition[] = Object.freeze([
     prometheusName: 'stormwatch_store_errors_total',
   },
   {
+    name: METRIC_PROBE_REQUESTS,
+    kind: 'counter',
+    unit: '{request}',
+    description: 'Requests of the synthetic probe (stormwatch-probe), by outcome (error.type: the final error class of a failure). A rejected key stops the probe and is not counted.',
+    attributes: [MODEL, ATTR_POLICY, ATTR_PROBE_OUTCOME, ATTR_ERROR_TYPE],
+    prometheusName: 'stormwatch_probe_requests_total',
+  },
+  {
+    name: METRIC_PROBE_DURATION,
+    kind: 'histogram',
+    unit: 's',
+    description: "Latency of the synthetic probe's requests, from send to final outcome (the policy's retries included).",
+    attributes: [MODEL, ATTR_POLICY, ATTR_PROBE_OUTCOME],
+    buckets: SECONDS_BUCKETS,
+    prometheusName: 'stormwatch_probe_duration_seconds',
+  },
+  {
+    name: METRIC_PROBE_SINCE_LAST_SUCCESS,
+    kind: 'gauge',
+    unit: 's',
+    description: "Time since the synthetic probe's last successful request of a model (since the probe started, before the first success).",
+    attributes: [MODEL, ATTR_POLICY],
+    prometheusName: 'stormwatch_probe_since_last_success_seconds',
+  },
+  {
+    name: METRIC_STATUS_COMPONENT,
+    kind: 'gauge',
+    unit: '',
+    description:
+      'State of a status-page component: -1 unknown (page unreachable or garbage), 0 operational, 1 under maintenance, 2 degraded performance, 3 partial outage, 4 major outage.',
+    attributes: [ATTR_STATUS_PAGE, ATTR_STATUS_COMPONENT],
+    prometheusName: 'stormwatch_status_component',
+  },
+  {
+    name: METRIC_STATUS_INDICATOR,
+    kind: 'gauge',
+    unit: '',
+    description: "The status page's overall indicator: -1 unknown (page unreachable or garbage), 0 none, 1 maintenance, 2 minor, 3 major, 4 critical.",
+    attributes: [ATTR_STATUS_PAGE],
+    prometheusName: 'stormwatch_status_indicator',
+  },
+  {
+    name: METRIC_STATUS_INCIDENT_STARTED,
+    kind: 'gauge',
+    unit: 's',
+    description: 'One series per active (unresolved) status-page incident: its start as Unix time in seconds; absent once resolved or while the page cannot be read.',
+    attributes: [ATTR_STATUS_PAGE, ATTR_STATUS_INCIDENT_NAME, ATTR_STATUS_INCIDENT_IMPACT],
+    prometheusName: 'stormwatch_status_incident_started_seconds',
+  },
+  {
+    name: METRIC_STATUS_POLLS,
+    kind: 'counter',
+    unit: '{poll}',
+    description: 'Polls of the status page, by what they got.',
+    attributes: [ATTR_STATUS_PAGE, ATTR_STATUS_POLL_OUTCOME],
+    prometheusName: 'stormwatch_status_polls_total',
+  },
+  {
     name: METRIC_GEN_AI_OPERATION_DURATION,
     kind: 'histogram',
     unit: 's',
@@ -290,6 +361,25 @@ export const METRICS: readonly MetricDefinition[] = Object.freeze([
     prometheusName: 'gen_ai_client_token_usage',
   },
 ] satisfies MetricDefinition[]);
+
+const PROBE_METRIC_NAMES: ReadonlySet<string> = new Set([
+  METRIC_PROBE_REQUESTS,
+  METRIC_PROBE_DURATION,
+  METRIC_PROBE_SINCE_LAST_SUCCESS,
+  METRIC_STATUS_COMPONENT,
+  METRIC_STATUS_INDICATOR,
+  METRIC_STATUS_INCIDENT_STARTED,
+  METRIC_STATUS_POLLS,
+]);
+
+/**
+ * The instruments of `stormwatch-probe` (`@stormwatch/probe`): the synthetic probe's own
+ * figures and the status-page watch. A service's policies never emit them.
+ */
+export const PROBE_METRICS: readonly MetricDefinition[] = Object.freeze(METRICS.filter((m) => PROBE_METRIC_NAMES.has(m.name)));
+
+/** The instruments a service's instrumented policies emit (`@stormwatch/telemetry`): every metric but the probe's. */
+export const POLICY_METRICS: readonly MetricDefinition[] = Object.freeze(METRICS.filter((m) => !PROBE_METRIC_NAMES.has(m.name)));
 
 /** The contract's definition of one instrument; throws on a name it does not hold. */
 export function metricDefinition(name: string): MetricDefinition {

@@ -177,3 +177,75 @@ export const RatelimitKind = Object.freeze({
   OUTPUT_TOKENS: 'output_tokens',
 } as const);
 export type RatelimitKind = ValuesOf<typeof RatelimitKind>;
+
+/** `stormwatch.probe.outcome`: how one request of the synthetic probe ended. */
+export const ProbeOutcome = Object.freeze({ SUCCESS: 'success', FAILURE: 'failure' } as const);
+export type ProbeOutcome = ValuesOf<typeof ProbeOutcome>;
+
+/**
+ * A status-page component's state: the statuses of Atlassian Statuspage's v2 API, plus
+ * `unknown` — the page is unreachable, answered something that is not its summary, or
+ * named a status this set does not know. Unknown is never operational.
+ */
+export const ComponentStatus = Object.freeze({
+  OPERATIONAL: 'operational',
+  UNDER_MAINTENANCE: 'under_maintenance',
+  DEGRADED_PERFORMANCE: 'degraded_performance',
+  PARTIAL_OUTAGE: 'partial_outage',
+  MAJOR_OUTAGE: 'major_outage',
+  UNKNOWN: 'unknown',
+} as const);
+export type ComponentStatus = ValuesOf<typeof ComponentStatus>;
+
+/**
+ * The value of the `stormwatch.status.component` gauge for each state: severity order, so
+ * `max()` over components is the worst one; `unknown` is −1, so "every component
+ * operational" (`max == 0 and min == 0`) never holds while the page cannot be read.
+ */
+export const COMPONENT_STATUS_GAUGE_VALUE: Readonly<Record<ComponentStatus, number>> = Object.freeze({
+  unknown: -1,
+  operational: 0,
+  under_maintenance: 1,
+  degraded_performance: 2,
+  partial_outage: 3,
+  major_outage: 4,
+});
+
+/**
+ * The page's overall indicator (`status.indicator` of the summary) and an incident's
+ * `impact`: Statuspage's `none` · `minor` · `major` · `critical`, `maintenance` for the
+ * indicator during maintenance, plus `unknown` (the page could not be read, or said
+ * something else).
+ */
+export const IncidentImpact = Object.freeze({
+  NONE: 'none',
+  MINOR: 'minor',
+  MAJOR: 'major',
+  CRITICAL: 'critical',
+  MAINTENANCE: 'maintenance',
+  UNKNOWN: 'unknown',
+} as const);
+export type IncidentImpact = ValuesOf<typeof IncidentImpact>;
+
+/** The value of the `stormwatch.status.indicator` gauge: severity order, `unknown` −1. */
+export const STATUS_INDICATOR_GAUGE_VALUE: Readonly<Record<IncidentImpact, number>> = Object.freeze({
+  unknown: -1,
+  none: 0,
+  maintenance: 1,
+  minor: 2,
+  major: 3,
+  critical: 4,
+});
+
+/**
+ * `stormwatch.status.poll.outcome`: a fresh summary (`updated`), an unchanged one (HTTP 304
+ * to a conditional request: `not_modified`), no answer or an HTTP error (`unreachable`), or an
+ * answer that is not a Statuspage v2 summary (`garbage`).
+ */
+export const StatusPollOutcome = Object.freeze({
+  UPDATED: 'updated',
+  NOT_MODIFIED: 'not_modified',
+  UNREACHABLE: 'unreachable',
+  GARBAGE: 'garbage',
+} as const);
+export type StatusPollOutcome = ValuesOf<typeof StatusPollOutcome>;

@@ -11,6 +11,28 @@ import {
   ATTR_POLICY,
   ATTR_STORE_OPERATION,
   ATTR_STORE_REASON,
+  ATTR_PROBE_OUTCOME,
+  ATTR_STATUS_COMPONENT,
+  ATTR_STATUS_INCIDENT_IMPACT,
+  ATTR_STATUS_INCIDENT_NAME,
+  ATTR_STATUS_PAGE,
+  ATTR_STATUS_POLL_OUTCOME,
+  COMPONENT_STATUS_GAUGE_VALUE,
+  ComponentStatus,
+  IncidentImpact,
+  METRIC_PROBE_DURATION,
+  METRIC_PROBE_REQUESTS,
+  METRIC_PROBE_SINCE_LAST_SUCCESS,
+  METRIC_STATUS_COMPONENT,
+  METRIC_STATUS_INCIDENT_STARTED,
+  METRIC_STATUS_INDICATOR,
+  METRIC_STATUS_POLLS,
+  PROBE_POLICY,
+  POLICY_METRICS,
+  PROBE_METRICS,
+  ProbeOutcome,
+  STATUS_INDICATOR_GAUGE_VALUE,
+  StatusPollOutcome,
   BREAKER_STATE_GAUGE_VALUE,
   BreakerState,
   CALL_ATTEMPTS_BUCKETS,
@@ -63,7 +85,7 @@ describe('conventions', () => {
   it('gives every metric a unique name and a Prometheus name that matches the translation', () => {
     const names = new Set(METRICS.map((m) => m.name));
     expect(names.size).toBe(METRICS.length);
-    expect(METRICS).toHaveLength(22);
+    expect(METRICS).toHaveLength(29);
     for (const m of METRICS) {
       expect(m.prometheusName, m.name).toBe(translate(m.name, m.unit, m.kind));
       expect(m.kind === 'histogram', m.name).toBe(m.buckets !== undefined);
@@ -112,6 +134,71 @@ describe('conventions', () => {
       attributes: [ATTR_GEN_AI_REQUEST_MODEL, ATTR_POLICY, ATTR_STORE_OPERATION],
       prometheusName: 'stormwatch_store_errors_total',
     });
+  });
+});
+
+describe('the probe and status-page names', () => {
+  it('gives the probe its counter, latency histogram and time-since-success gauge, per model and policy', () => {
+    expect(metricDefinition(METRIC_PROBE_REQUESTS)).toMatchObject({
+      kind: 'counter',
+      unit: '{request}',
+      attributes: [ATTR_GEN_AI_REQUEST_MODEL, ATTR_POLICY, ATTR_PROBE_OUTCOME, ATTR_ERROR_TYPE],
+      prometheusName: 'stormwatch_probe_requests_total',
+    });
+    expect(metricDefinition(METRIC_PROBE_DURATION)).toMatchObject({ kind: 'histogram', unit: 's', prometheusName: 'stormwatch_probe_duration_seconds' });
+    expect(metricDefinition(METRIC_PROBE_SINCE_LAST_SUCCESS)).toMatchObject({
+      kind: 'gauge',
+      unit: 's',
+      attributes: [ATTR_GEN_AI_REQUEST_MODEL, ATTR_POLICY],
+      prometheusName: 'stormwatch_probe_since_last_success_seconds',
+    });
+    expect(Object.values(ProbeOutcome)).toEqual(['success', 'failure']);
+    expect(PROBE_POLICY).toBe('probe');
+  });
+
+  it('splits the contract into the policies\' metrics and the probe\'s, with nothing left over', () => {
+    expect(PROBE_METRICS.map((m) => m.name)).toEqual([
+      METRIC_PROBE_REQUESTS,
+      METRIC_PROBE_DURATION,
+      METRIC_PROBE_SINCE_LAST_SUCCESS,
+      METRIC_STATUS_COMPONENT,
+      METRIC_STATUS_INDICATOR,
+      METRIC_STATUS_INCIDENT_STARTED,
+      METRIC_STATUS_POLLS,
+    ]);
+    expect([...POLICY_METRICS, ...PROBE_METRICS].map((m) => m.name).sort()).toEqual(METRICS.map((m) => m.name).sort());
+    expect(POLICY_METRICS).toHaveLength(22);
+  });
+
+  it('keys the status gauges by page and component, incidents by name and impact', () => {
+    expect(metricDefinition(METRIC_STATUS_COMPONENT)).toMatchObject({ kind: 'gauge', attributes: [ATTR_STATUS_PAGE, ATTR_STATUS_COMPONENT], prometheusName: 'stormwatch_status_component' });
+    expect(metricDefinition(METRIC_STATUS_INDICATOR)).toMatchObject({ kind: 'gauge', attributes: [ATTR_STATUS_PAGE], prometheusName: 'stormwatch_status_indicator' });
+    expect(metricDefinition(METRIC_STATUS_INCIDENT_STARTED)).toMatchObject({
+      kind: 'gauge',
+      unit: 's',
+      attributes: [ATTR_STATUS_PAGE, ATTR_STATUS_INCIDENT_NAME, ATTR_STATUS_INCIDENT_IMPACT],
+      prometheusName: 'stormwatch_status_incident_started_seconds',
+    });
+    expect(metricDefinition(METRIC_STATUS_POLLS)).toMatchObject({ kind: 'counter', attributes: [ATTR_STATUS_PAGE, ATTR_STATUS_POLL_OUTCOME], prometheusName: 'stormwatch_status_polls_total' });
+    expect(Object.values(StatusPollOutcome)).toEqual(['updated', 'not_modified', 'unreachable', 'garbage']);
+  });
+
+  it.each([
+    [ComponentStatus.UNKNOWN, -1],
+    [ComponentStatus.OPERATIONAL, 0],
+    [ComponentStatus.UNDER_MAINTENANCE, 1],
+    [ComponentStatus.DEGRADED_PERFORMANCE, 2],
+    [ComponentStatus.PARTIAL_OUTAGE, 3],
+    [ComponentStatus.MAJOR_OUTAGE, 4],
+  ])('maps the component state %s to %i', (state, value) => {
+    expect(COMPONENT_STATUS_GAUGE_VALUE[state]).toBe(value);
+  });
+
+  it('values every state, never unknown as operational, and every indicator in severity order', () => {
+    expect(Object.keys(COMPONENT_STATUS_GAUGE_VALUE).sort()).toEqual(Object.values(ComponentStatus).sort());
+    expect(COMPONENT_STATUS_GAUGE_VALUE.unknown).not.toBe(COMPONENT_STATUS_GAUGE_VALUE.operational);
+    expect(Object.keys(STATUS_INDICATOR_GAUGE_VALUE).sort()).toEqual(Object.values(IncidentImpact).sort());
+    expect([IncidentImpact.UNKNOWN, IncidentImpact.NONE, IncidentImpact.MAINTENANCE, IncidentImpact.MINOR, IncidentImpact.MAJOR, IncidentImpact.CRITICAL].map((i) => STATUS_INDICATOR_GAUGE_VALUE[i])).toEqual([-1, 0, 1, 2, 3, 4]);
   });
 });
 

@@ -1,4 +1,4 @@
-import { METRICS } from '@stormwatch/conventions';
+import { POLICY_METRICS } from '@stormwatch/conventions';
 import { createPolicy, InMemoryOverloadStore, type StoreHealth } from '@stormwatch/core';
 import { describe, expect, it } from 'vitest';
 import { instrumentPolicy } from '../src/index.js';
@@ -66,8 +66,8 @@ describe('the telemetry contract', () => {
         if (metric.dataPoints.length > 0) seen.set(metric.descriptor.name, keys);
       }
     }
-    expect([...seen.keys()].sort()).toEqual(METRICS.map((m) => m.name).sort());
-    for (const def of METRICS) {
+    expect([...seen.keys()].sort()).toEqual(POLICY_METRICS.map((m) => m.name).sort());
+    for (const def of POLICY_METRICS) {
       const unexpected = [...seen.get(def.name)!].filter((k) => !def.attributes.includes(k));
       expect(unexpected, def.name).toEqual([]);
     }
