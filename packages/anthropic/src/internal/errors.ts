@@ -8,7 +8,7 @@
 import { ErrorType } from '@stormwatch/conventions';
 import { parseRetryAfter, type Classification, type Classifier, type HeaderSource } from '@stormwatch/core';
 import { isStreamInterruptedError } from '../StreamInterruptedError.js';
-import { hasSdkBrand, readHttpError, type HttpErrorShape } from './sdkErrors.js';
+import { hasBrand, readHttpError, type HttpErrorShape } from './sdkErrors.js';
 
 export interface ClassifierOptions {
   /** The fixed wait before retrying HTTP 500/502/504, in ms. Defaults to 5 s. */
@@ -124,15 +124,15 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
   const classify = (error: unknown): Classification => {
     if (isStreamInterruptedError(error)) return fatal(ErrorType.CONNECTION);
     // The SDK's connection and abort errors are APIErrors without a status: their brand first.
-    if (hasSdkBrand(error, 'APIUserAbortError')) return fatal(ErrorType.ABORTED);
-    if (hasSdkBrand(error, 'APIConnectionTimeoutError')) return { errorType: ErrorType.TIMEOUT, retryable: true, overload: false, slowDown: false };
-    if (hasSdkBrand(error, 'APIConnectionError')) return { errorType: ErrorType.CONNECTION, retryable: true, overload: false, slowDown: false };
+    if (hasBrand(error, 'APIUserAbortError')) return fatal(ErrorType.ABORTED);
+    if (hasBrand(error, 'APIConnectionTimeoutError')) return { errorType: ErrorType.TIMEOUT, retryable: true, overload: false, slowDown: false };
+    if (hasBrand(error, 'APIConnectionError')) return { errorType: ErrorType.CONNECTION, retryable: true, overload: false, slowDown: false };
     const http = readHttpError(error);
     if (http) return classifyHttpError(http);
-    if (hasSdkBrand(error, 'AbortError')) return fatal(ErrorType.ABORTED);
+    if (hasBrand(error, 'AbortError')) return fatal(ErrorType.ABORTED);
     if (isNetworkFailure(error)) return { errorType: ErrorType.CONNECTION, retryable: true, overload: false, slowDown: false };
     // Broken SSE JSON (a proxy mangling the stream): the response is unusable, a new one may not be.
-    if (error instanceof SyntaxError || hasSdkBrand(error, 'SyntaxError')) return { errorType: ErrorType.API_ERROR, retryable: true, overload: false, slowDown: false };
+    if (hasBrand(error, 'SyntaxError')) return { errorType: ErrorType.API_ERROR, retryable: true, overload: false, slowDown: false };
     return fatal(ErrorType.OTHER);
   };
 

@@ -30,10 +30,11 @@ const isObject = (value: unknown): value is Bag => (typeof value === 'object' ||
 const str = (value: unknown): string | undefined => (typeof value === 'string' && value.length > 0 ? value : undefined);
 
 /**
- * True when `error` is (a subclass of) the SDK's class `className`, from any copy or build of
- * the SDK: its `name`, or a class of that name on its prototype chain.
+ * True when `error` is (a subclass of) a class named `className` — one of the SDK's, from any
+ * copy or build of it, or a built-in from any realm: its `name`, or a class of that name (or
+ * the SDK's `_errorName`) on its prototype chain.
  */
-export function hasSdkBrand(error: unknown, className: string): boolean {
+export function hasBrand(error: unknown, className: string): boolean {
   if (!isObject(error)) return false;
   if (error.name === className) return true;
   let proto: unknown = Object.getPrototypeOf(error);
@@ -72,7 +73,7 @@ function headerSource(headers: unknown): HeaderSource | undefined {
  * `error` as an HTTP error, or undefined when it is none: it has a numeric HTTP `status`, is
  * branded the SDK's `APIError` (the SSE `error` event carries no status), or carries an
  * Anthropic error body (`{ type: 'error', error: { type } }`). The SDK's connection and abort
- * errors are `APIError`s too; tell them apart first ({@link hasSdkBrand}).
+ * errors are `APIError`s too; tell them apart first ({@link hasBrand}).
  */
 export function readHttpError(error: unknown): HttpErrorShape | undefined {
   if (!isObject(error)) return undefined;
@@ -80,7 +81,7 @@ export function readHttpError(error: unknown): HttpErrorShape | undefined {
   const body = isObject(error.error) ? error.error : undefined;
   const inner = body && isObject(body.error) ? body.error : undefined;
   const type = str(error.type) ?? str(inner?.type);
-  if (status === undefined && !hasSdkBrand(error, 'APIError') && !(body?.type === 'error' && type)) return undefined;
+  if (status === undefined && !hasBrand(error, 'APIError') && !(body?.type === 'error' && type)) return undefined;
   const details = inner && isObject(inner.details) ? inner.details : undefined;
   return {
     status,
