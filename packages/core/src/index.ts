@@ -13,6 +13,7 @@ export { CircuitBreaker, type Admission } from './breaker/CircuitBreaker.js';
 export { AimdLimiter, type AimdLimiterOptions } from './limiter/AimdLimiter.js';
 export type { DeferReceipt, DeferredTask, Deferrer } from './abandon/Deferrer.js';
 export { InMemoryDeferrer } from './abandon/InMemoryDeferrer.js';
+export type { ClaimedTask, DrainableQueue, FailOutcome, LeaseRef, ListOptions, QueuedTask, TaskCounts, TaskQueue, TaskState } from './abandon/TaskQueue.js';
 export { CircuitOpenError, isCircuitOpenError } from './errors/CircuitOpenError.js';
 export { RetryBudgetExhaustedError, isRetryBudgetExhaustedError } from './errors/RetryBudgetExhaustedError.js';
 export { DeadlineExceededError, isDeadlineExceededError } from './errors/DeadlineExceededError.js';

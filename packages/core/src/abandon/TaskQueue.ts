@@ -1,0 +1,106 @@
+import type { Clock } from '../clock/Clock.js';
+import type { Deferrer } from './Deferrer.js';
+
+// The contract of a durable deferral queue, as types only: `@stormwatch/queue` (SQLite, and
+// `drainDeferred`) and `@stormwatch/redis` (the fleet's queue) both implement or consume it,
+// and neither may depend on the other (the queue's CLI is to open a Redis queue; the Redis
+// package must not pull in SQLite). It lives beside `Deferrer`, which it extends. The
+// definitions match `@stormwatch/queue`'s own, which is the reference; the Redis package's
+// tests run the queue package's conformance suite and `drainDeferred` against the Redis
+// queue, so the two cannot drift without a type error.
+
+/** Where a deferred task is in its life: see `TaskState` in `@stormwatch/queue`. */
+export type TaskState = 'pending' | 'running' | 'done' | 'failed' | 'dead';
+
+/** A deferred call as a durable queue keeps it. All times are in ms of the queue's clock. */
+export interface QueuedTask {
+  /** Stable id (a UUID) given when the call was deferred: the handler's idempotency key. */
+  readonly id: string;
+  readonly state: TaskState;
+  /** The policy's id of the call that was deferred. */
+  readonly callId: number;
+  /** The policy (`stormwatch.policy`) that deferred it. */
+  readonly policy: string;
+  /** The model the call asked for. */
+  readonly model: string;
+  /** The error class that made the policy defer (`error.type`). */
+  readonly reason: string;
+  /** What the call site gave as the payload, as it comes back from JSON. */
+  readonly payload: unknown;
+  /** When the call was deferred. */
+  readonly deferredAt: number;
+  /** The call's original deadline; `undefined` when it had none. */
+  readonly deadlineAt?: number;
+  /** Times the task was claimed to run (a claim whose process died counts). */
+  readonly attempts: number;
+  /** When a `pending` or `failed` task is due. */
+  readonly nextRunAt: number;
+  /** Until when the drain that claimed a `running` task holds it. */
+  readonly leaseUntil?: number;
+  /** The last attempt's error (name and message), if any attempt failed. */
+  readonly lastError?: string;
+  /** Why a `dead` task is dead. */
+  readonly deadReason?: string;
+  /** When the task last changed state. */
+  readonly updatedAt: number;
+}
+
+/** A task a drain claimed: `running`, with the lease that proves it holds it. */
+export interface ClaimedTask extends QueuedTask {
+  readonly state: 'running';
+  /** Proves this claim: `fail`, `release` and `extend` with another token do nothing. */
+  readonly leaseToken: string;
+  readonly leaseUntil: number;
+}
+
+/** Tasks per state. */
+export type TaskCounts = Readonly<Record<TaskState, number>>;
+
+/** What becomes of a task whose attempt failed: retried at a time, or kept for a human. */
+export type FailOutcome = { readonly retryAt: number } | { readonly dead: string };
+
+/** Names the claim a `fail`, `release` or `extend` acts for. */
+export interface LeaseRef {
+  readonly leaseToken: string;
+}
+
+/** What a drain needs of a durable queue: claim due tasks under a lease, and settle each. See `DrainableQueue` in `@stormwatch/queue`. */
+export interface DrainableQueue {
+  /** The clock the queue's times are in. */
+  readonly clock: Clock;
+  /** Moves up to `limit` due tasks (pending, failed, or running with an expired lease) to `running` under a lease of `leaseMs`; each claim counts one attempt. */
+  claim(limit: number, leaseMs: number): Promise<ClaimedTask[]>;
+  /** Marks the task `done`, whatever state it is in; false when it was already done. Rejects with `TaskNotFoundError` for an unknown id. */
+  complete(id: string): Promise<boolean>;
+  /** Records a failed attempt of a `running` task (`failed` until `retryAt`, or `dead`); false when it is not running or another claim holds it. */
+  fail(id: string, error: unknown, outcome: FailOutcome, lease?: LeaseRef): Promise<boolean>;
+  /** Puts a `running` task the lease holds back to `pending`, its attempt not counted. */
+  release(id: string, lease: LeaseRef): Promise<boolean>;
+  /** Extends the lease of a `running` task by `leaseMs` from now; false when it is no longer held. */
+  extend(id: string, lease: LeaseRef, leaseMs: number): Promise<boolean>;
+  /** When the next task will be claimable; `undefined` when none is waiting. */
+  nextDueAt(): Promise<number | undefined>;
+}
+
+/** Options of {@link TaskQueue.list}. */
+export interface ListOptions {
+  /** Only tasks in this state. Defaults to every state. */
+  state?: TaskState;
+  /** At most this many tasks, oldest first. Defaults to 100. */
+  limit?: number;
+}
+
+/** A durable {@link Deferrer}: drainable, and open to inspection and to a human's hand. */
+export interface TaskQueue extends Deferrer, DrainableQueue {
+  get(id: string): Promise<QueuedTask | undefined>;
+  /** Tasks in the order they were deferred. */
+  list(options?: ListOptions): Promise<QueuedTask[]>;
+  counts(): Promise<TaskCounts>;
+  /** Age of the oldest task still to do (`pending`, `failed` or `running`) in ms; `undefined` when none. */
+  oldestPendingAgeMs(): Promise<number | undefined>;
+  /** By hand: a `dead` or `failed` task back to `pending`, due now, its attempts reset. */
+  retry(id: string): Promise<boolean>;
+  /** Deletes every task in `state` (not `running`); returns how many. */
+  purge(options: { state: Exclude<TaskState, 'running'> }): Promise<number>;
+  close(): Promise<void>;
+}
