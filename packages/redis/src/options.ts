@@ -106,18 +106,19 @@ function retentionMs(rate: ResolvedRedisStoreOptions['rate'], budget: ResolvedRe
   return Math.ceil(Math.max(rate.observeWindowMs, budget.windowMs, rate.calmAfterMs, rate.decreaseCooldownMs, growBackMs) + RETENTION_MARGIN_MS);
 }
 
-function checkUrl(url: unknown): string {
-  if (typeof url !== 'string' || url.length === 0) throw new TypeError(`redisStore: url must be a redis:// or rediss:// URL string, got ${url === '' ? '""' : String(url)}`);
+/** `url` when it is a redis:// or rediss:// URL with a host; else a `TypeError` that names `who` and the URL (its password redacted). */
+export function checkUrl(url: unknown, who = 'redisStore'): string {
+  if (typeof url !== 'string' || url.length === 0) throw new TypeError(`${who}: url must be a redis:// or rediss:// URL string, got ${url === '' ? '""' : String(url)}`);
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw new TypeError(`redisStore: url must be a redis:// or rediss:// URL, got ${JSON.stringify(redact(url))}`);
+    throw new TypeError(`${who}: url must be a redis:// or rediss:// URL, got ${JSON.stringify(redact(url))}`);
   }
-  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') throw new TypeError(`redisStore: url must use redis: or rediss:, got ${JSON.stringify(redact(url))}`);
-  if (parsed.hostname === '') throw new TypeError(`redisStore: url must name a host, got ${JSON.stringify(redact(url))}`);
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') throw new TypeError(`${who}: url must use redis: or rediss:, got ${JSON.stringify(redact(url))}`);
+  if (parsed.hostname === '') throw new TypeError(`${who}: url must name a host, got ${JSON.stringify(redact(url))}`);
   if (parsed.pathname !== '' && parsed.pathname !== '/' && !/^\/\d+$/.test(parsed.pathname)) {
-    throw new TypeError(`redisStore: url path must be a database number (/0, /1, ...), got ${JSON.stringify(redact(url))}`);
+    throw new TypeError(`${who}: url path must be a database number (/0, /1, ...), got ${JSON.stringify(redact(url))}`);
   }
   return url;
 }

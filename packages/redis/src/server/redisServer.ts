@@ -7,7 +7,7 @@ import path from 'node:path';
 
 /**
  * A private `redis-server` — Debian's, as users run it — for tests and local tools (the
- * storm lab's `--redis auto`): started on a free loopback port, persisting nothing, in a
+ * storm lab's `--redis auto`): started on a free loopback port, persisting nothing (unless asked to), in a
  * directory of its own, stopped afterwards. Not what a fleet runs against (that is the
  * operator's Redis); what the project's tests, e2e suite and storm lab start, in one place.
  */
@@ -17,7 +17,7 @@ export interface RedisServer {
   readonly port: number;
   /** SIGKILL: Redis gone at once, as a crash. */
   kill(): Promise<void>;
-  /** Kills it and starts it again on the same port (its state is lost: nothing is persisted). */
+  /** Kills it and starts it again on the same port (its state is lost unless started with `persist`). */
   restart(): Promise<void>;
   /** SIGSTOP: Redis hangs (connections stay open, nothing is answered). */
   freeze(): void;
@@ -35,6 +35,12 @@ export interface RedisServerOptions {
    * still finishing its calls. Defaults to false.
    */
   readonly detached?: boolean;
+  /**
+   * Persist every write to an append-only file in `dir` (`appendonly yes`, `appendfsync
+   * always`), so that `restart()` keeps the data, as an operator's Redis with AOF does.
+   * Defaults to false: nothing is persisted, a restart starts empty.
+   */
+  readonly persist?: boolean;
 }
 
 /** How long a starting server has to answer `PING`, in ms. */
@@ -73,13 +79,14 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   mkdirSync(dir, { recursive: true });
   if (ownDir) temporaryDirs.add(dir);
   const detached = options.detached ?? false;
+  const persist = options.persist ?? false;
   let child: ChildProcess | undefined;
   let port = 0;
   try {
     for (let attempt = 1; child === undefined; attempt++) {
       port = await freePort();
       try {
-        child = await spawnRedis(program, port, dir, detached);
+        child = await spawnRedis(program, port, dir, detached, persist);
       } catch (error) {
         if (attempt >= 5) throw error; // another program took the port between the probe and the start
       }
@@ -106,7 +113,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     kill: () => stopChild('SIGKILL'),
     async restart() {
       await stopChild('SIGKILL');
-      current = await spawnRedis(program, port, dir, detached);
+      current = await spawnRedis(program, port, dir, detached, persist);
     },
     freeze: () => void current?.kill('SIGSTOP'),
     thaw: () => void current?.kill('SIGCONT'),
@@ -117,8 +124,9 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   };
 }
 
-async function spawnRedis(program: string, port: number, dir: string, detached: boolean): Promise<ChildProcess> {
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', '--loglevel', 'warning'];
+async function spawnRedis(program: string, port: number, dir: string, detached: boolean, persist: boolean): Promise<ChildProcess> {
+  const aof = persist ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...aof, '--dir', dir, '--daemonize', 'no', '--loglevel', 'warning'];
   const child = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'], detached });
   track(child);
   let output = '';
