@@ -197,12 +197,13 @@ export function taskQueueConformance(name: string, make: MakeQueue): void {
 
     it('purges the tasks of one state, never running ones', async () => {
       const { queue } = await setup();
-      const a = await queue.defer(task());
       await queue.defer(task());
-      await queue.claim(1, 1_000);
-      await queue.complete(a.id);
+      await queue.defer(task());
+      // Either may be claimed first: tasks due at the same moment have no order every queue keeps (Redis: by id).
+      const [claimed] = await queue.claim(1, 1_000);
+      await queue.complete(claimed!.id);
       expect(await queue.purge({ state: 'done' })).toBe(1);
-      expect(await queue.get(a.id)).toBeUndefined();
+      expect(await queue.get(claimed!.id)).toBeUndefined();
       expect(await queue.purge({ state: 'dead' })).toBe(0);
       await expect(queue.purge({ state: 'running' as 'done' })).rejects.toThrow(RangeError);
       expect(await queue.counts()).toMatchObject({ pending: 1 });
