@@ -5,16 +5,21 @@ import type { Deferrer } from './Deferrer.js';
 // `drainDeferred`) and `@stormwatch/redis` (the fleet's queue) both implement or consume it,
 // and neither may depend on the other (the queue's CLI is to open a Redis queue; the Redis
 // package must not pull in SQLite). It lives beside `Deferrer`, which it extends. The
-// definitions match `@stormwatch/queue`'s own, which is the reference; the Redis package's
-// tests run the queue package's conformance suite and `drainDeferred` against the Redis
-// queue, so the two cannot drift without a type error.
+// queue package re-exports these types; the Redis package's tests run the queue package's
+// conformance suite and `drainDeferred` against the Redis queue.
 
 /** Where a deferred task is in its life: see `TaskState` in `@stormwatch/queue`. */
 export type TaskState = 'pending' | 'running' | 'done' | 'failed' | 'dead';
 
-/** A deferred call as a durable queue keeps it. All times are in ms of the queue's clock. */
+/**
+ * A deferred call as a durable queue keeps it. All times are in milliseconds of the queue's clock
+ * (the policy's clock: epoch milliseconds with the system clock).
+ */
 export interface QueuedTask {
-  /** Stable id (a UUID) given when the call was deferred: the handler's idempotency key. */
+  /**
+   * Stable id (a UUID) given when the call was deferred; the same on every attempt, so a
+   * handler can use it as an idempotency key.
+   */
   readonly id: string;
   readonly state: TaskState;
   /** The policy's id of the call that was deferred. */
@@ -23,9 +28,12 @@ export interface QueuedTask {
   readonly policy: string;
   /** The model the call asked for. */
   readonly model: string;
-  /** The error class that made the policy defer (`error.type`). */
+  /** The error class that made the policy defer (`error.type`, e.g. `overloaded_error`). */
   readonly reason: string;
-  /** What the call site gave as the payload, as it comes back from JSON. */
+  /**
+   * What the call site gave as the payload (with `resilient()`, the request body), as it
+   * comes back from JSON: `undefined` members dropped, dates as strings.
+   */
   readonly payload: unknown;
   /** When the call was deferred. */
   readonly deferredAt: number;
@@ -64,21 +72,36 @@ export interface LeaseRef {
   readonly leaseToken: string;
 }
 
-/** What a drain needs of a durable queue: claim due tasks under a lease, and settle each. See `DrainableQueue` in `@stormwatch/queue`. */
+/**
+ * What `drainDeferred` (`@stormwatch/queue`) needs of a durable queue: claim due tasks under a lease, and
+ * settle each. `SqliteDeferrer` (`@stormwatch/queue`) and `RedisDeferrer` (`@stormwatch/redis`) implement it.
+ */
 export interface DrainableQueue {
   /** The clock the queue's times are in. */
   readonly clock: Clock;
-  /** Moves up to `limit` due tasks (pending, failed, or running with an expired lease) to `running` under a lease of `leaseMs`; each claim counts one attempt. */
+  /**
+   * Moves up to `limit` due tasks to `running` under a lease of `leaseMs`: `pending` and
+   * `failed` tasks whose `nextRunAt` has come, and `running` tasks whose lease expired.
+   * Each claim counts one attempt. Oldest due first.
+   */
   claim(limit: number, leaseMs: number): Promise<ClaimedTask[]>;
-  /** Marks the task `done`, whatever state it is in; false when it was already done. Rejects with `TaskNotFoundError` for an unknown id. */
+  /**
+   * Marks the task `done`, whatever state it is in (the work succeeded, even if its lease
+   * expired meanwhile). False when it was already done (a duplicate run).
+   * Rejects with `TaskNotFoundError` for an unknown id.
+   */
   complete(id: string): Promise<boolean>;
-  /** Records a failed attempt of a `running` task (`failed` until `retryAt`, or `dead`); false when it is not running or another claim holds it. */
+  /**
+   * Records a failed attempt of a `running` task: `failed` to be retried at `retryAt`, or
+   * `dead` with the reason. False (and nothing changed) when the task is not running, or
+   * when `lease` is given and another claim holds the task now.
+   */
   fail(id: string, error: unknown, outcome: FailOutcome, lease?: LeaseRef): Promise<boolean>;
   /** Puts a `running` task the lease holds back to `pending`, its attempt not counted. */
   release(id: string, lease: LeaseRef): Promise<boolean>;
   /** Extends the lease of a `running` task by `leaseMs` from now; false when it is no longer held. */
   extend(id: string, lease: LeaseRef, leaseMs: number): Promise<boolean>;
-  /** When the next task will be claimable; `undefined` when none is waiting. */
+  /** When the next task will be claimable (a due time, or a lease's end); `undefined` when none is waiting. */
   nextDueAt(): Promise<number | undefined>;
 }
 
@@ -92,15 +115,20 @@ export interface ListOptions {
 
 /** A durable {@link Deferrer}: drainable, and open to inspection and to a human's hand. */
 export interface TaskQueue extends Deferrer, DrainableQueue {
+  /** One task, or `undefined`. */
   get(id: string): Promise<QueuedTask | undefined>;
   /** Tasks in the order they were deferred. */
   list(options?: ListOptions): Promise<QueuedTask[]>;
+  /** Tasks per state. */
   counts(): Promise<TaskCounts>;
   /** Age of the oldest task still to do (`pending`, `failed` or `running`) in ms; `undefined` when none. */
   oldestPendingAgeMs(): Promise<number | undefined>;
-  /** By hand: a `dead` or `failed` task back to `pending`, due now, its attempts reset. */
+  /**
+   * By hand: a `dead` (or `failed`) task back to `pending`, due now, its attempts reset.
+   * False when the task is in another state. Rejects with `TaskNotFoundError` for an unknown id.
+   */
   retry(id: string): Promise<boolean>;
-  /** Deletes every task in `state` (not `running`); returns how many. */
+  /** Deletes every task in `state` (not `running`: a drain holds those); returns how many. */
   purge(options: { state: Exclude<TaskState, 'running'> }): Promise<number>;
   close(): Promise<void>;
 }
