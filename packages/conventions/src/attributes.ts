@@ -108,3 +108,13 @@ export const ATTR_STATUS_INCIDENT_NAME = 'stormwatch.status.incident.name';
 export const ATTR_STATUS_INCIDENT_IMPACT = 'stormwatch.status.incident.impact';
 /** What one poll of the status page got (`StatusPollOutcome`). */
 export const ATTR_STATUS_POLL_OUTCOME = 'stormwatch.status.poll.outcome';
+
+// --- Stormwatch: the deferral queue (metrics only) ----------------------------------------
+/** The durable deferral queue a figure is about: the name given to `instrumentQueue` (`@stormwatch/queue`), `default` without one. */
+export const ATTR_QUEUE_NAME = 'stormwatch.queue.name';
+/** A task's state in the deferral queue (`QueueTaskState`). */
+export const ATTR_QUEUE_STATE = 'stormwatch.queue.state';
+/** What became of a task a drain claimed (`QueueDrainOutcome`). */
+export const ATTR_QUEUE_OUTCOME = 'stormwatch.queue.outcome';
+/** Why the drain sent a task to `dead` (`QueueDeadReason`); only on `dead` outcomes. */
+export const ATTR_QUEUE_DEAD_REASON = 'stormwatch.queue.dead_reason';

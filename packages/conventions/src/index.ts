@@ -42,6 +42,9 @@ export {
   IncidentImpact,
   STATUS_INDICATOR_GAUGE_VALUE,
   StatusPollOutcome,
+  QueueTaskState,
+  QueueDrainOutcome,
+  QueueDeadReason,
 } from './values.js';
 export {
   METRIC_CALLS,
@@ -71,6 +74,9 @@ export {
   METRIC_STATUS_INDICATOR,
   METRIC_STATUS_INCIDENT_STARTED,
   METRIC_STATUS_POLLS,
+  METRIC_QUEUE_TASKS,
+  METRIC_QUEUE_OLDEST_PENDING_AGE,
+  METRIC_QUEUE_DRAINED,
   METRIC_GEN_AI_OPERATION_DURATION,
   METRIC_GEN_AI_TOKEN_USAGE,
   CALL_ATTEMPTS_BUCKETS,
@@ -80,6 +86,7 @@ export {
   METRICS,
   POLICY_METRICS,
   PROBE_METRICS,
+  QUEUE_METRICS,
   metricDefinition,
   prometheusLabel,
 } from './metrics.js';

@@ -20,6 +20,10 @@ import {
   ATTR_GEN_AI_TOKEN_TYPE,
   ATTR_POLICY,
   ATTR_PROBE_OUTCOME,
+  ATTR_QUEUE_DEAD_REASON,
+  ATTR_QUEUE_NAME,
+  ATTR_QUEUE_OUTCOME,
+  ATTR_QUEUE_STATE,
   ATTR_RATELIMIT_KIND,
   ATTR_RETRY_DELAY_SOURCE,
   ATTR_SERVER_ADDRESS,
@@ -61,6 +65,9 @@ export const METRIC_STATUS_COMPONENT = 'stormwatch.status.component';
 export const METRIC_STATUS_INDICATOR = 'stormwatch.status.indicator';
 export const METRIC_STATUS_INCIDENT_STARTED = 'stormwatch.status.incident.started';
 export const METRIC_STATUS_POLLS = 'stormwatch.status.polls';
+export const METRIC_QUEUE_TASKS = 'stormwatch.queue.tasks';
+export const METRIC_QUEUE_OLDEST_PENDING_AGE = 'stormwatch.queue.oldest_pending_age';
+export const METRIC_QUEUE_DRAINED = 'stormwatch.queue.drained';
 export const METRIC_GEN_AI_OPERATION_DURATION = 'gen_ai.client.operation.duration';
 export const METRIC_GEN_AI_TOKEN_USAGE = 'gen_ai.client.token.usage';
 
@@ -327,6 +334,30 @@ export const METRICS: readonly MetricDefinition[] = Object.freeze([
     prometheusName: 'stormwatch_status_polls_total',
   },
   {
+    name: METRIC_QUEUE_TASKS,
+    kind: 'gauge',
+    unit: '{task}',
+    description: 'Tasks in a durable deferral queue, by state (every state observed, 0 included).',
+    attributes: [ATTR_QUEUE_NAME, ATTR_QUEUE_STATE],
+    prometheusName: 'stormwatch_queue_tasks',
+  },
+  {
+    name: METRIC_QUEUE_OLDEST_PENDING_AGE,
+    kind: 'gauge',
+    unit: 's',
+    description: 'Age of the oldest task of a durable deferral queue still to do (pending, failed or running), since it was deferred; 0 when there is none.',
+    attributes: [ATTR_QUEUE_NAME],
+    prometheusName: 'stormwatch_queue_oldest_pending_age_seconds',
+  },
+  {
+    name: METRIC_QUEUE_DRAINED,
+    kind: 'counter',
+    unit: '{task}',
+    description: 'Tasks a drain claimed, by what became of them (stormwatch.queue.dead_reason on dead ones).',
+    attributes: [ATTR_QUEUE_NAME, ATTR_QUEUE_OUTCOME, ATTR_QUEUE_DEAD_REASON],
+    prometheusName: 'stormwatch_queue_drained_total',
+  },
+  {
     name: METRIC_GEN_AI_OPERATION_DURATION,
     kind: 'histogram',
     unit: 's',
@@ -378,8 +409,18 @@ const PROBE_METRIC_NAMES: ReadonlySet<string> = new Set([
  */
 export const PROBE_METRICS: readonly MetricDefinition[] = Object.freeze(METRICS.filter((m) => PROBE_METRIC_NAMES.has(m.name)));
 
-/** The instruments a service's instrumented policies emit (`@stormwatch/telemetry`): every metric but the probe's. */
-export const POLICY_METRICS: readonly MetricDefinition[] = Object.freeze(METRICS.filter((m) => !PROBE_METRIC_NAMES.has(m.name)));
+const QUEUE_METRIC_NAMES: ReadonlySet<string> = new Set([METRIC_QUEUE_TASKS, METRIC_QUEUE_OLDEST_PENDING_AGE, METRIC_QUEUE_DRAINED]);
+
+/**
+ * The instruments of a durable deferral queue and its drain (`instrumentQueue` of
+ * `@stormwatch/queue`). A service's policies never emit them.
+ */
+export const QUEUE_METRICS: readonly MetricDefinition[] = Object.freeze(METRICS.filter((m) => QUEUE_METRIC_NAMES.has(m.name)));
+
+/** The instruments a service's instrumented policies emit (`@stormwatch/telemetry`): every metric but the probe's and the queue's. */
+export const POLICY_METRICS: readonly MetricDefinition[] = Object.freeze(
+  METRICS.filter((m) => !PROBE_METRIC_NAMES.has(m.name) && !QUEUE_METRIC_NAMES.has(m.name)),
+);
 
 /** The contract's definition of one instrument; throws on a name it does not hold. */
 export function metricDefinition(name: string): MetricDefinition {

@@ -249,3 +249,40 @@ export const StatusPollOutcome = Object.freeze({
   GARBAGE: 'garbage',
 } as const);
 export type StatusPollOutcome = ValuesOf<typeof StatusPollOutcome>;
+
+/** `stormwatch.queue.state`: where a deferred task is in its life (`TaskState` of `@stormwatch/queue`). */
+export const QueueTaskState = Object.freeze({
+  PENDING: 'pending',
+  RUNNING: 'running',
+  DONE: 'done',
+  FAILED: 'failed',
+  DEAD: 'dead',
+} as const);
+export type QueueTaskState = ValuesOf<typeof QueueTaskState>;
+
+/**
+ * `stormwatch.queue.outcome`: what became of one task a drain claimed — its handler succeeded
+ * (`done`, a duplicate run included), it failed and will be retried (`failed`), it went to
+ * `dead` (kept for a human), or the drain stopped and gave it back to `pending` (`released`).
+ */
+export const QueueDrainOutcome = Object.freeze({
+  DONE: 'done',
+  FAILED: 'failed',
+  DEAD: 'dead',
+  RELEASED: 'released',
+} as const);
+export type QueueDrainOutcome = ValuesOf<typeof QueueDrainOutcome>;
+
+/**
+ * `stormwatch.queue.dead_reason`: why the drain sent a task to `dead` — its error is not worth
+ * retrying (`non_retryable`), its deadline passed (`deadline_passed`), or it used up its
+ * attempts (`max_attempts`). A reason outside this set is recorded as `_OTHER`.
+ */
+export const QueueDeadReason = Object.freeze({
+  NON_RETRYABLE: 'non_retryable',
+  DEADLINE_PASSED: 'deadline_passed',
+  MAX_ATTEMPTS: 'max_attempts',
+  /** A reason the queue reported that the contract does not know. */
+  OTHER: '_OTHER',
+} as const);
+export type QueueDeadReason = ValuesOf<typeof QueueDeadReason>;

@@ -30,6 +30,17 @@ import {
   PROBE_POLICY,
   POLICY_METRICS,
   PROBE_METRICS,
+  QUEUE_METRICS,
+  ATTR_QUEUE_DEAD_REASON,
+  ATTR_QUEUE_NAME,
+  ATTR_QUEUE_OUTCOME,
+  ATTR_QUEUE_STATE,
+  METRIC_QUEUE_DRAINED,
+  METRIC_QUEUE_OLDEST_PENDING_AGE,
+  METRIC_QUEUE_TASKS,
+  QueueDeadReason,
+  QueueDrainOutcome,
+  QueueTaskState,
   ProbeOutcome,
   STATUS_INDICATOR_GAUGE_VALUE,
   StatusPollOutcome,
@@ -85,7 +96,7 @@ describe('conventions', () => {
   it('gives every metric a unique name and a Prometheus name that matches the translation', () => {
     const names = new Set(METRICS.map((m) => m.name));
     expect(names.size).toBe(METRICS.length);
-    expect(METRICS).toHaveLength(29);
+    expect(METRICS).toHaveLength(32);
     for (const m of METRICS) {
       expect(m.prometheusName, m.name).toBe(translate(m.name, m.unit, m.kind));
       expect(m.kind === 'histogram', m.name).toBe(m.buckets !== undefined);
@@ -156,7 +167,7 @@ describe('the probe and status-page names', () => {
     expect(PROBE_POLICY).toBe('probe');
   });
 
-  it('splits the contract into the policies\' metrics and the probe\'s, with nothing left over', () => {
+  it('splits the contract into the policies\' metrics, the probe\'s and the queue\'s, with nothing left over', () => {
     expect(PROBE_METRICS.map((m) => m.name)).toEqual([
       METRIC_PROBE_REQUESTS,
       METRIC_PROBE_DURATION,
@@ -166,7 +177,8 @@ describe('the probe and status-page names', () => {
       METRIC_STATUS_INCIDENT_STARTED,
       METRIC_STATUS_POLLS,
     ]);
-    expect([...POLICY_METRICS, ...PROBE_METRICS].map((m) => m.name).sort()).toEqual(METRICS.map((m) => m.name).sort());
+    expect(QUEUE_METRICS.map((m) => m.name)).toEqual([METRIC_QUEUE_TASKS, METRIC_QUEUE_OLDEST_PENDING_AGE, METRIC_QUEUE_DRAINED]);
+    expect([...POLICY_METRICS, ...PROBE_METRICS, ...QUEUE_METRICS].map((m) => m.name).sort()).toEqual(METRICS.map((m) => m.name).sort());
     expect(POLICY_METRICS).toHaveLength(22);
   });
 
@@ -199,6 +211,43 @@ describe('the probe and status-page names', () => {
     expect(COMPONENT_STATUS_GAUGE_VALUE.unknown).not.toBe(COMPONENT_STATUS_GAUGE_VALUE.operational);
     expect(Object.keys(STATUS_INDICATOR_GAUGE_VALUE).sort()).toEqual(Object.values(IncidentImpact).sort());
     expect([IncidentImpact.UNKNOWN, IncidentImpact.NONE, IncidentImpact.MAINTENANCE, IncidentImpact.MINOR, IncidentImpact.MAJOR, IncidentImpact.CRITICAL].map((i) => STATUS_INDICATOR_GAUGE_VALUE[i])).toEqual([-1, 0, 1, 2, 3, 4]);
+  });
+});
+
+describe('the deferral queue names', () => {
+  it('gives the queue a depth gauge by state, an oldest-pending-age gauge in seconds and a drained counter, per queue', () => {
+    expect(metricDefinition(METRIC_QUEUE_TASKS)).toMatchObject({
+      kind: 'gauge',
+      unit: '{task}',
+      attributes: [ATTR_QUEUE_NAME, ATTR_QUEUE_STATE],
+      prometheusName: 'stormwatch_queue_tasks',
+    });
+    expect(metricDefinition(METRIC_QUEUE_OLDEST_PENDING_AGE)).toMatchObject({
+      kind: 'gauge',
+      unit: 's',
+      attributes: [ATTR_QUEUE_NAME],
+      prometheusName: 'stormwatch_queue_oldest_pending_age_seconds',
+    });
+    expect(metricDefinition(METRIC_QUEUE_DRAINED)).toMatchObject({
+      kind: 'counter',
+      unit: '{task}',
+      attributes: [ATTR_QUEUE_NAME, ATTR_QUEUE_OUTCOME, ATTR_QUEUE_DEAD_REASON],
+      prometheusName: 'stormwatch_queue_drained_total',
+    });
+  });
+
+  it('keeps the closed value sets of states, drain outcomes and dead reasons', () => {
+    expect(Object.values(QueueTaskState)).toEqual(['pending', 'running', 'done', 'failed', 'dead']);
+    expect(Object.values(QueueDrainOutcome)).toEqual(['done', 'failed', 'dead', 'released']);
+    expect(Object.values(QueueDeadReason)).toEqual(['non_retryable', 'deadline_passed', 'max_attempts', '_OTHER']);
+  });
+
+  it('carries no model, policy or task id on the queue metrics', () => {
+    for (const m of QUEUE_METRICS) {
+      expect(m.attributes, m.name).not.toContain(ATTR_GEN_AI_REQUEST_MODEL);
+      expect(m.attributes, m.name).not.toContain(ATTR_POLICY);
+      expect(m.attributes.every((a) => a.startsWith('stormwatch.queue.')), m.name).toBe(true);
+    }
   });
 });
 
