@@ -99,7 +99,8 @@ describe('Prometheus rules (deploy/prometheus/rules)', () => {
   it('names the probe by the policy value of the conventions package', () => {
     const probe = alerts.find((r) => r.alert === ALERT_PROBE_FAILING);
     const policies = [...(probe?.expr ?? '').matchAll(/stormwatch_policy="([^"]*)"/g)].map((m) => m[1]);
-    expect(policies).toEqual([PROBE_POLICY, PROBE_POLICY]);
+    expect(policies.length).toBeGreaterThan(0);
+    expect(new Set(policies)).toEqual(new Set([PROBE_POLICY]));
   });
 
   it('reads only metrics of the contract, recording rules and labels made from contract attributes', () => {

@@ -61,11 +61,17 @@ export const ALERT_PROBE_FAILING = 'StormwatchProbeFailing';
 export const ALERT_ADMISSION_QUEUE_GROWING = 'StormwatchAdmissionQueueGrowing';
 /** A process's shared overload store answers from local state (Redis unusable) for 5 minutes. */
 export const ALERT_STORE_NOT_SHARING = 'StormwatchStoreNotSharing';
+/**
+ * Services see at least 20 % overload (529) for 5 minutes while every component of the
+ * watched status page says operational and no incident is posted (an unknown page does not fire).
+ */
+export const ALERT_OVERLOAD_UNACKNOWLEDGED = 'StormwatchOverloadUnacknowledged';
 
 /**
  * The `stormwatch.policy` value of the synthetic probe: a Stormwatch client that sends a
- * small request at a steady pace under this policy name. `StormwatchProbeFailing` fires
- * when more than half of its calls fail for 5 minutes.
+ * small request at a steady pace under this policy name (`stormwatch-probe` of
+ * `@stormwatch/probe`). `StormwatchProbeFailing` fires when its
+ * `stormwatch_probe_since_last_success_seconds` passes 5 minutes, or when it stops reporting.
  */
 export const PROBE_POLICY = 'probe';
 
@@ -77,6 +83,7 @@ export const ALERTS: readonly string[] = Object.freeze([
   ALERT_PROBE_FAILING,
   ALERT_ADMISSION_QUEUE_GROWING,
   ALERT_STORE_NOT_SHARING,
+  ALERT_OVERLOAD_UNACKNOWLEDGED,
 ]);
 
 /**
