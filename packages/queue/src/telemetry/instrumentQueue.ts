@@ -1,0 +1,101 @@
+import { metrics, type BatchObservableResult, type MeterProvider } from '@opentelemetry/api';
+import {
+  ATTR_QUEUE_DEAD_REASON,
+  ATTR_QUEUE_NAME,
+  ATTR_QUEUE_OUTCOME,
+  ATTR_QUEUE_STATE,
+  METRIC_QUEUE_DRAINED,
+  METRIC_QUEUE_OLDEST_PENDING_AGE,
+  METRIC_QUEUE_TASKS,
+  QueueDeadReason,
+  QueueDrainOutcome,
+  metricDefinition,
+} from '@stormwatch/conventions';
+import type { TaskQueue } from '../TaskQueue.js';
+import { TASK_STATES } from '../TaskState.js';
+import type { DrainOutcome } from '../drain/DrainOptions.js';
+
+/** The instrumentation scope of the queue's metrics. */
+export const INSTRUMENTATION_SCOPE = '@stormwatch/queue';
+export const INSTRUMENTATION_VERSION = '0.1.0';
+
+/** Options of {@link instrumentQueue}. */
+export interface QueueTelemetryOptions {
+  /** `stormwatch.queue.name` on every series of this queue. Defaults to `default`. */
+  name?: string;
+  /** Where the metrics go. Defaults to the global meter provider (`metrics.getMeterProvider()`). */
+  meterProvider?: MeterProvider;
+}
+
+/** What {@link instrumentQueue} returns. */
+export interface QueueTelemetry {
+  /** Pass as `drainDeferred`'s `onOutcome` (or call from yours): counts `stormwatch.queue.drained`. */
+  readonly onOutcome: (outcome: DrainOutcome) => void;
+  /** Stops observing the queue (call before closing it); the drained counter keeps what it counted. */
+  stop(): void;
+}
+
+/** The queue's reads the gauges need. */
+export type ObservedQueue = Pick<TaskQueue, 'counts' | 'oldestPendingAgeMs'>;
+
+const DEAD_REASONS: ReadonlySet<string> = new Set(Object.values(QueueDeadReason));
+
+function optionsOf(name: string) {
+  const def = metricDefinition(name);
+  return { unit: def.unit, description: def.description };
+}
+
+/**
+ * Metrics of a durable deferral queue (docs/TELEMETRY.md): `stormwatch.queue.tasks` by state
+ * and `stormwatch.queue.oldest_pending_age`, read from the queue at each collection in one
+ * batch (a failed read observes nothing), and `stormwatch.queue.drained` by outcome through
+ * the returned `onOutcome`, to hand to `drainDeferred`.
+ */
+export function instrumentQueue(queue: ObservedQueue, options: QueueTelemetryOptions = {}): QueueTelemetry {
+  const name = options.name ?? 'default';
+  if (typeof name !== 'string' || name === '') throw new TypeError(`instrumentQueue: name must be a non-empty string, got ${JSON.stringify(name)}`);
+  const meter = (options.meterProvider ?? metrics.getMeterProvider()).getMeter(INSTRUMENTATION_SCOPE, INSTRUMENTATION_VERSION);
+  const tasks = meter.createObservableGauge(METRIC_QUEUE_TASKS, optionsOf(METRIC_QUEUE_TASKS));
+  const oldest = meter.createObservableGauge(METRIC_QUEUE_OLDEST_PENDING_AGE, optionsOf(METRIC_QUEUE_OLDEST_PENDING_AGE));
+  const drained = meter.createCounter(METRIC_QUEUE_DRAINED, optionsOf(METRIC_QUEUE_DRAINED));
+
+  const observe = async (result: BatchObservableResult): Promise<void> => {
+    let read: [Awaited<ReturnType<ObservedQueue['counts']>>, number | undefined];
+    try {
+      read = await Promise.all([queue.counts(), queue.oldestPendingAgeMs()]);
+    } catch {
+      return; // a closed or broken queue: no made-up figures, the series go stale
+    }
+    const [counts, ageMs] = read;
+    for (const state of TASK_STATES) result.observe(tasks, counts[state] ?? 0, { [ATTR_QUEUE_NAME]: name, [ATTR_QUEUE_STATE]: state });
+    result.observe(oldest, Math.max(0, ageMs ?? 0) / 1000, { [ATTR_QUEUE_NAME]: name });
+  };
+  const observables = [tasks, oldest];
+  meter.addBatchObservableCallback(observe, observables);
+
+  const onOutcome = (o: DrainOutcome): void => {
+    switch (o.outcome) {
+      case 'drained':
+        return drained.add(1, { [ATTR_QUEUE_NAME]: name, [ATTR_QUEUE_OUTCOME]: QueueDrainOutcome.DONE });
+      case 'failed':
+        return drained.add(1, { [ATTR_QUEUE_NAME]: name, [ATTR_QUEUE_OUTCOME]: QueueDrainOutcome.FAILED });
+      case 'released':
+        return drained.add(1, { [ATTR_QUEUE_NAME]: name, [ATTR_QUEUE_OUTCOME]: QueueDrainOutcome.RELEASED });
+      case 'dead':
+        return drained.add(1, {
+          [ATTR_QUEUE_NAME]: name,
+          [ATTR_QUEUE_OUTCOME]: QueueDrainOutcome.DEAD,
+          [ATTR_QUEUE_DEAD_REASON]: DEAD_REASONS.has(o.reason) ? o.reason : QueueDeadReason.OTHER,
+        });
+    }
+  };
+  let stopped = false;
+  return {
+    onOutcome,
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      meter.removeBatchObservableCallback(observe, observables);
+    },
+  };
+}
