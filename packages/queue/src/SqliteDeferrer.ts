@@ -1,9 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import { systemClock, type Clock, type DeferReceipt, type DeferredTask } from '@stormwatch/core';
-import { describeError } from './decide/describeError.js';
-import { encodePayload } from './decide/encodePayload.js';
-import { TaskNotFoundError } from './errors/TaskNotFoundError.js';
+import { describeTaskError, encodeTaskPayload, systemClock, TaskNotFoundError, type Clock, type DeferReceipt, type DeferredTask } from '@stormwatch/core';
 import { toClaimedTask, toTask, type TaskRow } from './internal/rows.js';
 import { openQueueDatabase } from './internal/schema.js';
 import type { ClaimedTask, FailOutcome, QueuedTask, TaskCounts } from './QueuedTask.js';
@@ -108,7 +105,7 @@ export class SqliteDeferrer implements TaskQueue {
    * JSON cannot hold.
    */
   async defer(task: DeferredTask): Promise<DeferReceipt> {
-    const payload = encodePayload(task.payload, this.maxPayloadBytes);
+    const payload = encodeTaskPayload(task.payload, this.maxPayloadBytes);
     checkTask(task);
     const id = randomUUID();
     this.#open();
@@ -154,7 +151,7 @@ export class SqliteDeferrer implements TaskQueue {
         state: dead ? TaskState.DEAD : TaskState.FAILED,
         retryAt: dead ? null : outcome.retryAt,
         deadReason: dead ? outcome.dead : null,
-        error: describeError(error),
+        error: describeTaskError(error),
         token: lease?.leaseToken ?? null,
       }),
     );

@@ -8,5 +8,4 @@ export { instrumentQueue, type ObservedQueue, type QueueTelemetry, type QueueTel
 export { isRetryableTaskError } from './decide/isRetryableTaskError.js';
 export type { TaskBackoff } from './decide/taskRetryDelay.js';
 export { QueueFileError, isQueueFileError, type QueueFileProblem } from './errors/QueueFileError.js';
-export { PayloadTooLargeError, isPayloadTooLargeError } from './errors/PayloadTooLargeError.js';
-export { TaskNotFoundError, isTaskNotFoundError } from './errors/TaskNotFoundError.js';
+export { PayloadTooLargeError, isPayloadTooLargeError, TaskNotFoundError, isTaskNotFoundError } from '@stormwatch/core';

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decideAfterTaskFailure, type TaskFailureFacts } from '../src/decide/afterTaskFailure.js';
 import { decideBeforeRun } from '../src/decide/beforeTaskRun.js';
-import { describeError, MAX_ERROR_CHARS } from '../src/decide/describeError.js';
-import { encodePayload } from '../src/decide/encodePayload.js';
+import { describeTaskError as describeError, encodeTaskPayload as encodePayload, MAX_TASK_ERROR_CHARS as MAX_ERROR_CHARS } from '@stormwatch/core';
 import { isRetryableTaskError } from '../src/decide/isRetryableTaskError.js';
 import { taskRetryDelay } from '../src/decide/taskRetryDelay.js';
 import { isPayloadTooLargeError } from '../src/index.js';

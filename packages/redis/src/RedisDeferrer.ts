@@ -1,6 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import {
+  describeTaskError,
+  encodeTaskPayload,
   systemClock,
+  TaskNotFoundError,
   type ClaimedTask,
   type Clock,
   type DeferReceipt,
@@ -15,7 +18,6 @@ import {
 } from '@stormwatch/core';
 import { RedisQueueError } from './errors/RedisQueueError.js';
 import { QueueClient } from './internal/QueueClient.js';
-import { describeError, encodePayload, TaskNotFoundError } from './internal/queueErrors.js';
 import { QUEUE_SCRIPTS, type QueueScript } from './internal/queueScripts.js';
 import { toArray, toChange, toClaimedTask, toOptionalNumber, toTask } from './internal/taskReplies.js';
 import { DEFAULT_PREFIX, checkUrl, redact } from './options.js';
@@ -116,7 +118,7 @@ export class RedisDeferrer implements TaskQueue {
    * deferred, unless Redis ran the script after `timeoutMs`: at least once, never lost).
    */
   async defer(task: DeferredTask): Promise<DeferReceipt> {
-    const payload = encodePayload(task.payload, this.maxPayloadBytes);
+    const payload = encodeTaskPayload(task.payload, this.maxPayloadBytes);
     checkTask(task);
     const id = randomUUID();
     const deadline = task.deadlineAt === undefined ? '' : String(task.deadlineAt);
@@ -145,7 +147,7 @@ export class RedisDeferrer implements TaskQueue {
       throw new TypeError(`RedisDeferrer.fail: outcome must be { retryAt: ms } or { dead: reason }, got ${JSON.stringify(outcome)}`);
     }
     const state = dead ? 'dead' : 'failed';
-    return this.#changed('fail', id, [id, this.#now(), state, dead ? '' : String(outcome.retryAt), dead ? outcome.dead : '', describeError(error), lease?.leaseToken ?? '']);
+    return this.#changed('fail', id, [id, this.#now(), state, dead ? '' : String(outcome.retryAt), dead ? outcome.dead : '', describeTaskError(error), lease?.leaseToken ?? '']);
   }
 
   async release(id: string, lease: LeaseRef): Promise<boolean> {

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isQueueFileError } from '../errors/QueueFileError.js';
-import { isTaskNotFoundError } from '../errors/TaskNotFoundError.js';
+import { isTaskNotFoundError } from '@stormwatch/core';
 import type { QueuedTask } from '../QueuedTask.js';
 import { sqliteDeferrer, type SqliteDeferrer } from '../SqliteDeferrer.js';
 import { isTaskState, TaskState } from '../TaskState.js';

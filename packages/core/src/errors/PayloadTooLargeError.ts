@@ -18,7 +18,7 @@ export class PayloadTooLargeError extends Error {
   }
 }
 
-/** True for a {@link PayloadTooLargeError}, from any copy of this package. */
+/** True for a {@link PayloadTooLargeError}, from any copy of this package (any durable queue's). */
 export function isPayloadTooLargeError(error: unknown): error is PayloadTooLargeError {
   return typeof error === 'object' && error !== null && (error as { isPayloadTooLargeError?: unknown }).isPayloadTooLargeError === true;
 }
