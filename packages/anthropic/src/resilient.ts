@@ -17,6 +17,7 @@ import { attemptStorage, captureMiddleware, type AttemptScopeState } from './int
 import { inputMessages, outputMessages, systemInstructions } from './internal/content.js';
 import { createClassifier, type ClassifierOptions } from './internal/errors.js';
 import { environmentStore } from './internal/environmentStore.js';
+import { ensureDefaultTelemetry } from './internal/defaultTelemetry.js';
 import { DEFAULT_PRICES, validatePrices, type PriceTable } from './pricing.js';
 
 /** The SDK's own per-request options (`signal`, `headers`, `timeout`, …). */
@@ -139,6 +140,7 @@ export function resilient(client: Anthropic, options: ResilientOptions = {}): Re
     throw new RangeError(`resilient: deadlineMs must be a finite number of milliseconds >= 1, got ${String(defaultDeadlineMs)}`);
   }
   const prices: PriceTable = { ...DEFAULT_PRICES, ...validatePrices(options.prices ?? {}) };
+  ensureDefaultTelemetry();
   const recordContent = options.recordContent;
   if (recordContent !== undefined && typeof recordContent !== 'function') throw new TypeError(`resilient: recordContent must be a function (ctx, content) => void, got ${typeof recordContent}`);
   /** Hands the request's content to the recorder (converted once per call). */
