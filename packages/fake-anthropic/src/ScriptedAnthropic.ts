@@ -1,4 +1,5 @@
 import { ok, type Behaviour } from './behaviours.js';
+import { FakeBatches, type FakeBatchOptions } from './batches.js';
 import type { Connection } from './Connection.js';
 import { realSleep, respond, sendJson, type Sleep } from './respond.js';
 import { errorJson, type MessageRequestBody } from './wire.js';
@@ -29,6 +30,8 @@ export interface FakeAnthropicOptions {
    * virtual clock's `sleep` to make slow responses cost no real time.
    */
   sleep?: Sleep;
+  /** The Message Batches endpoints (`/v1/messages/batches`): the clock, when batches end, what each request becomes. */
+  batches?: FakeBatchOptions;
 }
 
 /**
@@ -37,6 +40,11 @@ export interface FakeAnthropicOptions {
  */
 export abstract class ScriptedAnthropic {
   readonly requests: RecordedRequest[] = [];
+  /**
+   * The Message Batches endpoints: the batches created, and the test's hand on them (`end`,
+   * `expire`, `script(customId, outcome)`). Batch requests are not among {@link requests}.
+   */
+  readonly batches: FakeBatches;
   readonly #script: Behaviour[];
   #otherwise: NonNullable<FakeAnthropicOptions['otherwise']>;
   readonly #sleep: Sleep;
@@ -47,6 +55,7 @@ export abstract class ScriptedAnthropic {
     this.#script = [...(options.script ?? [])];
     this.#otherwise = options.otherwise ?? ok();
     this.#sleep = options.sleep ?? realSleep;
+    this.batches = new FakeBatches(options.batches);
   }
 
   /** The base URL to give the SDK (`baseURL`). */
@@ -92,6 +101,7 @@ export abstract class ScriptedAnthropic {
       body = undefined;
     }
     const path = url.split('?')[0]!;
+    if (path.startsWith('/v1/messages/batches') && this.batches.handle(method, path, raw, this.url, `req_fake_batch_${this.requests.length + 1}`, connection)) return;
     const seen = { seq: this.requests.length + 1, method, path, headers, body, receivedAt: performance.now() };
     if (method !== 'POST' || path !== '/v1/messages') {
       this.requests.push({ ...seen, behaviour: { kind: 'error', status: 404, type: 'not_found_error' } });

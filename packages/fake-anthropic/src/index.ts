@@ -2,6 +2,19 @@ export { FakeAnthropic, startFakeAnthropic } from './FakeAnthropic.js';
 export { FakeAnthropicFetch, fakeAnthropicFetch } from './FakeAnthropicFetch.js';
 export { ScriptedAnthropic, type FakeAnthropicOptions, type RecordedRequest } from './ScriptedAnthropic.js';
 export type { Connection } from './Connection.js';
+export {
+  BATCH_LIMITS,
+  batchCanceled,
+  batchErrored,
+  batchExpired,
+  batchMalformed,
+  batchSucceeded,
+  FakeBatches,
+  type BatchOutcome,
+  type BatchRequest,
+  type FakeBatch,
+  type FakeBatchOptions,
+} from './batches.js';
 export type { Sleep } from './respond.js';
 export {
   apiError,
