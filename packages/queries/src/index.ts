@@ -46,7 +46,26 @@ export {
   modelValuesSeries,
 } from './promqlQueries.js';
 export { callsWithMostAttempts, longestBackoffs, failedAfterRetries, fellBack, anyCalls } from './traceqlQueries.js';
-export { ALL_QUERIES, queryById } from './registry.js';
+export {
+  SERVICE_STATE,
+  STATUS_LABEL,
+  serviceModelState,
+  firingAlerts,
+  probeSuccessRatio,
+  probeSinceLastSuccess,
+  statusComponents,
+  statusIncidents,
+  callDurationP95,
+  attemptsPerCallP95,
+  costUsdPerHour,
+  costUsdPerDay,
+  costProjection,
+  costUsdPreviousPeriod,
+} from './consoleQueries.js';
+export type { ServiceState, ProjectionPeriod } from './consoleQueries.js';
+export { ALL_QUERIES, WATCH_QUERIES, queryById } from './registry.js';
+export { ALERT_THRESHOLDS } from './alertThresholds.js';
+export type { AlertThresholds } from './alertThresholds.js';
 export type { QueryDefinition, QueryKind } from './registry.js';
 export { DEFAULT_STORM_THRESHOLDS, detectStorms } from './stormDetection.js';
 export type { Series, Storm, StormInputs, StormKeyLabels, StormThresholds } from './stormDetection.js';

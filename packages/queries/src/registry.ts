@@ -1,6 +1,7 @@
 import type { QueryParams } from './params.js';
 import * as promql from './promqlQueries.js';
 import * as traceql from './traceqlQueries.js';
+import * as watch from './consoleQueries.js';
 
 export type QueryKind = 'promql' | 'traceql';
 
@@ -55,11 +56,33 @@ export const ALL_QUERIES: readonly QueryDefinition[] = Object.freeze([
   def('failedAfterRetries', 'traceql', 'Calls that failed although retried', traceql.failedAfterRetries),
   def('fellBack', 'traceql', 'Calls that succeeded on a fallback model', traceql.fellBack),
   def('anyCalls', 'traceql', 'Any call of the selected services and models', traceql.anyCalls),
+  def('serviceModelState', 'promql', 'State now per service and model: 0 calm, 1 storm, 2 overloaded, 3 breaker open', watch.serviceModelState),
+  def('callDurationP95', 'promql', '95th percentile of the call duration (raw histogram, exemplars)', watch.callDurationP95),
+  def('attemptsPerCallP95', 'promql', '95th percentile of attempts per call (raw histogram, exemplars)', watch.attemptsPerCallP95),
+  def('costUsdPerHour', 'promql', 'USD per hour at the current rate by cost kind (raw counter, exemplars)', watch.costUsdPerHour),
+  def('costUsdPerDay', 'promql', 'USD per day at the current rate by cost kind', watch.costUsdPerDay),
+]);
+
+/**
+ * Queries the services' own telemetry does not answer on its own: the synthetic probe's and
+ * the status page's series, Prometheus's ALERTS, and cost over periods that need Grafana's
+ * `$__range_s` or a time range before the current one. The app and the dashboards use them
+ * like ALL_QUERIES; the storm end-to-end test, which runs services only, checks ALL_QUERIES.
+ */
+export const WATCH_QUERIES: readonly QueryDefinition[] = Object.freeze([
+  def('firingAlerts', 'promql', 'Stormwatch alerts firing now', watch.firingAlerts),
+  def('probeSuccessRatio', 'promql', "Share of the synthetic probe's requests that succeeded, by model", watch.probeSuccessRatio),
+  def('probeSinceLastSuccess', 'promql', "Seconds since the probe's last success, by model", watch.probeSinceLastSuccess),
+  def('statusComponents', 'promql', "The provider's status page, state per component", () => watch.statusComponents()),
+  def('statusIncidents', 'promql', "The status page's unresolved incidents and their start", () => watch.statusIncidents()),
+  def('costProjectionDay', 'promql', 'Projected USD at the end of the day at the current rate', (p) => watch.costProjection('day', p)),
+  def('costProjectionMonth', 'promql', 'Projected USD at the end of the month at the current rate', (p) => watch.costProjection('month', p)),
+  def('costUsdPreviousPeriod', 'promql', 'USD spent over the previous period of the same length', watch.costUsdPreviousPeriod),
 ]);
 
 /** The query with this id; throws a RangeError naming an unknown one. */
 export function queryById(id: string): QueryDefinition {
-  const found = ALL_QUERIES.find((q) => q.id === id);
+  const found = ALL_QUERIES.find((q) => q.id === id) ?? WATCH_QUERIES.find((q) => q.id === id);
   if (!found) throw new RangeError(`"${id}" is not a Stormwatch query id`);
   return found;
 }

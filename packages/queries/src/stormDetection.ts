@@ -1,3 +1,5 @@
+import { ALERT_THRESHOLDS } from './alertThresholds.js';
+
 /**
  * Storm detection: from the amplification and overload-ratio series of each service and
  * model, the intervals in which retries multiplied the load or the API was overloaded.
@@ -20,9 +22,10 @@ export interface StormThresholds {
   readonly minDurationMs: number;
 }
 
+/** The retry-storm and overload alerts' thresholds (ALERT_THRESHOLDS), and one minute. */
 export const DEFAULT_STORM_THRESHOLDS: StormThresholds = Object.freeze({
-  amplification: 2,
-  overloadRatio: 0.2,
+  amplification: ALERT_THRESHOLDS.retryAmplification,
+  overloadRatio: ALERT_THRESHOLDS.overloadRatio,
   minDurationMs: 60_000,
 });
 
