@@ -6,9 +6,18 @@ import { repoPath } from './paths.js';
  * The programs the pipeline tests run; scripts/servers.sh provides them (prometheus, promtool
  * and redis-server come from Debian). Jaeger is the trace store of the end-to-end test; Tempo
  * is not among them (AGPL: the tests never build it). redis-server holds the shared overload
- * store of the end-to-end test's Redis client.
+ * store of the end-to-end test's Redis client. prometheus-alertmanager (Debian's name of the
+ * alertmanager binary) and amtool deliver and check the alerts.
  */
-export type ServerProgram = 'otelcol-stormwatch' | 'jaeger' | 'helm' | 'prometheus' | 'promtool' | 'redis-server';
+export type ServerProgram =
+  | 'otelcol-stormwatch'
+  | 'jaeger'
+  | 'helm'
+  | 'prometheus'
+  | 'promtool'
+  | 'redis-server'
+  | 'prometheus-alertmanager'
+  | 'amtool';
 
 /** Where scripts/servers.sh caches what it builds (STORMWATCH_SERVERS_DIR overrides it). */
 export function serversDir(): string {
@@ -52,7 +61,7 @@ export function requireProgram(name: ServerProgram): string {
   if (found === undefined) {
     throw new Error(
       `${name} not found in ${path.join(serversDir(), 'bin')} or on PATH: run scripts/servers.sh ` +
-        '(and .ci/system-packages for prometheus/promtool/redis-server)',
+        '(and .ci/system-packages for prometheus/promtool/redis-server/prometheus-alertmanager/amtool)',
     );
   }
   return found;
