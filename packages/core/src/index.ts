@@ -17,7 +17,7 @@ export { describeTaskError, MAX_TASK_ERROR_CHARS } from './abandon/describeTaskE
 export { encodeTaskPayload } from './abandon/encodeTaskPayload.js';
 export { PayloadTooLargeError, isPayloadTooLargeError } from './errors/PayloadTooLargeError.js';
 export { TaskNotFoundError, isTaskNotFoundError } from './errors/TaskNotFoundError.js';
-export type { ClaimedTask, DrainableQueue, FailOutcome, LeaseRef, ListOptions, QueuedTask, TaskCounts, TaskQueue, TaskState } from './abandon/TaskQueue.js';
+export type { ClaimedTask, DrainableQueue, FailOutcome, HandOverQueue, HeldTaskRef, LeaseRef, ListOptions, QueuedTask, TaskCounts, TaskQueue, TaskState } from './abandon/TaskQueue.js';
 export { CircuitOpenError, isCircuitOpenError } from './errors/CircuitOpenError.js';
 export { RetryBudgetExhaustedError, isRetryBudgetExhaustedError } from './errors/RetryBudgetExhaustedError.js';
 export { DeadlineExceededError, isDeadlineExceededError } from './errors/DeadlineExceededError.js';

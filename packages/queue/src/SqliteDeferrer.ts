@@ -4,7 +4,7 @@ import { describeTaskError, encodeTaskPayload, systemClock, TaskNotFoundError, t
 import { toClaimedTask, toTask, type TaskRow } from './internal/rows.js';
 import { openQueueDatabase } from './internal/schema.js';
 import type { ClaimedTask, FailOutcome, QueuedTask, TaskCounts } from './QueuedTask.js';
-import type { LeaseRef, ListOptions, TaskQueue } from './TaskQueue.js';
+import type { HandOverQueue, HeldTaskRef, LeaseRef, ListOptions, TaskQueue } from './TaskQueue.js';
 import { isTaskState, TASK_STATES, TaskState } from './TaskState.js';
 
 /** Options of {@link sqliteDeferrer}. */
@@ -48,6 +48,8 @@ const SQL = {
   release: `UPDATE tasks SET state = 'pending', attempts = max(attempts - 1, 0), lease_token = NULL, lease_until = NULL, updated_at = :now
             WHERE id = :id AND state = 'running' AND lease_token = :token`,
   extend: `UPDATE tasks SET lease_until = :until WHERE id = :id AND state = 'running' AND lease_token = :token`,
+  handOver: `UPDATE tasks SET lease_token = :holder, lease_until = :until, updated_at = :now WHERE id = :id AND state = 'running' AND lease_token = :token`,
+  heldBy: `SELECT * FROM tasks WHERE state = 'running' AND substr(lease_token, 1, length(:prefix)) = :prefix ORDER BY seq LIMIT :limit`,
   retry: `UPDATE tasks SET state = 'pending', attempts = 0, next_run_at = :now, dead_reason = NULL, lease_token = NULL, lease_until = NULL, updated_at = :now
           WHERE id = :id AND state IN ('dead', 'failed')`,
   purge: `DELETE FROM tasks WHERE state = :state`,
@@ -76,7 +78,7 @@ type Statements = { readonly [K in keyof typeof SQL]: StatementSync };
  * const deferrer = sqliteDeferrer({ path: '/var/lib/my-job/deferred.db' });
  * const client = resilient(new Anthropic(), { policy: 'batch', policyOptions: { abandon: { deferrer } } });
  */
-export class SqliteDeferrer implements TaskQueue {
+export class SqliteDeferrer implements TaskQueue, HandOverQueue {
   readonly path: string;
   readonly maxPayloadBytes: number;
   readonly clock: Clock;
@@ -164,6 +166,35 @@ export class SqliteDeferrer implements TaskQueue {
   async extend(id: string, lease: LeaseRef, leaseMs: number): Promise<boolean> {
     if (!(Number.isFinite(leaseMs) && leaseMs > 0)) throw new RangeError(`SqliteDeferrer.extend: leaseMs must be a positive number of milliseconds, got ${String(leaseMs)}`);
     return this.#changed(id, this.#sql.extend.run({ id, token: lease.leaseToken, until: this.#nowIfOpen() + leaseMs }));
+  }
+
+  /** Hands claimed tasks to `holder` (their new lease token) until `leaseUntil`, in one transaction: see `HandOverQueue`. */
+  async handOver(tasks: readonly HeldTaskRef[], holder: string, leaseUntil: number): Promise<string[]> {
+    if (!Array.isArray(tasks)) throw new TypeError(`SqliteDeferrer.handOver: tasks must be an array of { id, leaseToken }, got ${typeof tasks}`);
+    if (typeof holder !== 'string' || holder.length === 0) throw new TypeError(`SqliteDeferrer.handOver: holder must be a non-empty string, got ${JSON.stringify(holder)}`);
+    if (!Number.isFinite(leaseUntil)) throw new RangeError(`SqliteDeferrer.handOver: leaseUntil must be a time in ms, got ${String(leaseUntil)}`);
+    const db = this.#open();
+    const now = this.clock.now();
+    const handed: string[] = [];
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      for (const { id, leaseToken } of tasks) {
+        if (Number(this.#sql.handOver.run({ id, token: leaseToken, holder, until: leaseUntil, now }).changes) > 0) handed.push(id);
+      }
+      db.exec('COMMIT');
+    } catch (error) {
+      if (db.isTransaction) db.exec('ROLLBACK');
+      throw error;
+    }
+    return handed;
+  }
+
+  /** The running tasks whose lease token starts with `prefix`, with their leases: see `HandOverQueue`. */
+  async heldBy(prefix: string, limit = 100_000): Promise<ClaimedTask[]> {
+    if (typeof prefix !== 'string' || prefix.length === 0) throw new TypeError(`SqliteDeferrer.heldBy: prefix must be a non-empty string, got ${JSON.stringify(prefix)}`);
+    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`SqliteDeferrer.heldBy: limit must be a positive integer, got ${String(limit)}`);
+    this.#open();
+    return (this.#sql.heldBy.all({ prefix, limit }) as TaskRow[]).map(toClaimedTask);
   }
 
   async nextDueAt(): Promise<number | undefined> {

@@ -1,2 +1,2 @@
 /** The queue contract every durable queue shares (SQLite here, Redis in `@stormwatch/redis`), defined beside core's `Deferrer`. */
-export type { DrainableQueue, LeaseRef, ListOptions, TaskQueue } from '@stormwatch/core';
+export type { DrainableQueue, HandOverQueue, HeldTaskRef, LeaseRef, ListOptions, TaskQueue } from '@stormwatch/core';

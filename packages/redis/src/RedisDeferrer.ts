@@ -9,6 +9,8 @@ import {
   type DeferReceipt,
   type DeferredTask,
   type FailOutcome,
+  type HandOverQueue,
+  type HeldTaskRef,
   type LeaseRef,
   type ListOptions,
   type QueuedTask,
@@ -62,6 +64,8 @@ const DEFAULT_DONE_RETENTION_MS = 7 * 24 * 3_600_000;
 /** A done task's hash also expires by Redis' own clock this long after its retention: a queue nobody writes to any more still empties. */
 const BACKSTOP_MARGIN_MS = 24 * 3_600_000;
 const DEFAULT_LIST_LIMIT = 100;
+/** Tasks handed over per script: keeps one script's run (which blocks Redis) short. */
+const HAND_OVER_CHUNK = 1_000;
 const STATES: readonly TaskState[] = ['pending', 'running', 'done', 'failed', 'dead'];
 
 /**
@@ -80,7 +84,7 @@ const STATES: readonly TaskState[] = ['pending', 'running', 'done', 'failed', 'd
  * const deferrer = redisDeferrer({ url: 'redis://redis.internal:6379' });
  * const client = resilient(new Anthropic(), { policy: 'batch', policyOptions: { abandon: { deferrer } } });
  */
-export class RedisDeferrer implements TaskQueue {
+export class RedisDeferrer implements TaskQueue, HandOverQueue {
   readonly url: string;
   readonly prefix: string;
   readonly maxPayloadBytes: number;
@@ -158,6 +162,30 @@ export class RedisDeferrer implements TaskQueue {
     if (!(Number.isFinite(leaseMs) && leaseMs > 0)) throw new RangeError(`RedisDeferrer.extend: leaseMs must be a positive number of milliseconds, got ${String(leaseMs)}`);
     this.#open();
     return this.#changed('extend', id, [id, String(lease.leaseToken), String(this.clock.now() + leaseMs)]);
+  }
+
+  /**
+   * Hands claimed tasks to `holder` (their new lease token) until `leaseUntil`: see
+   * `HandOverQueue`. One script per 1 000 tasks (each script atomic).
+   */
+  async handOver(tasks: readonly HeldTaskRef[], holder: string, leaseUntil: number): Promise<string[]> {
+    if (!Array.isArray(tasks)) throw new TypeError(`RedisDeferrer.handOver: tasks must be an array of { id, leaseToken }, got ${typeof tasks}`);
+    if (typeof holder !== 'string' || holder.length === 0) throw new TypeError(`RedisDeferrer.handOver: holder must be a non-empty string, got ${JSON.stringify(holder)}`);
+    if (!Number.isFinite(leaseUntil)) throw new RangeError(`RedisDeferrer.handOver: leaseUntil must be a time in ms, got ${String(leaseUntil)}`);
+    const handed: string[] = [];
+    for (let i = 0; i < tasks.length; i += HAND_OVER_CHUNK) {
+      const args = tasks.slice(i, i + HAND_OVER_CHUNK).flatMap((t) => [String(t.id), String(t.leaseToken)]);
+      const reply = toArray('handOver', await this.#run(QUEUE_SCRIPTS.handOver, [holder, String(leaseUntil), this.#now(), ...args]));
+      for (const id of reply) handed.push(String(id));
+    }
+    return handed;
+  }
+
+  /** The running tasks whose lease token starts with `prefix`, with their leases: see `HandOverQueue`. */
+  async heldBy(prefix: string, limit = 100_000): Promise<ClaimedTask[]> {
+    if (typeof prefix !== 'string' || prefix.length === 0) throw new TypeError(`RedisDeferrer.heldBy: prefix must be a non-empty string, got ${JSON.stringify(prefix)}`);
+    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`RedisDeferrer.heldBy: limit must be a positive integer, got ${String(limit)}`);
+    return toArray('heldBy', await this.#run(QUEUE_SCRIPTS.heldBy, [prefix, String(limit)])).map(toClaimedTask);
   }
 
   async nextDueAt(): Promise<number | undefined> {

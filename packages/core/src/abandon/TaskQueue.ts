@@ -132,3 +132,33 @@ export interface TaskQueue extends Deferrer, DrainableQueue {
   purge(options: { state: Exclude<TaskState, 'running'> }): Promise<number>;
   close(): Promise<void>;
 }
+
+/** A claim to hand over: a task id and the lease token that holds it now. */
+export interface HeldTaskRef {
+  readonly id: string;
+  readonly leaseToken: string;
+}
+
+/**
+ * What a queue offers for work that leaves the process for hours (a Message Batch, in
+ * `@stormwatch/queue`'s `batchDeferred`) and must be found again by a process that started
+ * after the one that sent it: a claim handed over to a named holder, stored as the tasks'
+ * lease token. `SqliteDeferrer` and `RedisDeferrer` implement it; it is optional for other
+ * queues (the batch target checks for it).
+ */
+export interface HandOverQueue {
+  /**
+   * Hands `running` tasks, each held by the claim its `leaseToken` names, to `holder` (e.g.
+   * `batch:msgbatch_…`) until `leaseUntil` (ms of the queue's clock): `holder` becomes their
+   * lease token, so `fail`, `release` and `extend` with `{ leaseToken: holder }` settle them,
+   * and no other drain claims them before `leaseUntil`. Resolves with the ids handed over; a
+   * task whose claim is no longer held (its lease expired and another drain took it) is left
+   * as it is.
+   */
+  handOver(tasks: readonly HeldTaskRef[], holder: string, leaseUntil: number): Promise<string[]>;
+  /**
+   * The `running` tasks whose lease token starts with `prefix`, each with its lease, in the
+   * order they were deferred; at most `limit` (defaults to 100 000).
+   */
+  heldBy(prefix: string, limit?: number): Promise<ClaimedTask[]>;
+}

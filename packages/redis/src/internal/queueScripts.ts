@@ -7,7 +7,7 @@ export interface QueueScript {
   readonly sha: string;
 }
 
-export type QueueOperation = 'defer' | 'claim' | 'complete' | 'fail' | 'release' | 'extend' | 'retry' | 'purge' | 'get' | 'list' | 'counts' | 'oldest' | 'nextDue';
+export type QueueOperation = 'defer' | 'claim' | 'complete' | 'fail' | 'release' | 'extend' | 'handOver' | 'heldBy' | 'retry' | 'purge' | 'get' | 'list' | 'counts' | 'oldest' | 'nextDue';
 
 /**
  * The deferrer's state changes as Redis Lua scripts, one atomic script per operation: the
@@ -154,6 +154,32 @@ if state ~= 'running' or redis.call('HGET', key, 'leaseToken') ~= ARGV[2] then r
 redis.call('HSET', key, 'leaseUntil', ARGV[3])
 redis.call('ZADD', B .. 'due', ARGV[3], id)
 return 1
+`,
+  // ARGV: holder, leaseUntil, now, then id, token for each task
+  handOver: String.raw`
+local holder, untilAt, now = ARGV[1], ARGV[2], ARGV[3]
+local out = {}
+for i = 4, #ARGV, 2 do
+  local id = ARGV[i]
+  local key = taskKey(id)
+  if redis.call('HGET', key, 'state') == 'running' and redis.call('HGET', key, 'leaseToken') == ARGV[i + 1] then
+    redis.call('HSET', key, 'leaseToken', holder, 'leaseUntil', untilAt, 'updatedAt', now)
+    redis.call('ZADD', B .. 'due', untilAt, id)
+    out[#out + 1] = id
+  end
+end
+return out
+`,
+  // ARGV: prefix, limit
+  heldBy: String.raw`
+local prefix, limit = ARGV[1], tonumber(ARGV[2])
+local out = {}
+for _, id in ipairs(redis.call('ZRANGE', B .. 'state:running', 0, -1)) do
+  if #out >= limit then break end
+  local token = redis.call('HGET', taskKey(id), 'leaseToken')
+  if token and string.sub(token, 1, #prefix) == prefix then out[#out + 1] = redis.call('HGETALL', taskKey(id)) end
+end
+return out
 `,
   // ARGV: id, now
   retry: String.raw`
