@@ -1,22 +1,32 @@
-import Anthropic from '@anthropic-ai/sdk';
 import { SpanKind } from '@opentelemetry/api';
-import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
-import { resilient } from '@stormwatch/anthropic';
-import { ATTR_ADMISSION_OUTCOME, ATTR_ADMISSION_WAIT_MS, ATTR_ATTEMPT_OUTCOME, ATTR_CALL_OUTCOME, ATTR_HTTP_RESPONSE_STATUS_CODE } from '@stormwatch/conventions';
-import { ok, overloaded, startFakeAnthropic } from '@stormwatch/fake-anthropic';
-import { instrumentPolicy } from '@stormwatch/telemetry';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
+import { ATTR_ADMISSION_OUTCOME, ATTR_ADMISSION_WAIT_MS, ATTR_ATTEMPT_OUTCOME, ATTR_CALL_OUTCOME, ATTR_HTTP_RESPONSE_STATUS_CODE, ErrorType } from '@stormwatch/conventions';
+import { createPolicy } from '@stormwatch/core';
+import { StormwatchInstrumentation } from '@stormwatch/telemetry';
 
-// An OpenTelemetry SDK that keeps spans in memory. In a service, `@stormwatch/node` sets up
-// one that exports over OTLP, and instruments every policy without this call.
+// The application's own OpenTelemetry SDK, with Stormwatch in its instrumentations (spans
+// kept in memory here; a service exports them over OTLP).
 const exporter = new InMemorySpanExporter();
-const tracerProvider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
+const sdk = new NodeSDK({
+  spanProcessors: [new SimpleSpanProcessor({ exporter })],
+  metricReaders: [],
+  logRecordProcessors: [],
+  instrumentations: [new StormwatchInstrumentation()],
+});
+sdk.start();
 
-// A local server that speaks the Anthropic wire format: one 529, then an answer.
-const server = await startFakeAnthropic({ script: [overloaded(), ok()] });
-const client = resilient(new Anthropic({ baseURL: server.url, apiKey: 'test-key' }), { policy: 'chat' });
-const telemetry = instrumentPolicy(client.policy, { tracerProvider });
-
-await client.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 256, messages: [{ role: 'user', content: 'Hello' }] });
+// A Stormwatch policy (`resilient()` from @stormwatch/anthropic makes one per client) whose
+// first attempt is answered 529 Overloaded.
+const policy = createPolicy({
+  name: 'chat',
+  classify: () => ({ errorType: ErrorType.OVERLOADED, retryable: true, overload: true, slowDown: true, status: 529 }),
+});
+await policy.execute(async ({ attempt, details }) => {
+  details.httpStatus = attempt === 1 ? 529 : 200;
+  if (attempt === 1) throw new Error('529 Overloaded');
+  return 'Hello!';
+}, { model: 'claude-sonnet-4-6' });
 
 for (const span of exporter.getFinishedSpans()) {
   const outcome = span.attributes[ATTR_ATTEMPT_OUTCOME] ?? span.attributes[ATTR_CALL_OUTCOME] ?? '';
@@ -30,5 +40,4 @@ for (const span of exporter.getFinishedSpans()) {
 // chat claude-sonnet-4-6 CLIENT success 200
 // stormwatch.call INTERNAL success
 //   stormwatch.admission.wait admitted 1 s
-telemetry.dispose();
-await server.close();
+await sdk.shutdown();

@@ -1,5 +1,6 @@
 import { diag } from '@opentelemetry/api';
 import type { IDisposable, Policy } from '@stormwatch/core';
+import { retireDefault } from './internal/byDefault.js';
 import { markInstrumented } from './internal/instrumented.js';
 import { resolveOptions } from './internal/options.js';
 import { PolicyInstrumentation } from './internal/PolicyInstrumentation.js';
@@ -27,11 +28,16 @@ import type { TelemetryOptions } from './TelemetryOptions.js';
  * instrumentation's trace, and adding an instrumentation never changes the traces of
  * those made before it.
  *
+ * An explicit instrumentation takes precedence over the default one (see
+ * {@link instrumentPolicyByDefault}): the policy's default instrumentation, if any, is
+ * removed first, whatever providers either uses.
+ *
  * @returns a disposable that stops the instrumentation: from then on its handlers do not
  * run, so the spans of calls still running are not ended.
  */
 export function instrumentPolicy(policy: Policy, options: TelemetryOptions = {}): IDisposable {
   const resolved = resolveOptions(options);
+  retireDefault(policy);
   const unmark = markInstrumented(policy, resolved.tracerProvider, resolved.meterProvider);
   if (!unmark) {
     diag.warn(`@stormwatch/telemetry: policy "${policy.name}" is already instrumented into these providers; not instrumenting it twice`);

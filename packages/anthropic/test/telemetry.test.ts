@@ -1,8 +1,8 @@
 import Anthropic from '@anthropic-ai/sdk';
-import { metrics, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, metrics, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { AggregationTemporality, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
-import { resilient } from '@stormwatch/anthropic';
 import {
   ATTR_ANTHROPIC_REQUEST_ID,
   ATTR_ATTEMPT_NUMBER,
@@ -54,8 +54,17 @@ import {
 } from '@stormwatch/conventions';
 import { apiError, ok, overloaded, reset, startFakeAnthropic, streamErrorAtStart, type FakeAnthropic } from '@stormwatch/fake-anthropic';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CAPTURE_CONTENT_ENV, instrumentPolicy, recordMessageContent } from '../src/index.js';
-import { ensureContextManager } from './harness.js';
+import { CAPTURE_CONTENT_ENV, instrumentPolicy, recordMessageContent } from '@stormwatch/telemetry';
+import { resilient } from '../src/index.js';
+
+// The telemetry of a real SDK client through @stormwatch/telemetry (it lives here, not in
+// that package: @stormwatch/anthropic depends on it).
+let contextManager: AsyncLocalStorageContextManager | undefined;
+function ensureContextManager(): void {
+  if (contextManager) return;
+  contextManager = new AsyncLocalStorageContextManager().enable();
+  context.setGlobalContextManager(contextManager);
+}
 
 const SONNET = 'claude-sonnet-4-6';
 
