@@ -1,12 +1,7 @@
-export {
-  resilient,
-  type ResilientClient,
-  type ResilientMessages,
-  type ResilientOptions,
-  type ResilientPromise,
-  type ResilientRequestOptions,
-  type SdkRequestOptions,
-} from './resilient.js';
+export { resilient } from './resilient.js';
+export type { ResilientBeta, ResilientBetaMessages, ResilientClient, ResilientMessages } from './ResilientClient.js';
+export type { ResilientOptions, ResilientRequestOptions, SdkRequestOptions } from './ResilientOptions.js';
+export { retriesExhaustedInfo, type ExhaustedSdkError, type RetriesExhaustedInfo } from './callerError.js';
 export type { MessageContent } from '@stormwatch/conventions';
 export { createClassifier, type ClassifierOptions } from './internal/errors.js';
 export { StreamInterruptedError, isStreamInterruptedError } from './StreamInterruptedError.js';

@@ -3,7 +3,7 @@ import { AttemptOutcome, CallOutcome, DelaySource, ErrorType } from '@stormwatch
 import { createPolicy, isCallAbortedError, isRetriesExhaustedError } from '@stormwatch/core';
 import { apiError, FakeAnthropic, hang, htmlPage, ok, overloaded, rateLimited, reset, spendLimitReached } from '@stormwatch/fake-anthropic';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createClassifier, resilient } from '../src/index.js';
+import { createClassifier, resilient, retriesExhaustedInfo } from '../src/index.js';
 import { drive, messages, opus, record, setup, sonnet } from './harness.js';
 
 let server: FakeAnthropic | undefined;
@@ -45,8 +45,14 @@ describe('resilient() with the real SDK', () => {
     const s = await setup([overloaded(), overloaded(), overloaded()], { policyOptions: { maxAttempts: 3 } });
     server = s.server;
     const { error } = await drive(s.clock, s.client.messages.create({ model: opus, max_tokens: 64, messages }));
-    expect(isRetriesExhaustedError(error)).toBe(true);
-    expect((error as Error).cause).toBeInstanceOf(Anthropic.APIError);
+    // The caller gets the SDK's own last error, as without Stormwatch, with the reason attached.
+    expect(isRetriesExhaustedError(error)).toBe(false);
+    expect(error).toBeInstanceOf(Anthropic.APIError);
+    expect(error).toBeInstanceOf(Anthropic.InternalServerError);
+    expect(error).toMatchObject({ status: 529 });
+    expect(retriesExhaustedInfo(error)).toEqual({ reason: 'max_attempts', attempts: 3 });
+    // Not enumerable: a logger that serialises the error sees the SDK's fields only.
+    expect(Object.keys(error as object)).not.toContain('stormwatch');
     expect(server.requests).toHaveLength(3);
     expect(s.client.sdk.maxRetries).toBe(0);
   });
@@ -95,7 +101,8 @@ describe('resilient() with the real SDK', () => {
     const s = await setup([apiError(500), apiError(500), ok()]);
     server = s.server;
     const { error } = await drive(s.clock, s.client.messages.create({ model: opus, max_tokens: 64, messages }));
-    expect(error).toMatchObject({ reason: 'class_limit', attempts: 2 });
+    expect(error).toBeInstanceOf(Anthropic.InternalServerError);
+    expect(retriesExhaustedInfo(error)).toEqual({ reason: 'class_limit', attempts: 2 });
     expect(s.events.backoffs).toEqual([5000]);
   });
 
@@ -111,7 +118,7 @@ describe('resilient() with the real SDK', () => {
     const s = await setup([overloaded(), overloaded(), overloaded(), ok()]);
     server = s.server;
     const { error } = await drive(s.clock, s.client.messages.create({ model: opus, max_tokens: 64, messages }, { maxRetries: 5 }));
-    expect(isRetriesExhaustedError(error)).toBe(true);
+    expect(retriesExhaustedInfo(error)).toEqual({ reason: 'max_attempts', attempts: 3 });
     expect(server.requests).toHaveLength(3);
     expect(s.events.attempts).toHaveLength(3);
   });

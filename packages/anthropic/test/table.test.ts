@@ -1,10 +1,10 @@
 import { createServer } from 'node:net';
 import Anthropic from '@anthropic-ai/sdk';
 import { AttemptOutcome, DelaySource, ErrorType } from '@stormwatch/conventions';
-import { isDeadlineExceededError, isRetriesExhaustedError } from '@stormwatch/core';
+import { isDeadlineExceededError } from '@stormwatch/core';
 import { apiError, type FakeAnthropic, htmlPage, ok, overloaded, rateLimited, spendLimitReached, withHeaders } from '@stormwatch/fake-anthropic';
 import { afterEach, describe, expect, it } from 'vitest';
-import { resilient } from '../src/index.js';
+import { resilient, retriesExhaustedInfo } from '../src/index.js';
 import { drive, messages, opus, record, setup } from './harness.js';
 
 let server: FakeAnthropic | undefined;
@@ -125,8 +125,8 @@ describe('classification rows through the real SDK', () => {
     const client = resilient(new Anthropic({ baseURL: `http://127.0.0.1:${port}`, apiKey: 'k' }), { policyOptions: { clock: clockSetup.clock, random: () => 0.5, breaker: false } });
     const events = record(client.policy);
     const { error } = await drive(clockSetup.clock, client.messages.create(body));
-    expect(isRetriesExhaustedError(error)).toBe(true);
-    expect((error as Error).cause).toBeInstanceOf(Anthropic.APIConnectionError);
+    expect(error).toBeInstanceOf(Anthropic.APIConnectionError);
+    expect(retriesExhaustedInfo(error)).toEqual({ reason: 'max_attempts', attempts: 3 });
     expect(events.attempts.map((a) => [a.outcome, (a.classification as { errorType: string }).errorType])).toEqual([
       [AttemptOutcome.RETRYABLE_ERROR, ErrorType.CONNECTION],
       [AttemptOutcome.RETRYABLE_ERROR, ErrorType.CONNECTION],
