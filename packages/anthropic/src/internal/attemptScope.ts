@@ -1,6 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Middleware } from '@anthropic-ai/sdk';
+import { propagation } from '@opentelemetry/api';
 import type { AttemptContext } from '@stormwatch/core';
+import { attemptContext } from '@stormwatch/telemetry';
 import { readRateLimitHeaders } from './rateLimitHeaders.js';
 
 /** What the SDK middleware learns about the attempt running in this async context. */
@@ -28,9 +30,30 @@ export function serverOf(href: string): { address: string; port: number } {
   return lastServer;
 }
 
+type RequestHeaders = Parameters<Middleware>[0]['headers'];
+
+/**
+ * The request's headers with the trace context of the attempt injected (W3C `traceparent`
+ * and `tracestate` with the default propagator; whatever the registered propagator writes
+ * otherwise), so a server-side trace joins the call's with the attempt span as its parent.
+ * Injected afresh for every attempt, replacing any such header already there. The headers
+ * as they were when no propagator is registered (the API's no-op one lists no fields).
+ */
+export function withTraceContext(ctx: AttemptContext, headers: RequestHeaders): RequestHeaders {
+  if (propagation.fields().length === 0) return headers;
+  const carrier: Record<string, string> = {};
+  propagation.inject(attemptContext(ctx), carrier);
+  const names = Object.keys(carrier);
+  if (names.length === 0) return headers;
+  const out = new Headers(headers as ConstructorParameters<typeof Headers>[0]);
+  for (const name of names) out.set(name, carrier[name]!);
+  return out;
+}
+
 /**
  * SDK middleware (it runs once per HTTP request) that fills the attempt's details from the
- * request URL and the response headers, whatever the outcome.
+ * request URL and the response headers, whatever the outcome, and sends the attempt's trace
+ * context with the request ({@link withTraceContext}).
  */
 export const captureMiddleware: Middleware = async (request, next) => {
   const scope = attemptStorage.getStore();
@@ -40,7 +63,8 @@ export const captureMiddleware: Middleware = async (request, next) => {
   d.serverAddress = server.address;
   d.serverPort = server.port;
   scope.sent = true;
-  const response = await next(request);
+  const headers = withTraceContext(scope.ctx, request.headers);
+  const response = await next(headers === request.headers ? request : { ...request, headers });
   scope.response = response;
   d.httpStatus = response.status;
   const requestId = response.headers.get('request-id');

@@ -1,7 +1,60 @@
+import { createNoopMeter, metrics, ProxyTracerProvider, trace } from '@opentelemetry/api';
+import { livePolicies, onPolicyCreated, type Policy } from '@stormwatch/core';
+import { INSTRUMENTATION_SCOPE, INSTRUMENTATION_VERSION, instrumentPolicyByDefault } from '@stormwatch/telemetry';
+
+/** What the API's providers are when no SDK was registered (this copy of the API's singletons). */
+const NOOP_TRACER_PROVIDER = new ProxyTracerProvider().getDelegate();
+const NOOP_METER = createNoopMeter();
+
 /**
- * The telemetry every `resilient()` client gets with no Stormwatch-specific call: called once
- * per `resilient()`. (First step: nothing yet; the global-provider instrumentation lands here.)
+ * Whether the application registered an OpenTelemetry SDK with the global API: a tracer
+ * provider behind the global proxy, or a meter provider. With neither, the default
+ * telemetry would only feed no-op spans and instruments, so it waits.
+ */
+export function globalSdkRegistered(): boolean {
+  const tracerProvider = trace.getTracerProvider();
+  const delegate = tracerProvider instanceof ProxyTracerProvider ? tracerProvider.getDelegate() : tracerProvider;
+  if (delegate !== NOOP_TRACER_PROVIDER) return true;
+  return metrics.getMeterProvider().getMeter(INSTRUMENTATION_SCOPE, INSTRUMENTATION_VERSION) !== NOOP_METER;
+}
+
+/**
+ * Gives `policy` the default instrumentation (into the global providers) as soon as an SDK
+ * is registered: now, or at the start of the first call after the application registered
+ * one. Until then a call costs one check of the global providers.
+ */
+function instrumentWhenSdkRegistered(policy: Policy): void {
+  if (globalSdkRegistered()) {
+    instrumentPolicyByDefault(policy);
+    return;
+  }
+  const watch = policy.onCallStart(() => {
+    if (!globalSdkRegistered()) return;
+    watch.dispose();
+    instrumentPolicyByDefault(policy);
+  });
+}
+
+let installed = false;
+
+/**
+ * The telemetry every `resilient()` client gets with no Stormwatch-specific call, as the
+ * Anthropic SDK's own tracing does: once the application registered a global OpenTelemetry
+ * SDK (its own `NodeSDK` started, `NodeTracerProvider.register()`, …), every Stormwatch
+ * policy alive now and created later emits the telemetry contract into the global
+ * providers (`instrumentPolicyByDefault` from `@stormwatch/telemetry`).
+ *
+ * Explicit instrumentation wins: a policy instrumented by `instrumentPolicy`,
+ * `instrumentAllPolicies`, `StormwatchInstrumentation` or `@stormwatch/node` is not
+ * instrumented by default, and an explicit instrumentation made later removes the default
+ * one first, so no policy is traced twice.
+ *
+ * Called once per `resilient()`: the first call subscribes to the policy registry; every
+ * later one returns at once.
  */
 export function ensureDefaultTelemetry(): void {
-  // Intentionally empty until the default instrumentation lands (issue 12).
+  if (installed) return;
+  installed = true;
+  for (const policy of livePolicies()) instrumentWhenSdkRegistered(policy);
+  onPolicyCreated(instrumentWhenSdkRegistered);
 }
