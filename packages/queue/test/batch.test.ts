@@ -175,6 +175,23 @@ describe('batchDeferred, through the real SDK against the fake Message Batches A
     expect(await resumeBatches(queue, first.client)).toMatchObject({ endedBatches: [], done: 0 });
   });
 
+  it('finds every batch even when the queue lists fewer held tasks than there are: later batches appear as earlier ones are settled', async () => {
+    const { clock, queue, client, handled, onResult } = setup();
+    for (let i = 0; i < 6; i++) await defer(queue, i, 48 * HOUR);
+    expect((await submitBatches(queue, client, { maxRequests: 2 })).submittedBatches).toHaveLength(3);
+    // A queue whose heldBy answers at most two tasks at a time (as a real one caps at 100 000).
+    const capped = new Proxy(queue, {
+      get: (target, key) => {
+        if (key === 'heldBy') return (prefix: string, limit?: number) => target.heldBy(prefix, Math.min(limit ?? 2, 2));
+        const value = Reflect.get(target, key, target) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const summary = await poll(clock, resumeBatches(capped, client, { onResult }));
+    expect(summary).toMatchObject({ done: 6, endedBatches: ['msgbatch_fake_1', 'msgbatch_fake_2', 'msgbatch_fake_3'] });
+    expect(handled.size).toBe(6);
+  });
+
   it('reports a malformed results line as a typed error and settles the other tasks; the unmatched task goes back to pending', async () => {
     const { clock, queue, fake, client, handled, onResult } = setup();
     const good = await defer(queue, 1, 48 * HOUR);

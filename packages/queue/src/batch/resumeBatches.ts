@@ -29,24 +29,35 @@ export async function resumeBatches(queue: TaskQueue, client: BatchClient, optio
   const o = resolveBatchOptions(options, q.clock, 'resumeBatches');
   checkClient(client, 'resumeBatches');
   const summary = emptyBatchSummary();
-  const waiting = new Map<string, number>(); // batch id -> looks so far
-  for (const task of await q.heldBy(BATCH_HOLDER_PREFIX)) waiting.set(batchIdOf(task.leaseToken), 0);
+  const waiting = new Set<string>();
+  const settled = new Set<string>();
+  // Found again after each round: `heldBy` returns at most 100 000 tasks, so with more held
+  // than that, later batches appear as earlier ones are settled. A batch settled by this call
+  // is not looked at again (a task whose handler failed stays held, for the next call).
+  const discover = async () => {
+    for (const task of await q.heldBy(BATCH_HOLDER_PREFIX)) {
+      const batchId = batchIdOf(task.leaseToken);
+      if (!settled.has(batchId)) waiting.add(batchId);
+    }
+  };
+  await discover();
 
   let wait = o.pollInitialMs;
   while (waiting.size > 0 && !o.signal?.aborted) {
-    for (const batchId of [...waiting.keys()]) {
+    for (const batchId of [...waiting]) {
       const batch = await look(client, batchId);
       if (batch === 'gone') {
         await settle(q, batchId, undefined, o, summary);
-        waiting.delete(batchId);
       } else if (batch !== 'unknown' && batch.processing_status === 'ended' && batch.results_url) {
         const lines = await readResults(client, batch).catch(() => undefined);
         if (lines === undefined) continue; // the download failed: try again at the next look
         await settle(q, batchId, lines, o, summary);
         summary.endedBatches.push(batchId);
-        waiting.delete(batchId);
-      }
+      } else continue;
+      waiting.delete(batchId);
+      settled.add(batchId);
     }
+    await discover();
     if (waiting.size === 0) break;
     await o.clock.sleep(wait, o.signal).catch(() => undefined);
     wait = Math.min(o.pollMaxMs, wait * 2);
