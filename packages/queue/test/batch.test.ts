@@ -36,13 +36,16 @@ function setup(options: { processingMs?: number } = {}) {
   const client = new Anthropic({ baseURL: fake.url, fetch: fake.fetch, apiKey: 'sk-ant-test-secret', maxRetries: 0 });
   const looks: number[] = [];
   const retrieve = client.messages.batches.retrieve.bind(client.messages.batches);
+  /** Errors the next looks answer with, in order (the SDK's own errors, as the API would make them). */
+  const failLooks: Error[] = [];
   client.messages.batches.retrieve = ((id: string) => {
     looks.push(clock.now() - T0);
-    return retrieve(id);
+    const failure = failLooks.shift();
+    return failure ? Promise.reject(failure) : retrieve(id);
   }) as typeof client.messages.batches.retrieve;
   const handled = new Map<string, BatchMessage[]>();
   const onResult = (t: ClaimedTask, message: BatchMessage) => void handled.set(t.id, [...(handled.get(t.id) ?? []), message]);
-  return { clock, path, queue, fake, client, looks, handled, onResult };
+  return { clock, path, queue, fake, client, looks, failLooks, handled, onResult };
 }
 
 const body = (i: number) => ({ model: opus, max_tokens: 64, messages: [{ role: 'user', content: `Summarise report ${i}` }] });
@@ -223,6 +226,30 @@ describe('batchDeferred, through the real SDK against the fake Message Batches A
     const second = await poll(clock, resumeBatches(queue, client, { onResult: flaky }));
     expect(second).toMatchObject({ done: 1, handlerFailed: 0 });
     expect(calls).toBe(2);
+  });
+
+  it('looks again later after an overloaded or failed look, and rejects a refused one with the tasks still held', async () => {
+    const { clock, queue, client, looks, failLooks } = setup();
+    const id = await defer(queue, 1, 48 * HOUR);
+    await submitBatches(queue, client);
+    const apiError = (status: number, type: string) => Anthropic.APIError.generate(status, { type: 'error', error: { type, message: type } }, type, new Headers());
+    failLooks.push(apiError(529, 'overloaded_error'), new Anthropic.APIConnectionError({ message: 'reset' }), apiError(500, 'api_error'));
+    expect(await poll(clock, resumeBatches(queue, client))).toMatchObject({ done: 1 });
+    expect(looks.slice(0, 4)).toEqual([0, 30_000, 90_000, 210_000]);
+
+    const other = await defer(queue, 2, 48 * HOUR);
+    await submitBatches(queue, client);
+    failLooks.push(apiError(401, 'authentication_error'));
+    await expect(poll(clock, resumeBatches(queue, client))).rejects.toMatchObject({ status: 401 });
+    expect(await queue.get(other)).toMatchObject({ state: 'running' });
+    expect(await queue.get(id)).toMatchObject({ state: 'done' });
+  });
+
+  it('sends the stored request body as the params, without stream (a batch does not stream)', async () => {
+    const { queue, fake, client } = setup();
+    const id = await defer(queue, 1, 48 * HOUR, { payload: { ...body(1), stream: true } });
+    await submitBatches(queue, client);
+    expect(fake.batches.all[0]!.requests).toEqual([{ custom_id: id, params: body(1) }]);
   });
 
   it('gives the tasks of a batch the API no longer knows back to pending', async () => {
