@@ -7,9 +7,14 @@
 import { writeFileSync } from 'fs';
 import path from 'path';
 import { format, resolveConfig } from 'prettier';
-import { generateDashboards, serializeDashboard } from '../src/dashboards/generate';
 
 async function main(): Promise<void> {
+  // The page specs build trace links with @grafana/data, which expects a browser at import
+  // time; the generator runs in Node, so it gets jsdom's window (as the jest tests do).
+  const { JSDOM } = await import('jsdom');
+  const { window } = new JSDOM('');
+  Object.assign(globalThis, { window, document: window.document });
+  const { generateDashboards, serializeDashboard } = await import('../src/dashboards/generate');
   const dir = path.join(__dirname, '..', 'src', 'dashboards');
   for (const [file, dashboard] of Object.entries(generateDashboards())) {
     const target = path.join(dir, file);

@@ -11,8 +11,14 @@ export enum ROUTES {
   Breakers = 'breakers',
 }
 
+/** The project's repository (docs, runbooks). */
+export const REPOSITORY_URL = 'https://github.com/stormwatch/stormwatch';
+
 /** Where the empty states send users who have no Stormwatch telemetry yet. */
-export const QUICK_START_URL = 'https://github.com/stormwatch/stormwatch#quick-start';
+export const QUICK_START_URL = `${REPOSITORY_URL}#quick-start`;
+
+/** Where the runbooks live: `<RUNBOOKS_URL>/<alertname>.md` (the alerts' `runbook_url`, docs/runbooks/ of the repository). */
+export const RUNBOOKS_URL = `${REPOSITORY_URL}/blob/main/docs/runbooks`;
 
 /** Grafana's Traces Drilldown app; rows of the Traces page also open there when it is installed. */
 export const TRACES_DRILLDOWN_APP_ID = 'grafana-exploretraces-app';

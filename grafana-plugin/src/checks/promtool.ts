@@ -17,11 +17,12 @@ export const SEVERAL: Selection = {
 
 /**
  * What Grafana substitutes before a query reaches Prometheus: the service and model
- * variables and the interval variables (`$__rate_interval`, `$__range`, `$__interval`).
+ * variables and the interval variables (`$__rate_interval`, `$__range`, `$__range_s`, `$__interval`).
  */
 export function interpolate(expr: string, selection: Selection): string {
   return expr
     .replace(/\$__rate_interval/g, '1m0s')
+    .replace(/\$__range_s/g, '3600')
     .replace(/\$__range/g, '3600s')
     .replace(/\$__interval/g, '15s')
     .replace(new RegExp(`\\$${VAR_SERVICE}\\b`, 'g'), selection[VAR_SERVICE])

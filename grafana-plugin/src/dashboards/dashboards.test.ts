@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'fs';
 import path from 'path';
 import type { Dashboard, Panel } from '@grafana/schema';
-import { RULE_CALLS_RATE } from '@stormwatch/conventions';
-import { ALL_QUERIES, LABEL, queryById, type QueryParams } from '@stormwatch/queries';
+import { PROBE_METRICS, RULE_CALLS_RATE } from '@stormwatch/conventions';
+import { ALL_QUERIES, LABEL, WATCH_QUERIES, queryById, type QueryParams } from '@stormwatch/queries';
 import pluginJson from '../plugin.json';
 import { VAR_MODEL, VAR_PROMETHEUS, VAR_SERVICE, VAR_TEMPO } from '../constants';
 import { SCHEMA_VERSION, generateDashboards, serializeDashboard } from './generate';
@@ -109,7 +109,10 @@ describe('bundled dashboards', () => {
         panel: panel.title,
         fromQueries: true,
       });
-      expect(String(text)).toContain(`$${VAR_SERVICE}`);
+      // The probe and the status page watch the provider from outside the services.
+      if (!PROBE_METRICS.some((m) => String(text).includes(m.prometheusName))) {
+        expect(String(text)).toContain(`$${VAR_SERVICE}`);
+      }
     }
   });
 
@@ -131,11 +134,11 @@ describe('bundled dashboards', () => {
     expect(String(target?.expr)).toContain(`$${VAR_MODEL}`);
   });
 
-  it('together use every query of @stormwatch/queries, and nothing else', () => {
+  it('together use every query of @stormwatch/queries (ALL_QUERIES and WATCH_QUERIES), and nothing else', () => {
     const used = new Set(
       Object.values(generated).flatMap((d) => targetsOf(d).map(({ target }) => String(target.refId)))
     );
-    expect([...used].sort()).toEqual(ALL_QUERIES.map((q) => q.id).sort());
+    expect([...used].sort()).toEqual([...ALL_QUERIES, ...WATCH_QUERIES].map((q) => q.id).sort());
   });
 
   it.each(committedFiles)('%s lays its panels on the grid without overlap, with unique ids', (file) => {

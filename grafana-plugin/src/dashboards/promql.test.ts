@@ -25,7 +25,8 @@ describe('dashboard PromQL, as Grafana sends it', () => {
     ['several of each', SEVERAL],
   ])('parses with Prometheus own parser for %s', (_name, selection) => {
     const exprs = [...panelExprs, ...variableSelectors].map((e) => interpolate(e, selection));
-    expect(exprs.filter((e) => e.includes('$'))).toEqual([]);
+    // Left alone by Grafana: a label_replace group reference ("$1") is no variable.
+    expect(exprs.filter((e) => e.replace(/"\$\d+"/g, '""').includes('$'))).toEqual([]);
     const { ok, output } = promtoolCheck(exprs);
     expect({ ok, output: ok ? '' : output }).toEqual({ ok: true, output: '' });
     expect(output).toContain(`SUCCESS: ${exprs.length} rules found`);

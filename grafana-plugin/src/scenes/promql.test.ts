@@ -57,7 +57,8 @@ describe('scene PromQL, as Grafana sends it', () => {
     const exprs = Object.values(scenes)
       .flatMap((s) => [...promExprs(s), ...variableSelectors(s)])
       .map((e) => interpolate(e, selection));
-    expect(exprs.filter((e) => e.includes('$'))).toEqual([]);
+    // Left alone by Grafana: a label_replace group reference ("$1") is no variable.
+    expect(exprs.filter((e) => e.replace(/"\$\d+"/g, '""').includes('$'))).toEqual([]);
     const { ok, output } = promtoolCheck(exprs);
     expect({ ok, output: ok ? '' : output }).toEqual({ ok: true, output: '' });
     expect(output).toContain(`SUCCESS: ${exprs.length} rules found`);

@@ -106,8 +106,8 @@ describe('admission control on the storms page', () => {
 
   it('sets the admitted rate against the 529s, per service and model', () => {
     expect(queriesOf('Admitted rate vs 529s')).toEqual([
-      [admittedRate(filters), `admitted ${perModel}`],
       [stormOverloadedPerSecond(filters), `529 ${perModel}`],
+      [admittedRate(filters), `admitted ${perModel}`],
     ]);
   });
 

@@ -1,13 +1,18 @@
 import { EmbeddedScene, SceneFlexItem, SceneFlexLayout } from '@grafana/scenes';
-import { anyCalls, callsWithMostAttempts, failedAfterRetries, fellBack, longestBackoffs } from '@stormwatch/queries';
+import { anyCalls } from '@stormwatch/queries';
 import type { ResolvedSettings } from '../settings';
+import { tracesPage } from '../spec/pages/traces';
+import { toSceneRows } from '../spec/toScene';
 import { FILTERS, defaultControls, defaultTimeRange, tempoRunner } from './common';
 import { TelemetryNotice } from './TelemetryNotice';
-import { row } from './panels';
-import { traceTable } from './tracePanels';
+import { tracesDrilldownInstalled } from './tracePanels';
 import { createVariables } from './variables';
 
-/** Traces: the worst calls from Tempo, each row opening its trace in Explore (and Traces Drilldown). */
+/**
+ * Traces, rendered from its page spec (src/spec/pages/traces.ts): the worst calls from
+ * Tempo sorted by what each table is about, each row opening its trace in Explore (and
+ * Traces Drilldown). No bundled dashboard: the dashboards carry these tables beside their figures.
+ */
 export function tracesScene(settings: ResolvedSettings) {
   return new EmbeddedScene({
     $timeRange: defaultTimeRange(),
@@ -19,29 +24,7 @@ export function tracesScene(settings: ResolvedSettings) {
         new SceneFlexItem({
           body: new TelemetryNotice({ what: 'traces', $data: tempoRunner('probe', anyCalls(FILTERS), 1) }),
         }),
-        row(340, [
-          traceTable(
-            'Most attempts',
-            'mostAttempts',
-            callsWithMostAttempts(FILTERS),
-            'Calls that needed more than one attempt, with their attempt count.'
-          ),
-          traceTable(
-            'Longest backoff',
-            'longestBackoffs',
-            longestBackoffs(FILTERS),
-            'Waits between attempts; the longest first when sorted by duration.'
-          ),
-        ]),
-        row(340, [
-          traceTable(
-            'Failed after retries',
-            'failedAfterRetries',
-            failedAfterRetries(FILTERS),
-            'Calls that failed although retried.'
-          ),
-          traceTable('Fell back', 'fellBack', fellBack(FILTERS), 'Calls that succeeded only on a fallback model.'),
-        ]),
+        ...toSceneRows(tracesPage({ drilldown: tracesDrilldownInstalled() })),
       ],
     }),
   });

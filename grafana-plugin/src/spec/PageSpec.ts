@@ -1,0 +1,76 @@
+import type { ValueMapping } from '@grafana/schema';
+import type { QueryParams } from '@stormwatch/queries';
+import type { ROUTES } from '../constants';
+
+/**
+ * One page of the app as data: its panels, their queries, thresholds, units and links. The
+ * same spec renders to the page's scene ({@link ./toScene}) and to its bundled dashboard
+ * ({@link ./toDashboard}), so the two cannot drift; `agreement.test.tsx` renders both and
+ * compares them panel by panel.
+ */
+
+/** One query of a panel: an id of `ALL_QUERIES` or `WATCH_QUERIES` (also its refId) and its parameters. */
+export interface QuerySpec {
+  readonly id: string;
+  readonly params: QueryParams;
+  readonly legend?: string;
+  /** One value at the end of the range instead of a series. */
+  readonly instant?: boolean;
+  /** Prometheus result format: `table` (one row per series) or `heatmap` (buckets by `le`). */
+  readonly format?: 'table' | 'heatmap';
+  /** Ask Prometheus for the series' exemplars (points that open their trace). Raw series only: recording rules have none. */
+  readonly exemplar?: boolean;
+}
+
+/** One threshold step: its colour from `value` on (`null`: the base colour). */
+export interface ThresholdStep {
+  readonly color: string;
+  readonly value: number | null;
+}
+
+/** Data links on the cells of one field. */
+export interface FieldLinks {
+  readonly field: string;
+  readonly links: ReadonlyArray<{ readonly title: string; readonly url: string }>;
+}
+
+/** A panel before layout. */
+export interface PanelSpec {
+  readonly type: 'stat' | 'timeseries' | 'bargauge' | 'table' | 'state-timeline' | 'heatmap';
+  readonly title: string;
+  readonly description: string;
+  readonly queries: readonly QuerySpec[];
+  /** Width and height in dashboard grid units (24 columns; a unit is 30 px high). */
+  readonly w: number;
+  readonly h: number;
+  readonly unit?: string;
+  /** Threshold steps, base first; default green only. Built from ALERT_THRESHOLDS where an alert exists. */
+  readonly thresholds?: readonly ThresholdStep[];
+  /** Minimum step (`interval`) of the panel's queries. */
+  readonly interval?: string;
+  readonly mappings?: ValueMapping[];
+  readonly options?: Record<string, unknown>;
+  /** Columns a table hides (the time column of instant queries, for instance). */
+  readonly hideColumns?: readonly string[];
+  /** Rows sorted by a field, after converting it to a number (Tempo returns attributes as strings). */
+  readonly sortBy?: { readonly field: string; readonly desc: boolean };
+  readonly links?: readonly FieldLinks[];
+  /** The panel's own time range, from the start of the day or month to now (projections). */
+  readonly timeFrom?: 'now/d' | 'now/M';
+}
+
+/** A page: a title, its route and its rows of panels, top to bottom. */
+export interface PageSpec {
+  readonly title: string;
+  readonly description: string;
+  readonly route: ROUTES;
+  readonly rows: ReadonlyArray<readonly PanelSpec[]>;
+}
+
+/** Green, then red from `value` on. */
+export function redFrom(value: number): readonly ThresholdStep[] {
+  return [
+    { color: 'green', value: null },
+    { color: 'red', value },
+  ];
+}

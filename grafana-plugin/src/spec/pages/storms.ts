@@ -1,0 +1,169 @@
+import { ALERT_THRESHOLDS, LABEL } from '@stormwatch/queries';
+import { ROUTES } from '../../constants';
+import { redFrom, type PageSpec } from '../PageSpec';
+import { FILTERS, SERVICE_MODEL, SPAN_DURATION_FIELD, legend, timeseries, traceTable, type PageEnv } from '../panels';
+
+/**
+ * Storms: the inputs of storm detection against the alerts' thresholds, the retry waves,
+ * admission control, the shared overload store and the waits between attempts. The app
+ * puts the detected storms (computed in the browser) above them.
+ */
+export function stormsPage(env: PageEnv): PageSpec {
+  return {
+    title: 'Stormwatch storms',
+    description:
+      'The inputs of storm detection against their thresholds, the retry waves that show whether retries are synchronized, admission control, the shared overload store, and the waits between attempts.',
+    route: ROUTES.Storms,
+    rows: [
+      [
+        timeseries(
+          'Retry amplification (storm input)',
+          'Worst policy per service and model; a storm when above the red line (the retry-storm alert).',
+          [{ id: 'stormAmplification', params: FILTERS, legend: SERVICE_MODEL }],
+          'x',
+          12,
+          { thresholds: redFrom(ALERT_THRESHOLDS.retryAmplification) }
+        ),
+        timeseries(
+          'Overload ratio (storm input)',
+          'Share of attempts answered 529 per service and model; the API is overloaded above the red line (the overload alert).',
+          [{ id: 'stormOverloadRatio', params: FILTERS, legend: SERVICE_MODEL }],
+          'percentunit',
+          12,
+          { thresholds: redFrom(ALERT_THRESHOLDS.overloadRatio) }
+        ),
+      ],
+      [
+        timeseries(
+          'Admitted rate vs 529s',
+          'Attempts answered overloaded_error (529) per second, against the rate admission control sends calls of the model at (learned from its 529s; no line while the model is calm). Admission halves its rate at each wave of 529s and doubles it every 10 s without.',
+          [
+            { id: 'stormOverloadedPerSecond', params: FILTERS, legend: `529 ${SERVICE_MODEL}` },
+            { id: 'admittedRate', params: FILTERS, legend: `admitted ${SERVICE_MODEL}` },
+          ],
+          'reqps',
+          12
+        ),
+        timeseries(
+          'Wasted USD/h',
+          'Wasted burn rate per service and model.',
+          [{ id: 'stormWastedUsdPerHour', params: FILTERS, legend: SERVICE_MODEL }],
+          'currencyUSD',
+          12
+        ),
+      ],
+      [
+        timeseries(
+          'Retry waves',
+          'Retries per second on a 30 s window at a 5 s step: regular spikes mean synchronized retries (no jitter, a shared Retry-After), a smooth band jittered ones.',
+          [
+            { id: 'retryWaves', params: FILTERS, legend: `retries ${SERVICE_MODEL}` },
+            { id: 'firstAttemptWaves', params: { ...FILTERS, by: [] }, legend: 'first attempts' },
+          ],
+          'reqps',
+          24,
+          { interval: '5s' }
+        ),
+      ],
+      [
+        timeseries(
+          'Calls waiting for admission',
+          "Calls in each model's admission queue, over the service's instances and policies.",
+          [{ id: 'admissionQueueDepth', params: FILTERS, legend: SERVICE_MODEL }],
+          'short',
+          8
+        ),
+        timeseries(
+          'Admission wait p95',
+          'How long admitted calls waited for their model (95th percentile over 5 minutes, worst policy).',
+          [{ id: 'admissionWaitP95', params: FILTERS, legend: SERVICE_MODEL }],
+          's',
+          8
+        ),
+        timeseries(
+          'Refused by admission/s',
+          'deadline: its turn would have come too late; queue_full: too many calls waiting; long_wait: sent to its fallback model rather than wait.',
+          [{ id: 'admissionRefusalsByReason', params: { ...FILTERS, by: [] }, legend: legend(LABEL.REFUSAL_REASON) }],
+          'reqps',
+          8
+        ),
+      ],
+      [
+        timeseries(
+          'Overload store: instances answering locally',
+          'Instances of each service whose shared overload store (Redis) is not sharing: they admit and pace calls on their own, not as one fleet. 0 when every instance shares; no line for a service without a shared store. Alert: StormwatchStoreNotSharing.',
+          [{ id: 'storeInstancesLocal', params: FILTERS, legend: legend(LABEL.SERVICE) }],
+          'short',
+          8
+        ),
+        timeseries(
+          'Overload store: local answers/s',
+          "Store operations answered from the instance's own state because Redis could not be used. connection: no connection; timeout: no answer within timeoutMs; error_reply: Redis answered an error; malformed_reply: an answer the store never expects.",
+          [{ id: 'storeLocalAnswersByReason', params: FILTERS, legend: legend(LABEL.SERVICE, LABEL.STORE_REASON) }],
+          'ops',
+          8
+        ),
+        timeseries(
+          'Overload store: rejected operations/s',
+          'Store operations that rejected (a closed or broken store; calls go on as if the store were calm). A Redis store that is down answers locally instead.',
+          [
+            {
+              id: 'storeErrorsByOperation',
+              params: FILTERS,
+              legend: `${SERVICE_MODEL} · ${legend(LABEL.STORE_OPERATION)}`,
+            },
+          ],
+          'ops',
+          8
+        ),
+      ],
+      [
+        {
+          type: 'heatmap',
+          title: 'Waits between attempts',
+          description: 'Distribution of the backoff waits over time: one band means every client waits the same.',
+          queries: [
+            {
+              id: 'retryDelayBuckets',
+              params: { ...FILTERS, range: '$__rate_interval' },
+              legend: legend(LABEL.LE),
+              format: 'heatmap',
+            },
+          ],
+          w: 12,
+          h: 8,
+          unit: 's',
+          options: { calculate: false, yAxis: { unit: 's' }, cellGap: 1, color: { scheme: 'Oranges', mode: 'scheme' } },
+        },
+        timeseries(
+          'Waits/s by what chose them',
+          'Waits chosen by the Retry-After header against the policy backoff.',
+          [
+            {
+              id: 'retryDelayBySource',
+              params: { ...FILTERS, range: '$__rate_interval' },
+              legend: legend(LABEL.DELAY_SOURCE),
+            },
+          ],
+          'reqps',
+          12
+        ),
+      ],
+      [
+        traceTable(
+          env,
+          'Longest backoffs',
+          'Backoff waits of the selected calls, the longest first; open a row to see the call.',
+          'longestBackoffs',
+          { field: SPAN_DURATION_FIELD, desc: true }
+        ),
+        traceTable(
+          env,
+          'Recent calls',
+          'The latest Stormwatch calls of the selected services and models, whatever their outcome; empty when Tempo has no Stormwatch traces.',
+          'anyCalls'
+        ),
+      ],
+    ],
+  };
+}

@@ -1,0 +1,144 @@
+import { MappingType, type ValueMapping } from '@grafana/schema';
+import { ATTR_CALL_ATTEMPTS, COMPONENT_STATUS_GAUGE_VALUE } from '@stormwatch/conventions';
+import { LABEL, SERVICE_STATE, type QueryParams } from '@stormwatch/queries';
+import { VAR_MODEL, VAR_SERVICE } from '../constants';
+import { drilldownTraceLink, exploreTraceLink } from '../transforms/traceLinkTemplates';
+import type { FieldLinks, PanelSpec, QuerySpec, ThresholdStep } from './PageSpec';
+
+/** Presets the page specs compose: filters, legends, stat, time series and trace-table panels. */
+
+/** The service and model filters: the template variables of every page. */
+export const FILTERS: QueryParams = Object.freeze({
+  service: { variable: VAR_SERVICE },
+  model: { variable: VAR_MODEL },
+});
+/** The same filters, totals over every selected service and model. */
+export const TOTAL: QueryParams = Object.freeze({ ...FILTERS, by: [] });
+
+export const legend = (...labels: string[]): string => labels.map((l) => `{{${l}}}`).join(' · ');
+export const SERVICE_MODEL = legend(LABEL.SERVICE, LABEL.MODEL);
+
+/** What a page spec may depend on besides itself: whether Traces Drilldown is installed (an extra link per trace). */
+export interface PageEnv {
+  readonly drilldown: boolean;
+}
+export const DASHBOARD_ENV: PageEnv = Object.freeze({ drilldown: false });
+
+export function stat(
+  title: string,
+  description: string,
+  q: QuerySpec,
+  unit: string,
+  thresholds?: readonly ThresholdStep[],
+  extra: Partial<PanelSpec> = {}
+): PanelSpec {
+  return {
+    type: 'stat',
+    title,
+    description,
+    queries: [{ ...q, instant: true }],
+    w: 3,
+    h: 4,
+    unit,
+    thresholds,
+    options: {
+      // Instant queries have no history to draw.
+      graphMode: 'none',
+      colorMode: 'value',
+      reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false },
+    },
+    ...extra,
+  };
+}
+
+export function timeseries(
+  title: string,
+  description: string,
+  queries: readonly QuerySpec[],
+  unit: string,
+  w: number,
+  extra: Partial<PanelSpec> = {}
+): PanelSpec {
+  return { type: 'timeseries', title, description, queries, w, h: 8, unit, ...extra };
+}
+
+/** The field of Tempo's `spans` table holding the span id; its links open the trace. */
+export const SPAN_ID_FIELD = 'spanID';
+/** The hidden field of Tempo's `spans` table holding the trace id. */
+export const TRACE_ID_HIDDEN_FIELD = 'traceIdHidden';
+/** The `duration` field of Tempo's `spans` table (the span's real duration). */
+export const SPAN_DURATION_FIELD = 'duration';
+
+/** Links of a trace row: Explore always, Traces Drilldown when installed. */
+export function traceRowLinks(env: PageEnv): FieldLinks[] {
+  const traceId = `\${__data.fields.${TRACE_ID_HIDDEN_FIELD}}`;
+  return [
+    {
+      field: SPAN_ID_FIELD,
+      links: [
+        { title: 'Open in Explore', url: exploreTraceLink(traceId) },
+        ...(env.drilldown ? [{ title: 'Open in Traces Drilldown', url: drilldownTraceLink(traceId) }] : []),
+      ],
+    },
+  ];
+}
+
+/** The attempts column of the call tables (the selected span attribute). */
+export const ATTEMPTS_FIELD = ATTR_CALL_ATTEMPTS;
+
+/** A table of a TraceQL search whose rows open their trace, sorted by what it is about when `sortBy` is given. */
+export function traceTable(
+  env: PageEnv,
+  title: string,
+  description: string,
+  id: string,
+  sortBy?: PanelSpec['sortBy']
+): PanelSpec {
+  return {
+    type: 'table',
+    title,
+    description,
+    queries: [{ id, params: FILTERS }],
+    w: 12,
+    h: 9,
+    links: traceRowLinks(env),
+    ...(sortBy ? { sortBy } : {}),
+  };
+}
+
+/** Value mappings of serviceModelState: the verdict's words and colours. */
+export const STATE_MAPPINGS: ValueMapping[] = [
+  {
+    type: MappingType.ValueToText,
+    options: {
+      [String(SERVICE_STATE.CALM)]: { text: 'calm', color: 'green', index: 0 },
+      [String(SERVICE_STATE.STORM)]: { text: 'storm', color: 'orange', index: 1 },
+      [String(SERVICE_STATE.OVERLOADED)]: { text: 'overloaded', color: 'red', index: 2 },
+      [String(SERVICE_STATE.BREAKER_OPEN)]: { text: 'breaker open', color: 'purple', index: 3 },
+    },
+  },
+];
+
+const COMPONENT_COLORS: Record<keyof typeof COMPONENT_STATUS_GAUGE_VALUE, string> = {
+  unknown: 'text',
+  operational: 'green',
+  under_maintenance: 'blue',
+  degraded_performance: 'yellow',
+  partial_outage: 'orange',
+  major_outage: 'red',
+};
+
+/** Value mappings of the status page's component gauge (unknown is never shown as operational). */
+export const COMPONENT_MAPPINGS: ValueMapping[] = [
+  {
+    type: MappingType.ValueToText,
+    options: Object.fromEntries(
+      (Object.keys(COMPONENT_STATUS_GAUGE_VALUE) as Array<keyof typeof COMPONENT_STATUS_GAUGE_VALUE>).map(
+        (state, index) => [
+          String(COMPONENT_STATUS_GAUGE_VALUE[state]),
+          { text: state.replace(/_/g, ' '), color: COMPONENT_COLORS[state], index },
+        ]
+      )
+    ),
+  },
+];
