@@ -6,12 +6,12 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compare, type Comparison } from './compare.js';
-import { POLICIES } from './policies/index.js';
+import { ALL_POLICIES, EXTRA_POLICIES } from './policies/index.js';
 import type { PolicyUnderTest } from './policies/PolicyUnderTest.js';
 import { ProgressBar, type ProgressSink } from './progressBar.js';
 import { renderHtmlReport } from './report/html.js';
-import { formatMarkdownTable, formatTextTable } from './report/table.js';
-import { TARGET_SCENARIO, checkTargets } from './report/targets.js';
+import { columnsFor, formatMarkdownTable, formatTextTable } from './report/table.js';
+import { DEFERRAL_TARGET_SCENARIO, TARGET_SCENARIO, targetsFor } from './report/targets.js';
 import { SCENARIOS, scenarioByName } from './scenarios/index.js';
 import type { Scenario } from './scenarios/Scenario.js';
 import { UsageError, isUsageError } from './UsageError.js';
@@ -52,8 +52,9 @@ Options:
                       scales with it) (default: the scenario's)
   --fleet <kind>      open (Poisson arrivals) or closed (workers that wait and think)
                       (default: the scenario's)
-  --policies <ids>    comma-separated subset of: ${POLICIES.map((p) => p.id).join(', ')}
-                      (default: all; the oracle always runs)
+  --policies <ids>    comma-separated subset of: ${ALL_POLICIES.map((p) => p.id).join(', ')}
+                      (default: all but ${EXTRA_POLICIES.map((p) => p.id).join(', ')}, which run
+                      only in the scenarios made for them; the oracle always runs)
   --out <path>        HTML report file; with --scenario all, a directory
                       (default: reports/<scenario>.html)
   --json <path>       also write the figures as JSON (with --scenario all, a directory)
@@ -79,7 +80,8 @@ ${SCENARIOS.map((s) => `  ${s.name.padEnd(16)}${s.title}`).join('\n')}
 interface Parsed {
   readonly scenarios: Scenario[];
   readonly seed: number;
-  readonly policies: PolicyUnderTest[];
+  /** Undefined: each scenario's default rows. */
+  readonly policies: PolicyUnderTest[] | undefined;
   readonly out: string | undefined;
   readonly json: string | undefined;
   readonly markdown: boolean;
@@ -100,8 +102,8 @@ function integer(name: string, raw: string | undefined, min: number, fallback: n
 }
 
 function policyById(id: string): PolicyUnderTest {
-  const found = POLICIES.find((p) => p.id === id);
-  if (found === undefined) throw new UsageError(`unknown policy "${id}"; known: ${POLICIES.map((p) => p.id).join(', ')}`);
+  const found = ALL_POLICIES.find((p) => p.id === id);
+  if (found === undefined) throw new UsageError(`unknown policy "${id}"; known: ${ALL_POLICIES.map((p) => p.id).join(', ')}`);
   return found;
 }
 
@@ -158,13 +160,13 @@ export function parseCli(argv: readonly string[]): Parsed {
   }));
   const policies =
     values.policies === undefined
-      ? [...POLICIES]
+      ? undefined
       : values.policies
           .split(',')
           .map((id) => id.trim())
           .filter((id) => id !== '')
           .map(policyById);
-  if (policies.length === 0) throw new UsageError('--policies names no policy');
+  if (policies !== undefined && policies.length === 0) throw new UsageError('--policies names no policy');
   const port = integer('port', values.port, 0, 0);
   if (port > 65535) throw new UsageError(`--port must be at most 65535, got "${values.port}"`);
   if (values.live !== true && (values.policy !== undefined || values.port !== undefined)) {
@@ -205,7 +207,7 @@ export function comparisonJson(c: Comparison): unknown {
     scenario: c.scenario,
     seed: c.seed,
     results: c.results.map((r) => ({ policyId: r.policyId, label: r.label, description: r.description, figures: r.figures })),
-    targets: c.scenario.name === TARGET_SCENARIO ? checkTargets(c) : [],
+    targets: targetsFor(c),
   };
 }
 
@@ -249,15 +251,18 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const comparison = await compare({
       scenario,
       seed: parsed.seed,
-      policies: parsed.policies,
+      ...(parsed.policies === undefined ? {} : { policies: parsed.policies }),
       onProgress: (p) => bar.update(p),
     });
     bar.done();
     const figures = comparison.results.map((r) => r.figures);
-    const table = parsed.markdown ? formatMarkdownTable(figures) : formatTextTable(figures);
+    const columns = columnsFor(scenario);
+    const table = parsed.markdown ? formatMarkdownTable(figures, columns) : formatTextTable(figures, columns);
     io.stdout.write(`\n${scenario.name}: ${scenario.title} (seed ${parsed.seed}, ${scenario.fleet.clients} clients)\n\n${table}\n\n`);
+    const targets = targetsFor(comparison);
     if (scenario.name === TARGET_SCENARIO) io.stdout.write("Targets for Stormwatch's default policy:\n");
-    for (const t of scenario.name === TARGET_SCENARIO ? checkTargets(comparison) : []) {
+    if (scenario.name === DEFERRAL_TARGET_SCENARIO && targets.length > 0) io.stdout.write('Targets for Stormwatch with deferral:\n');
+    for (const t of targets) {
       io.stdout.write(`${t.met ? 'met   ' : 'missed'}  ${t.name}: ${t.value} (target ${t.target})\n`);
     }
     const reportPath = resolve(

@@ -3,7 +3,7 @@
  * after another in virtual time, with figures and timelines for the report.
  */
 import { computeFigures, type Figures } from './figures.js';
-import { ORACLE_ID, POLICIES } from './policies/index.js';
+import { ORACLE_ID, policiesFor } from './policies/index.js';
 import type { PolicyUnderTest } from './policies/PolicyUnderTest.js';
 import { runPolicy, type PolicyRun } from './runPolicy.js';
 import type { Scenario } from './scenarios/Scenario.js';
@@ -29,7 +29,7 @@ export interface Comparison {
 export interface CompareOptions {
   readonly scenario: Scenario;
   readonly seed: number;
-  /** Defaults to every policy. */
+  /** Defaults to every common policy plus the scenario's extra ones (`policiesFor`). */
   readonly policies?: readonly PolicyUnderTest[];
   /** Progress over all runs: `done` runs finished plus the fraction of the current one. */
   readonly onProgress?: (progress: { run: number; runs: number; policyId: string; fraction: number }) => void;
@@ -37,7 +37,7 @@ export interface CompareOptions {
 
 export async function compare(options: CompareOptions): Promise<Comparison> {
   const started = performance.now();
-  const policies = options.policies ?? POLICIES;
+  const policies = options.policies ?? policiesFor(options.scenario);
   const entries: (PolicyUnderTest | 'oracle')[] = [...policies, 'oracle'];
   const runs: PolicyRun[] = [];
   for (const [i, policy] of entries.entries()) {

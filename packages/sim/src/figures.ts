@@ -56,6 +56,113 @@ export interface Figures {
   readonly successByPhase: { readonly before: number; readonly storm: number; readonly after: number };
   /** Failed calls by what they failed with (error class, and HTTP status when there was one). */
   readonly failures: Readonly<Record<string, number>>;
+  /** Cost in USD of every token billed (useful answers and waste), at the price table. */
+  readonly billedUsd: number;
+  /** Calls the policy deferred to a durable queue, and what became of them (see {@link DeferralFigures}). */
+  readonly deferral: DeferralFigures;
+  /** HTTP 529s around the moment capacity returns (see {@link RecoveryFigures}). */
+  readonly recovery: RecoveryFigures;
+}
+
+/** What became of the calls a policy deferred (all 0 for a policy that defers nothing). */
+export interface DeferralFigures {
+  /** Calls deferred to the queue. */
+  readonly deferred: number;
+  /**
+   * Deferred calls the drain completed (answered) by the end of the run: after recovery, or
+   * earlier through the trickle of capacity the outage left.
+   */
+  readonly completed: number;
+  /** {@link completed} / {@link deferred}: none lost, none dead. Undefined when nothing was deferred. */
+  readonly completedShare: number | undefined;
+  /** Of {@link completed}, those answered after the storm's end (capacity back). */
+  readonly completedAfterRecovery: number;
+  /** Deferred calls answered within their original deadline. */
+  readonly completedWithinDeadline: number;
+  /** Attempts of deferred calls sent after they were deferred: the drain's requests. */
+  readonly drainAttempts: number;
+  /** HTTP 529s the drain's requests received, in all and in the first {@link RECOVERY_WINDOW_S} s after the storm's end. */
+  readonly drain529s: number;
+  readonly drain529sFirst30s: number;
+}
+
+/**
+ * HTTP 529s when capacity returns, counted by when the service answered them, against the
+ * calm rate before the storm. A **burst** is more 529s in the first
+ * {@link RECOVERY_WINDOW_S} seconds after the storm's end than in the last
+ * {@link RECOVERY_WINDOW_S} seconds before its start, plus a tolerance of 1 % of the
+ * attempts sent in the window after (a stray 529 or two is no burst).
+ */
+export interface RecoveryFigures {
+  /** 529s answered in `[storm.endS, storm.endS + 30 s)`. */
+  readonly first30s: number;
+  /** 529s answered in `[storm.endS, storm.endS + 60 s)`. */
+  readonly first60s: number;
+  /** 529s answered from the storm's end to the end of the run. */
+  readonly after: number;
+  /** 529s answered in the calm 30 s before the storm: the baseline. */
+  readonly calm30s: number;
+  /** Attempts sent in the first 30 s after the storm's end. */
+  readonly attemptsFirst30s: number;
+  /** Whether {@link first30s} is a burst (see {@link RecoveryFigures}). */
+  readonly burst: boolean;
+  /**
+   * Calls in progress in the application's processes when capacity returned (started, not
+   * ended, and not in a durable queue then): work held in memory, lost if a process restarts.
+   */
+  readonly heldInMemory: number;
+  /** Deferred calls still in the durable queue when capacity returned. */
+  readonly inQueue: number;
+}
+
+/** Length of the windows {@link RecoveryFigures} compares, in s. */
+export const RECOVERY_WINDOW_S = 30;
+
+/** When the service gave an attempt its answer (or took it), ms. */
+function answeredAtMs(a: AttemptRecord): number {
+  return a.endedAtMs ?? a.arrivedAtMs ?? a.sentAtMs;
+}
+
+/** HTTP 529s after and before the storm (see {@link RecoveryFigures}). */
+export function recoveryFigures(run: PolicyRun): RecoveryFigures {
+  const { storm } = run.scenario;
+  const endMs = storm.endS * 1000;
+  const windowMs = RECOVERY_WINDOW_S * 1000;
+  const count529 = (from: number, to: number) => run.attempts.filter((a) => isHttp529(a) && answeredAtMs(a) >= from && answeredAtMs(a) < to).length;
+  const first30s = count529(endMs, endMs + windowMs);
+  const calm30s = count529(Math.max(0, storm.startS * 1000 - windowMs), storm.startS * 1000);
+  const attemptsFirst30s = run.attempts.filter((a) => a.sentAtMs >= endMs && a.sentAtMs < endMs + windowMs).length;
+  return {
+    first30s,
+    first60s: count529(endMs, endMs + 2 * windowMs),
+    after: count529(endMs, Number.POSITIVE_INFINITY),
+    calm30s,
+    attemptsFirst30s,
+    burst: first30s > calm30s + 0.01 * attemptsFirst30s,
+    heldInMemory: run.calls.filter((c) => c.startMs < endMs && (c.endMs ?? Infinity) > endMs && !(c.deferredAtMs !== undefined && c.deferredAtMs <= endMs)).length,
+    inQueue: run.calls.filter((c) => c.deferredAtMs !== undefined && c.deferredAtMs <= endMs && (c.endMs ?? Infinity) > endMs).length,
+  };
+}
+
+/** What became of the deferred calls (see {@link DeferralFigures}). */
+export function deferralFigures(run: PolicyRun): DeferralFigures {
+  const endMs = run.scenario.storm.endS * 1000;
+  const deferred = run.calls.filter((c) => c.deferredAtMs !== undefined);
+  const completed = deferred.filter((c) => c.ok);
+  const after = completed.filter((c) => c.endMs! >= endMs);
+  const deferredAt = new Map(deferred.map((c) => [c.id, c.deferredAtMs!]));
+  const drain = run.attempts.filter((a) => a.sentAtMs >= (deferredAt.get(a.callId) ?? Infinity));
+  const drain529 = drain.filter(isHttp529);
+  return {
+    deferred: deferred.length,
+    completed: completed.length,
+    completedShare: deferred.length === 0 ? undefined : completed.length / deferred.length,
+    completedAfterRecovery: after.length,
+    completedWithinDeadline: completed.filter((c) => c.endMs! - c.startMs <= c.deadlineMs).length,
+    drainAttempts: drain.length,
+    drain529s: drain529.length,
+    drain529sFirst30s: drain529.filter((a) => answeredAtMs(a) >= endMs && answeredAtMs(a) < endMs + RECOVERY_WINDOW_S * 1000).length,
+  };
 }
 
 /** Results that are HTTP 529. */
@@ -117,11 +224,13 @@ export function computeFigures(run: PolicyRun, oracleDrainMs?: number, prices: P
   let wasteIn = 0;
   let wasteOut = 0;
   let wastedUsd = 0;
+  let billedUsd = 0;
   const firstSeen = new Set<number>();
   for (const a of run.attempts) {
     attemptsByCall.set(a.callId, (attemptsByCall.get(a.callId) ?? 0) + 1);
     if (firstSeen.has(a.callId)) resent += a.inputTokens;
     else firstSeen.add(a.callId);
+    if (a.billedInputTokens > 0 || a.billedOutputTokens > 0) billedUsd += costUsd(prices, a.model, a.billedInputTokens, a.billedOutputTokens);
     if (isBilledWaste(a)) {
       wasteIn += a.billedInputTokens;
       wasteOut += a.billedOutputTokens;
@@ -170,5 +279,8 @@ export function computeFigures(run: PolicyRun, oracleDrainMs?: number, prices: P
       after: share(run.calls.filter((c) => c.startMs >= storm.endS * 1000)),
     },
     failures: Object.fromEntries(Object.entries(failures).sort(([a, x], [b, y]) => y - x || a.localeCompare(b))),
+    billedUsd,
+    deferral: deferralFigures(run),
+    recovery: recoveryFigures(run),
   };
 }

@@ -28,6 +28,11 @@ export interface CallRecord {
   model: string | undefined;
   /** The error's class name when the call failed. */
   error: string | undefined;
+  /**
+   * Virtual ms at which the policy deferred the call to a durable queue (the answer, or the
+   * failure, then came from the drain); undefined when it was not deferred.
+   */
+  deferredAtMs?: number | undefined;
 }
 
 export interface FleetOptions {
@@ -113,8 +118,11 @@ export function startFleet(options: FleetOptions): CallRecord[] {
       record.ok = true;
       record.messageId = result.messageId;
       record.model = result.model;
+      if (result.deferredAtMs !== undefined) record.deferredAtMs = result.deferredAtMs;
     } catch (error) {
       record.error = errorName(error);
+      const deferredAtMs = (error as { deferredAtMs?: unknown } | null)?.deferredAtMs;
+      if (typeof deferredAtMs === 'number') record.deferredAtMs = deferredAtMs;
     }
     record.endMs = clock.now();
     options.onCallEnd?.(record);

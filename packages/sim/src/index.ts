@@ -14,10 +14,14 @@ export type {
   TimeWindow,
 } from './scenarios/Scenario.js';
 export { validateScenario } from './scenarios/validateScenario.js';
-export { SCENARIOS, scenarioByName, storm50, flapping, rateLimitWave, resetWave, opusOverloaded } from './scenarios/index.js';
-export type { Caller, ClientEnv, PolicyUnderTest, SimCall, SimCallResult } from './policies/PolicyUnderTest.js';
+export { SCENARIOS, scenarioByName, storm50, flapping, rateLimitWave, resetWave, opusOverloaded, longOutage } from './scenarios/index.js';
+export { DEFER_POLICY_ID } from './scenarios/longOutage.js';
+export type { Caller, ClientEnv, PolicyRunExtras, PolicyUnderTest, SimCall, SimCallResult } from './policies/PolicyUnderTest.js';
 export {
   POLICIES,
+  EXTRA_POLICIES,
+  ALL_POLICIES,
+  policiesFor,
   ORACLE_ID,
   cockatielDefault,
   exponentialNoJitter,
@@ -26,16 +30,18 @@ export {
   sdkDefault,
   stormwatch01,
   stormwatchDefault,
+  stormwatchDefer,
   stormwatchShared,
 } from './policies/index.js';
+export { DRAIN_CONCURRENCY, DeferredTaskDeadError, type DeferralLog, type HostAdmission } from './policies/deferralRun.js';
 export { STORE_RTT_MS, withRoundTrip } from './policies/modelledRoundTrip.js';
 export { OracleScheduler, OracleDeadlineError } from './policies/oracle.js';
-export { computeFigures, drainMs, quantile, type Figures } from './figures.js';
+export { computeFigures, deferralFigures, drainMs, quantile, recoveryFigures, RECOVERY_WINDOW_S, type DeferralFigures, type Figures, type RecoveryFigures } from './figures.js';
 export { computeTimeline, type Timeline } from './timeline.js';
 export { compare, type CompareOptions, type Comparison, type PolicyResult } from './compare.js';
 export { renderHtmlReport } from './report/html.js';
-export { formatMarkdownTable, formatTextTable } from './report/table.js';
-export { checkSharedStoreTargets, checkTargets, type TargetCheck } from './report/targets.js';
+export { COLUMNS, DEFERRAL_COLUMNS, columnsFor, formatMarkdownTable, formatTextTable, type Column } from './report/table.js';
+export { checkDeferralTargets, checkSharedStoreTargets, checkTargets, targetsFor, DEFERRAL_TARGET_SCENARIO, TARGET_SCENARIO, type TargetCheck } from './report/targets.js';
 export { lineChart, type ChartOptions, type Series } from './report/svgChart.js';
 export { runLive, LIVE_SERVICE_NAME, type LiveOptions } from './live/runLive.js';
 export { LiveServer } from './live/LiveServer.js';

@@ -7,7 +7,7 @@
 import { VirtualClock, seededRandom } from '@stormwatch/core';
 import type { CallRecord } from './fleet.js';
 import { startFleet } from './fleet.js';
-import type { PolicyUnderTest } from './policies/PolicyUnderTest.js';
+import type { PolicyRunExtras, PolicyUnderTest } from './policies/PolicyUnderTest.js';
 import { OracleScheduler } from './policies/oracle.js';
 import { deriveSeed } from './rng.js';
 import type { Scenario } from './scenarios/Scenario.js';
@@ -28,6 +28,8 @@ export interface PolicyRun {
   readonly admissions: readonly AdmissionSample[];
   /** Virtual ms at which the last event happened. */
   readonly endMs: number;
+  /** What the policy reported after the run (the `stormwatch-defer` row: its queue and drain). */
+  readonly extras?: PolicyRunExtras;
 }
 
 export interface RunPolicyOptions {
@@ -39,7 +41,10 @@ export interface RunPolicyOptions {
   readonly onProgress?: (fraction: number) => void;
 }
 
-/** Virtual time allowed after the scenario's duration for the last calls to end (a safety net). */
+/**
+ * Virtual time allowed after the scenario's duration for the last calls to end (a safety
+ * net): 30 minutes, or the calls' deadline when that is longer (deferred calls may take it).
+ */
 const GRACE_MS = 30 * 60 * 1000;
 
 /** Runs patch process globals (see {@link VirtualRuntime}), so they take turns. */
@@ -66,6 +71,13 @@ async function runPolicyNow(options: RunPolicyOptions): Promise<PolicyRun> {
   const fetch = service.fetch as typeof globalThis.fetch;
   const uninstall = runtime.install();
   let calls: CallRecord[];
+  let extras: PolicyRunExtras | undefined;
+  let finished = false;
+  const finishRun = async () => {
+    if (finished || policy === undefined || typeof policy.finishRun !== 'function') return;
+    finished = true;
+    extras = await policy.finishRun(clock);
+  };
   try {
     calls = startFleet({
       scenario,
@@ -83,12 +95,14 @@ async function runPolicyNow(options: RunPolicyOptions): Promise<PolicyRun> {
     });
     const durationMs = scenario.durationS * 1000;
     await runtime.run({
-      stopAtMs: durationMs + GRACE_MS,
+      stopAtMs: durationMs + Math.max(GRACE_MS, scenario.fleet.deadlineS * 1000),
       onProgress: (now) => options.onProgress?.(Math.min(1, now / durationMs)),
     });
+    await finishRun();
   } finally {
     uninstall();
     service.dispose();
+    await finishRun().catch(() => undefined); // after a failed run: only the clean-up matters
   }
   const unfinished = calls.filter((c) => c.endMs === undefined).length;
   if (unfinished > 0) throw new Error(`${policy.id}: ${unfinished} calls had not ended when the run stopped`);
@@ -102,5 +116,6 @@ async function runPolicyNow(options: RunPolicyOptions): Promise<PolicyRun> {
     attempts: service.attempts,
     admissions: service.admissions,
     endMs: clock.now(),
+    ...(extras === undefined ? {} : { extras }),
   };
 }

@@ -63,7 +63,7 @@ describe('command line', () => {
   it('applies --clients, --fleet and --policies to the scenario', () => {
     const parsed = parseCli(['--scenario', 'flapping', '--clients', '7', '--fleet', 'open', '--policies', 'stormwatch,fixed-1s', '--seed', '9']);
     expect(parsed.scenarios.map((s) => [s.name, s.fleet.clients, s.fleet.kind])).toEqual([['flapping', 7, 'open']]);
-    expect(parsed.policies.map((p) => p.id)).toEqual(['stormwatch', 'fixed-1s']);
+    expect(parsed.policies?.map((p) => p.id)).toEqual(['stormwatch', 'fixed-1s']);
     expect(parsed.seed).toBe(9);
   });
 

@@ -16,7 +16,7 @@ import type { Scenario } from '../scenarios/Scenario.js';
 export interface WorkerAssignment {
   readonly scenario: Scenario;
   readonly seed: number;
-  /** Id of the policy in `POLICIES`. */
+  /** Id of the policy in `ALL_POLICIES`. */
   readonly policyId: string;
   /**
    * This worker's number (0-based) of `count`: it runs clients `index`, `index + count`,

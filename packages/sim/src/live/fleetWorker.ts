@@ -7,7 +7,7 @@
  */
 import { seededRandom, systemClock, type OverloadStore } from '@stormwatch/core';
 import { startFleet } from '../fleet.js';
-import { POLICIES } from '../policies/index.js';
+import { ALL_POLICIES } from '../policies/index.js';
 import { deriveSeed } from '../rng.js';
 import { countOperations } from './countOperations.js';
 import type { ParentMessage, StoreUse, WorkerAssignment, WorkerMessage } from './fleetProtocol.js';
@@ -61,7 +61,7 @@ class FleetWorker {
 
   async assign(assignment: WorkerAssignment): Promise<void> {
     this.#assignment = assignment;
-    if (!POLICIES.some((p) => p.id === assignment.policyId)) throw new Error(`unknown policy "${assignment.policyId}"`);
+    if (!ALL_POLICIES.some((p) => p.id === assignment.policyId)) throw new Error(`unknown policy "${assignment.policyId}"`);
     if (assignment.redis !== undefined) {
       // Loaded only when used: a fleet without Redis needs no Redis client.
       const { redisStore } = await import('@stormwatch/redis');
@@ -80,7 +80,7 @@ class FleetWorker {
 
   async start(baseURL: string, originMs: number): Promise<void> {
     const { scenario, seed, policyId, index, count } = this.#assignment!;
-    const policy = POLICIES.find((p) => p.id === policyId)!;
+    const policy = ALL_POLICIES.find((p) => p.id === policyId)!;
     const counted = this.#store;
     const store = counted?.store;
     const clock = relativeClock(systemClock, originMs);
@@ -121,6 +121,7 @@ class FleetWorker {
     arrivalsOver = true;
     if (open === 0) settle();
     await ended;
+    await policy.finishRun?.(clock); // what the run's clients shared (stormwatch-defer: its queue file)
     let use: StoreUse | undefined;
     if (counted !== undefined) {
       use = { operations: counted.count(), localAnswers: since(this.#localBefore, localAnswers(counted.store)) };

@@ -92,6 +92,7 @@ export async function runLive(options: LiveOptions): Promise<PolicyRun> {
     await finished;
     clearInterval(ticker);
     options.signal?.removeEventListener('abort', stop);
+    await policy.finishRun?.(clock); // what the run's clients shared (stormwatch-defer: its queue file)
   } finally {
     service.dispose();
     await server.close();

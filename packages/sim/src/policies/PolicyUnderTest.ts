@@ -4,6 +4,7 @@
  * budgets and limiters are per process in real deployments, and so are they here).
  */
 import type { Clock, OverloadStore, Random } from '@stormwatch/core';
+import type { DeferralLog } from './deferralRun.js';
 
 /** One logical call a client makes. */
 export interface SimCall {
@@ -24,6 +25,8 @@ export interface SimCallResult {
   /** The message id (`msg_sim_<seq>`): names the attempt that produced the result. */
   readonly messageId: string;
   readonly model: string;
+  /** Virtual ms at which the call was deferred to a queue, when it was (its answer came from the drain). */
+  readonly deferredAtMs?: number;
 }
 
 /** What a client of the fleet is given. */
@@ -61,4 +64,15 @@ export interface PolicyUnderTest {
    */
   readonly seedName?: string;
   createCaller(env: ClientEnv): Caller;
+  /**
+   * Called once the run driven by `clock` is over (every call ended): releases what the
+   * run's clients shared (a queue file) and returns what the figures need of it. Optional.
+   */
+  finishRun?(clock: Clock): Promise<PolicyRunExtras | undefined>;
+}
+
+/** What a policy adds to a run's records (see {@link PolicyUnderTest.finishRun}). */
+export interface PolicyRunExtras {
+  /** The durable deferral of the `stormwatch-defer` row. */
+  readonly deferral?: DeferralLog;
 }

@@ -6,6 +6,8 @@ import { fullJitterBreaker } from './fullJitterBreaker.js';
 import { sdkDefault } from './sdkDefault.js';
 import { stormwatch01, stormwatchDefault } from './stormwatchDefault.js';
 import { stormwatchShared } from './stormwatchShared.js';
+import { stormwatchDefer } from './stormwatchDefer.js';
+import type { Scenario } from '../scenarios/Scenario.js';
 
 /**
  * The policies the storm lab compares (the oracle is separate): five peers, Stormwatch 0.1,
@@ -23,7 +25,23 @@ export const POLICIES: readonly PolicyUnderTest[] = Object.freeze([
   stormwatchShared,
 ]);
 
+/**
+ * Policies that run only where a scenario asks for them (`Scenario.extraPolicies`) or
+ * `--policies` names them: `stormwatch-defer`, whose deferral acts only on deadlines of
+ * more than 5 minutes (in the other scenarios it would be the `stormwatch` row again).
+ */
+export const EXTRA_POLICIES: readonly PolicyUnderTest[] = Object.freeze([stormwatchDefer]);
+
+/** Every policy the storm lab knows, by id: the common rows, then the extra ones. */
+export const ALL_POLICIES: readonly PolicyUnderTest[] = Object.freeze([...POLICIES, ...EXTRA_POLICIES]);
+
+/** The rows a scenario runs by default: the common ones plus the scenario's extra ones. */
+export function policiesFor(scenario: Scenario): PolicyUnderTest[] {
+  const extra = scenario.extraPolicies ?? [];
+  return [...POLICIES, ...EXTRA_POLICIES.filter((p) => extra.includes(p.id))];
+}
+
 /** Id of the oracle in reports and on the command line. */
 export const ORACLE_ID = 'oracle';
 
-export { cockatielDefault, exponentialNoJitter, fixedRetry, fullJitterBreaker, sdkDefault, stormwatch01, stormwatchDefault, stormwatchShared };
+export { cockatielDefault, exponentialNoJitter, fixedRetry, fullJitterBreaker, sdkDefault, stormwatch01, stormwatchDefault, stormwatchDefer, stormwatchShared };

@@ -1,7 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
-import { resilient } from '@stormwatch/anthropic';
+import { resilient, type ResilientClient, type ResilientRequestOptions } from '@stormwatch/anthropic';
 import type { PolicyOptions } from '@stormwatch/core';
-import type { ClientEnv, PolicyUnderTest, SimCall } from './PolicyUnderTest.js';
+import type { ClientEnv, PolicyUnderTest, SimCall, SimCallResult } from './PolicyUnderTest.js';
 import { messageParams } from './sendMessage.js';
 
 /**
@@ -10,26 +10,36 @@ import { messageParams } from './sendMessage.js';
  * `stormwatch-shared`) differ only in these options.
  */
 export function stormwatchCaller(env: ClientEnv, policyOptions: Partial<PolicyOptions>) {
-  const client = resilient(new Anthropic({ apiKey: 'sk-ant-sim-0000', baseURL: env.baseURL, fetch: env.fetch }), {
+  const client = stormwatchClient(env, policyOptions);
+  return (call: SimCall) => sendThrough(client, messageParams(call, call.model), call.stream, { deadlineMs: call.deadlineMs });
+}
+
+/** The resilient client a Stormwatch row's client calls through (see {@link stormwatchCaller}). */
+export function stormwatchClient(env: ClientEnv, policyOptions: Partial<PolicyOptions>): ResilientClient {
+  return resilient(new Anthropic({ apiKey: 'sk-ant-sim-0000', baseURL: env.baseURL, fetch: env.fetch }), {
     policy: 'stormwatch',
     ...(env.fallbackModels.length > 0 ? { fallback: env.fallbackModels } : {}),
     // A store the fleet's processes share (ClientEnv.store: Redis in the live fleet) replaces the row's own.
     policyOptions: { clock: env.clock, random: env.random, ...policyOptions, ...(env.store === undefined ? {} : { store: env.store }) },
   });
-  return async (call: SimCall) => {
-    const body = messageParams(call, call.model);
-    if (!call.stream) {
-      const message = await client.messages.create(body, { deadlineMs: call.deadlineMs });
-      return { messageId: message.id, model: message.model };
-    }
-    const stream = await client.messages.create({ ...body, stream: true }, { deadlineMs: call.deadlineMs });
-    let result: { messageId: string; model: string } | undefined;
-    for await (const event of stream) {
-      if (event.type === 'message_start') result = { messageId: event.message.id, model: event.message.model };
-    }
-    if (result === undefined) throw new Error('stream ended without message_start');
-    return result;
-  };
+}
+
+/**
+ * One call through a resilient client: `messages.create(body)`, or with `stream: true`
+ * iterated to its end. Resolves with the answer's message id and model.
+ */
+export async function sendThrough(client: ResilientClient, body: Anthropic.MessageCreateParamsNonStreaming, stream: boolean, options: ResilientRequestOptions): Promise<SimCallResult> {
+  if (!stream) {
+    const message = await client.messages.create(body, options);
+    return { messageId: message.id, model: message.model };
+  }
+  const events = await client.messages.create({ ...body, stream: true }, options);
+  let result: SimCallResult | undefined;
+  for await (const event of events) {
+    if (event.type === 'message_start') result = { messageId: event.message.id, model: event.message.model };
+  }
+  if (result === undefined) throw new Error('stream ended without message_start');
+  return result;
 }
 
 /**

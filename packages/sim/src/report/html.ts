@@ -8,8 +8,8 @@ import type { Comparison, PolicyResult } from '../compare.js';
 import { ZOOM_BINS, ZOOM_BIN_MS } from '../timeline.js';
 import { ORACLE_ID } from '../policies/index.js';
 import { capacityFactorAt, inWindow } from '../scenarios/windows.js';
-import { COLUMNS } from './table.js';
-import { TARGET_SCENARIO, checkTargets } from './targets.js';
+import { columnsFor } from './table.js';
+import { targetsFor } from './targets.js';
 import { escapeHtml, fmtPct } from './format.js';
 import { lineChart, niceMax, type Series } from './svgChart.js';
 
@@ -131,12 +131,13 @@ export function renderHtmlReport(c: Comparison): string {
       shade,
     }),
   ].join('\n');
+  const columns = columnsFor(scenario);
   const table = [
     '<table><thead><tr>',
-    ...COLUMNS.map((col) => `<th>${escapeHtml(col.header)}</th>`),
+    ...columns.map((col) => `<th>${escapeHtml(col.header)}</th>`),
     '</tr></thead><tbody>',
     ...c.results.map(
-      (r) => `<tr class="${r.policyId === 'stormwatch' ? 'sw' : ''}">${COLUMNS.map((col) => `<td>${escapeHtml(col.cell(r.figures))}</td>`).join('')}</tr>`,
+      (r) => `<tr class="${r.policyId === 'stormwatch' ? 'sw' : ''}">${columns.map((col) => `<td>${escapeHtml(col.cell(r.figures))}</td>`).join('')}</tr>`,
     ),
     '</tbody></table>',
   ].join('');
@@ -149,7 +150,7 @@ export function renderHtmlReport(c: Comparison): string {
     }),
     '</tbody></table>',
   ].join('');
-  const targets = scenario.name === TARGET_SCENARIO ? checkTargets(c) : [];
+  const targets = targetsFor(c);
   const targetList = targets
     .map((t) => `<li class="${t.met ? 'met' : 'missed'}">${t.met ? '✔' : '✘'} ${escapeHtml(t.name)}: ${escapeHtml(t.value)} (target ${escapeHtml(t.target)})</li>`)
     .join('');

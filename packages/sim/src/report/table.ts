@@ -2,6 +2,8 @@
  * The comparison as a table: plain text for the terminal, Markdown for BENCHMARKS.md.
  */
 import type { Figures } from '../figures.js';
+import type { Scenario } from '../scenarios/Scenario.js';
+import { DEFER_POLICY_ID } from '../scenarios/longOutage.js';
 import { fmtInt, fmtPct, fmtRatio, fmtSeconds, fmtTokens, fmtUsd } from './format.js';
 
 export interface Column {
@@ -28,25 +30,59 @@ export const COLUMNS: readonly Column[] = [
   { header: '× oracle', cell: (f) => (f.drainVsOracle === undefined ? '—' : fmtRatio(f.drainVsOracle)) },
 ];
 
-function rows(figures: readonly Figures[]): string[][] {
-  return figures.map((f) => COLUMNS.map((col) => col.cell(f)));
+/**
+ * The columns of the `long-outage` scenario: what became of the deferred calls, and the 529s
+ * when capacity returns (first 30 s and first minute after the storm's end, against the calm
+ * 30 s before it; "burst" as `RecoveryFigures` in figures.ts defines it), the work held in memory at
+ * that moment, and what every billed token cost.
+ */
+export const DEFERRAL_COLUMNS: readonly Column[] = [
+  { header: 'policy', cell: (f) => f.label },
+  { header: 'calls', cell: (f) => fmtInt(f.calls) },
+  { header: 'attempts', cell: (f) => fmtInt(f.attempts) },
+  { header: '529s', cell: (f) => fmtInt(f.http529) },
+  { header: '529s calm 30 s', cell: (f) => fmtInt(f.recovery.calm30s) },
+  { header: '529s 1st 30 s after', cell: (f) => `${fmtInt(f.recovery.first30s)}${f.recovery.burst ? ' burst' : ''}` },
+  { header: '529s 1st min after', cell: (f) => fmtInt(f.recovery.first60s) },
+  { header: '529s after', cell: (f) => fmtInt(f.recovery.after) },
+  { header: 'in memory at recovery', cell: (f) => fmtInt(f.recovery.heldInMemory) },
+  { header: 'deferred', cell: (f) => fmtInt(f.deferral.deferred) },
+  {
+    header: 'deferred done (after recovery)',
+    cell: (f) => (f.deferral.completedShare === undefined ? '—' : `${fmtPct(f.deferral.completedShare)} (${fmtInt(f.deferral.completedAfterRecovery)})`),
+  },
+  { header: 'drain 529s (1st 30 s)', cell: (f) => (f.deferral.deferred === 0 ? '—' : `${fmtInt(f.deferral.drain529s)} (${fmtInt(f.deferral.drain529sFirst30s)})`) },
+  { header: 'ok in deadline', cell: (f) => `${fmtPct(f.successWithinDeadline)} (${fmtInt(Math.round(f.successWithinDeadline * f.calls))})` },
+  { header: 'p50', cell: (f) => fmtSeconds(f.p50LatencyMs) },
+  { header: 'p99', cell: (f) => fmtSeconds(f.p99LatencyMs) },
+  { header: 'billed', cell: (f) => fmtUsd(f.billedUsd) },
+  { header: 'billed waste', cell: (f) => fmtUsd(f.wastedUsd) },
+];
+
+/** The columns a scenario's table shows: {@link DEFERRAL_COLUMNS} where a deferral row runs by default, else {@link COLUMNS}. */
+export function columnsFor(scenario: Scenario): readonly Column[] {
+  return (scenario.extraPolicies ?? []).includes(DEFER_POLICY_ID) ? DEFERRAL_COLUMNS : COLUMNS;
+}
+
+function rows(figures: readonly Figures[], columns: readonly Column[]): string[][] {
+  return figures.map((f) => columns.map((col) => col.cell(f)));
 }
 
 /** A fixed-width text table (policy left-aligned, numbers right-aligned). */
-export function formatTextTable(figures: readonly Figures[]): string {
-  const header = COLUMNS.map((col) => col.header);
-  const body = rows(figures);
+export function formatTextTable(figures: readonly Figures[], columns: readonly Column[] = COLUMNS): string {
+  const header = columns.map((col) => col.header);
+  const body = rows(figures, columns);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((s, i) => (i === 0 ? s.padEnd(widths[i]!) : s.padStart(widths[i]!))).join('  ');
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
 
 /** A GitHub Markdown table. */
-export function formatMarkdownTable(figures: readonly Figures[]): string {
-  const header = COLUMNS.map((col) => col.header);
+export function formatMarkdownTable(figures: readonly Figures[], columns: readonly Column[] = COLUMNS): string {
+  const header = columns.map((col) => col.header);
   return [
     `| ${header.join(' | ')} |`,
     `|${header.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`,
-    ...rows(figures).map((r) => `| ${r.join(' | ')} |`),
+    ...rows(figures, columns).map((r) => `| ${r.join(' | ')} |`),
   ].join('\n');
 }

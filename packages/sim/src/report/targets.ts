@@ -10,6 +10,7 @@
 import type { Comparison } from '../compare.js';
 import { ORACLE_ID } from '../policies/index.js';
 import { stormwatchShared } from '../policies/stormwatchShared.js';
+import { DEFER_POLICY_ID } from '../scenarios/longOutage.js';
 
 /** The scenario the targets are set for. */
 export const TARGET_SCENARIO = 'storm-50';
@@ -110,4 +111,70 @@ function checkPerProcessTargets(c: Comparison, policyId: string): TargetCheck[] 
     });
   }
   return checks;
+}
+
+/** The scenario the deferral targets are set for. */
+export const DEFERRAL_TARGET_SCENARIO = 'long-outage';
+
+/**
+ * The targets of issue 13 on `long-outage`, for the `stormwatch-defer` row (none without it):
+ * at least 99 % of the deferred calls completed by the drain (after recovery, or earlier
+ * through the trickle of capacity the outage leaves: none lost, none dead); no 529 burst in the first
+ * 30 s after capacity returns (burst as `RecoveryFigures` defines it), for the row as a whole
+ * and for the drain's own requests; 529s in those 30 s no more than Stormwatch's without
+ * deferral (and shown against the SDK default's); and as many calls answered within their
+ * deadline as Stormwatch without deferral answers.
+ */
+export function checkDeferralTargets(c: Comparison, policyId = DEFER_POLICY_ID): TargetCheck[] {
+  const byId = new Map(c.results.map((r) => [r.policyId, r.figures]));
+  const d = byId.get(policyId);
+  if (d === undefined) return [];
+  const sw = byId.get('stormwatch');
+  const sdk = byId.get('sdk-default');
+  const r = d.recovery;
+  const share = d.deferral.completedShare ?? 0;
+  const duringOutage = d.deferral.completed - d.deferral.completedAfterRecovery;
+  const tolerance = r.calm30s + 0.01 * r.attemptsFirst30s;
+  const checks: TargetCheck[] = [
+    {
+      name: 'deferred calls completed (none lost or dead)',
+      target: '≥ 99.0 %',
+      value: `${(share * 100).toFixed(2)} % (${d.deferral.completed} / ${d.deferral.deferred}; ${d.deferral.completedAfterRecovery} after recovery, ${duringOutage} during the outage)`,
+      met: d.deferral.deferred > 0 && share >= 0.99,
+    },
+    {
+      name: 'no 529 burst in the first 30 s after recovery (all requests)',
+      target: `≤ ${tolerance.toFixed(1)} (calm ${r.calm30s} + 1 % of ${r.attemptsFirst30s} attempts)`,
+      value: String(r.first30s),
+      met: !r.burst,
+    },
+    {
+      name: "no 529 burst in the first 30 s after recovery (the drain's requests)",
+      target: `≤ ${tolerance.toFixed(1)}`,
+      value: String(d.deferral.drain529sFirst30s),
+      met: d.deferral.drain529sFirst30s <= tolerance,
+    },
+  ];
+  if (sw !== undefined) {
+    checks.push({
+      name: '529s in the first 30 s after recovery vs Stormwatch without deferral',
+      target: `≤ ${sw.recovery.first30s}`,
+      value: `${r.first30s}${sdk === undefined ? '' : ` (SDK default: ${sdk.recovery.first30s})`}`,
+      met: r.first30s <= sw.recovery.first30s,
+    });
+    checks.push({
+      name: 'calls answered within deadline vs Stormwatch without deferral',
+      target: `≥ ${(sw.successWithinDeadline * 100).toFixed(1)} %`,
+      value: `${(d.successWithinDeadline * 100).toFixed(1)} %`,
+      met: d.successWithinDeadline >= sw.successWithinDeadline,
+    });
+  }
+  return checks;
+}
+
+/** The targets a comparison is checked against: storm-50's or long-outage's; none for the other scenarios. */
+export function targetsFor(c: Comparison): TargetCheck[] {
+  if (c.scenario.name === TARGET_SCENARIO) return checkTargets(c);
+  if (c.scenario.name === DEFERRAL_TARGET_SCENARIO) return checkDeferralTargets(c);
+  return [];
 }

@@ -103,4 +103,9 @@ export interface Scenario {
   /** The storm: amplification "during the storm" counts calls started in it; drain is measured from its end. */
   readonly storm: TimeWindow;
   readonly fleet: FleetSpec;
+  /**
+   * Ids of policies that run in this scenario by default besides the common rows (e.g.
+   * `stormwatch-defer`, whose deferral only acts on deadlines of more than 5 minutes).
+   */
+  readonly extraPolicies?: readonly string[];
 }

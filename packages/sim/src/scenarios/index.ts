@@ -1,12 +1,13 @@
 import type { Scenario } from './Scenario.js';
 import { flapping } from './flapping.js';
+import { longOutage } from './longOutage.js';
 import { opusOverloaded } from './opusOverloaded.js';
 import { rateLimitWave } from './rateLimitWave.js';
 import { resetWave } from './resetWave.js';
 import { storm50 } from './storm50.js';
 
 /** Every scenario, by CLI name, in the order the reports list them. */
-export const SCENARIOS: readonly Scenario[] = Object.freeze([storm50, flapping, rateLimitWave, resetWave, opusOverloaded]);
+export const SCENARIOS: readonly Scenario[] = Object.freeze([storm50, flapping, rateLimitWave, resetWave, opusOverloaded, longOutage]);
 
 /** The scenario named `name`; throws a RangeError naming the known ones otherwise. */
 export function scenarioByName(name: string): Scenario {
@@ -17,4 +18,4 @@ export function scenarioByName(name: string): Scenario {
   return found;
 }
 
-export { flapping, opusOverloaded, rateLimitWave, resetWave, storm50 };
+export { flapping, longOutage, opusOverloaded, rateLimitWave, resetWave, storm50 };

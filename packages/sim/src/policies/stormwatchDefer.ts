@@ -1,0 +1,59 @@
+import { isCallDeferredError, seededRandom, type Clock, type Random } from '@stormwatch/core';
+import { DeferralRun, type DeferralLog } from './deferralRun.js';
+import type { PolicyUnderTest, SimCall, SimCallResult } from './PolicyUnderTest.js';
+import { messageParams } from './sendMessage.js';
+import { sendThrough, stormwatchClient } from './stormwatchDefault.js';
+import { DEFER_POLICY_ID } from '../scenarios/longOutage.js';
+
+/** The deferral of each run in progress, keyed by the run's clock (as the shared store is: see `runStore`). */
+const runs = new WeakMap<Clock, DeferralRun>();
+
+/** The run's deferral, made at its first client. */
+function deferralOf(clock: Clock, random: Random): DeferralRun {
+  let run = runs.get(clock);
+  if (run === undefined) {
+    // The drain's backoff jitter: a stream of its own, seeded by one draw of the first client's.
+    run = new DeferralRun(clock, seededRandom(Math.floor(random() * 2 ** 32)));
+    runs.set(clock, run);
+  }
+  return run;
+}
+
+/**
+ * Stormwatch's default policy with deferral on, as a batch job configures it:
+ * `resilient(client, { policy, policyOptions: { abandon: { deferrer: sqliteDeferrer({ path }) } } })`
+ * and every call made with `defer: true`. A call whose attempt fails with an overload while
+ * at least 5 minutes of its deadline remain (the default `deferIfRemainingMs`) — or that
+ * admission refuses — goes to the run's SQLite queue instead of being retried; one drain
+ * (`drainDeferred`, 8 tasks at a time) runs the queue through the first client's resilient
+ * client, whose admission control sends them at the rate it has learned. Everything else is
+ * the `stormwatch` row's. With deadlines under 5 minutes it never defers.
+ */
+export const stormwatchDefer: PolicyUnderTest = {
+  id: DEFER_POLICY_ID,
+  label: 'Stormwatch + deferral',
+  description:
+    "Stormwatch's default policy with a durable deferrer (sqliteDeferrer on a temporary file, abandon.deferrer) and defer: true on every call: a call that meets an overload with at least 5 min of deadline left is queued instead of retried; drainDeferred (8 at a time) runs the queue through the first client's resilient client, paced by its admission control.",
+  createCaller: (env) => {
+    const run = deferralOf(env.clock, env.random);
+    const client = stormwatchClient(env, { abandon: { deferrer: run.deferrer } });
+    run.adoptHost(client);
+    return async (call: SimCall): Promise<SimCallResult> => {
+      try {
+        return await sendThrough(client, messageParams(call, call.model), call.stream, { deadlineMs: call.deadlineMs, defer: true });
+      } catch (error) {
+        if (!isCallDeferredError(error)) throw error;
+        const answer = await run.completion(error.receipt.id);
+        return { ...answer, deferredAtMs: error.receipt.deferredAt };
+      }
+    };
+  },
+  finishRun: async (clock) => {
+    const run = runs.get(clock);
+    if (run === undefined) return undefined;
+    runs.delete(clock);
+    return { deferral: await run.finish() };
+  },
+};
+
+export type { DeferralLog };
