@@ -262,6 +262,18 @@ describe('batchDeferred, through the real SDK against the fake Message Batches A
     expect(await queue.get(id)).toMatchObject({ state: 'pending' });
   });
 
+  it('gives the tasks of an ended batch whose results can no longer be read (archived) back to pending', async () => {
+    const { clock, queue, fake, client } = setup();
+    const id = await defer(queue, 1, 48 * HOUR);
+    await submitBatches(queue, client);
+    fake.batches.end();
+    const retrieve = client.messages.batches.retrieve.bind(client.messages.batches);
+    client.messages.batches.retrieve = ((batchId: string) =>
+      retrieve(batchId).then((b) => ({ ...b, results_url: null, archived_at: new Date(clock.now()).toISOString() }))) as unknown as typeof client.messages.batches.retrieve;
+    expect(await poll(clock, resumeBatches(queue, client))).toMatchObject({ released: 1, done: 0 });
+    expect(await queue.get(id)).toMatchObject({ state: 'pending' });
+  });
+
   it('releases what it claimed when the API refuses the batch, and rejects', async () => {
     const { queue } = setup();
     const id = await defer(queue, 1, 48 * HOUR);

@@ -46,7 +46,8 @@ export async function resumeBatches(queue: TaskQueue, client: BatchClient, optio
   while (waiting.size > 0 && !o.signal?.aborted) {
     for (const batchId of [...waiting]) {
       const batch = await look(client, batchId);
-      if (batch === 'gone') {
+      if (batch === 'gone' || (batch !== 'unknown' && batch.processing_status === 'ended' && !batch.results_url)) {
+        // Unknown to the API, or ended with no results to read (archived): its tasks go back to pending.
         await settle(q, batchId, undefined, o, summary);
       } else if (batch !== 'unknown' && batch.processing_status === 'ended' && batch.results_url) {
         const lines = await readResults(client, batch).catch(() => undefined);

@@ -33,38 +33,38 @@ export async function submitBatches(queue: TaskQueue, client: BatchClient, optio
   const toBatch: SizedRequest<{ task: ClaimedTask; request: { custom_id: string; params: unknown } }>[] = [];
   const claimed: ClaimedTask[] = [];
   while (claimed.length < o.maxTasks) {
-      const chunk = await q.claim(Math.min(CLAIM_CHUNK, o.maxTasks - claimed.length), SUBMIT_LEASE_MS);
-      if (chunk.length === 0) break;
-      claimed.push(...chunk);
-    }
-    for (const task of claimed) {
-      const route = routeForBatch(task, o.clock.now(), o.windowMs);
-      const params = batchParams(task.payload);
-      if (route.kind === 'dead') {
-        await q.fail(task.id, `not run: ${route.reason}`, { dead: route.reason }, task);
-        summary.dead++;
-      } else if (route.kind === 'interactive' || params === undefined) {
-        await q.release(task.id, task);
-        summary.interactive++;
-      } else {
-        const request = { custom_id: task.id, params };
-        toBatch.push({ item: { task, request }, bytes: utf8.encode(JSON.stringify(request)).length });
-      }
-    }
-    const { batches, tooLarge } = splitIntoBatches(toBatch, o.maxRequests, o.maxBytes);
-    for (const { task } of tooLarge) {
+    const chunk = await q.claim(Math.min(CLAIM_CHUNK, o.maxTasks - claimed.length), SUBMIT_LEASE_MS);
+    if (chunk.length === 0) break;
+    claimed.push(...chunk);
+  }
+  for (const task of claimed) {
+    const route = routeForBatch(task, o.clock.now(), o.windowMs);
+    const params = batchParams(task.payload);
+    if (route.kind === 'dead') {
+      await q.fail(task.id, `not run: ${route.reason}`, { dead: route.reason }, task);
+      summary.dead++;
+    } else if (route.kind === 'interactive' || params === undefined) {
       await q.release(task.id, task);
       summary.interactive++;
+    } else {
+      const request = { custom_id: task.id, params };
+      toBatch.push({ item: { task, request }, bytes: utf8.encode(JSON.stringify(request)).length });
     }
-    for (const [i, group] of batches.entries()) {
-      try {
-        await sendBatch(q, client, group, o, summary);
-      } catch (error) {
-        // Give back this group and the ones not sent yet, then report.
-        for (const rest of batches.slice(i)) for (const { task } of rest) await q.release(task.id, task).catch(() => undefined);
-        throw error;
-      }
+  }
+  const { batches, tooLarge } = splitIntoBatches(toBatch, o.maxRequests, o.maxBytes);
+  for (const { task } of tooLarge) {
+    await q.release(task.id, task);
+    summary.interactive++;
+  }
+  for (const [i, group] of batches.entries()) {
+    try {
+      await sendBatch(q, client, group, o, summary);
+    } catch (error) {
+      // Give back this group and the ones not sent yet, then report.
+      for (const rest of batches.slice(i)) for (const { task } of rest) await q.release(task.id, task).catch(() => undefined);
+      throw error;
     }
+  }
   return summary;
 }
 
