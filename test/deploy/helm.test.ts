@@ -175,8 +175,114 @@ describe.runIf(serversAvailable('helm'))('Helm chart deploy/helm/stormwatch (hel
     expect(rule?.spec.groups).toEqual([...groupsOf('recording.yml'), ...groupsOf('alerts.yml')]);
   });
 
+  interface ProbeDeployment extends Manifest {
+    spec: {
+      replicas: number;
+      strategy: { type: string };
+      selector: { matchLabels: Record<string, string> };
+      template: {
+        metadata: { labels: Record<string, string> };
+        spec: {
+          automountServiceAccountToken: boolean;
+          securityContext: Record<string, unknown>;
+          containers: {
+            image: string;
+            env: { name: string; value?: string; valueFrom?: { secretKeyRef: { name: string; key: string } } }[];
+            resources: Record<string, unknown>;
+            securityContext: Record<string, unknown>;
+          }[];
+        };
+      };
+    };
+  }
+  const PROBE_SET = 'probe.enabled=true,probe.apiKey.existingSecret=stormwatch-probe';
+  const probeOf = (manifests: Manifest[]) => find(manifests, 'Deployment').find((d) => d.metadata.name.endsWith('-probe')) as ProbeDeployment | undefined;
+  const envOf = (d: ProbeDeployment | undefined) => new Map(d?.spec.template.spec.containers[0]?.env.map((e) => [e.name, e]) ?? []);
+
+  it('runs no probe by default', async () => {
+    const values = valuesDoc.toJS() as { probe: { enabled: boolean } };
+    expect(values.probe.enabled).toBe(false);
+    expect(probeOf(await render([]))).toBeUndefined();
+  });
+
+  it('runs the probe when asked: one replica, the key from the Secret, pointed at the chart collector', async () => {
+    const manifests = await render(['--set', PROBE_SET]);
+    expect(manifests.map((m) => m.kind).sort()).toEqual(['ConfigMap', 'Deployment', 'Deployment', 'Service', 'ServiceAccount']);
+    const probe = probeOf(manifests);
+    expect(probe?.metadata.name).toBe('sw-stormwatch-probe');
+    expect(probe?.spec.replicas).toBe(1);
+    expect(probe?.spec.strategy.type).toBe('Recreate');
+    expect(probe?.spec.template.spec.automountServiceAccountToken).toBe(false);
+    const container = probe?.spec.template.spec.containers[0];
+    const version = (JSON.parse(readFileSync(repoPath('packages', 'probe', 'package.json'), 'utf8')) as { version: string }).version;
+    expect(container?.image).toBe(`stormwatch-probe:${version}`);
+    const env = envOf(probe);
+    expect(env.get('ANTHROPIC_API_KEY')).toEqual({ name: 'ANTHROPIC_API_KEY', valueFrom: { secretKeyRef: { name: 'stormwatch-probe', key: 'ANTHROPIC_API_KEY' } } });
+    expect(env.get('STORMWATCH_PROBE_MODELS')?.value).toBe('claude-haiku-4-5');
+    expect(env.get('STORMWATCH_PROBE_INTERVAL')?.value).toBe('20');
+    expect(env.get('STORMWATCH_STATUS_URL')?.value).toBe('https://status.anthropic.com');
+    // The collector's Service and its OTLP/HTTP port.
+    const service = find(manifests, 'Service')[0] as Manifest & { spec: { ports: { name: string; port: number }[] } };
+    const http = service.spec.ports.find((p) => p.port === 4318);
+    expect(http).toBeDefined();
+    expect(env.get('OTEL_EXPORTER_OTLP_ENDPOINT')?.value).toBe(`http://${service.metadata.name}:${http?.port}`);
+    expect(env.get('OTEL_SERVICE_NAME')?.value).toBe('stormwatch-probe');
+    // Every variable is one the probe reads (its README's table) or the OpenTelemetry SDK's.
+    const readme = readFileSync(repoPath('packages', 'probe', 'README.md'), 'utf8');
+    const documented = new Set([...readme.matchAll(/^\|[^|\n]*\|\s*`([A-Z0-9_]+)(?:=[^`]*)?`/gm)].map((m) => m[1]));
+    for (const name of env.keys()) expect(name.startsWith('OTEL_') || documented.has(name), name).toBe(true);
+    // Its pods are not the collector's: the collector's Service does not select them.
+    const collectorSelector = (service as Manifest & { spec: { selector: Record<string, string> } }).spec.selector;
+    const podLabels = probe?.spec.template.metadata.labels ?? {};
+    expect(Object.entries(collectorSelector).every(([k, v]) => podLabels[k] === v)).toBe(false);
+    expect(probe?.spec.selector.matchLabels).toEqual(podLabels);
+  });
+
+  it('gives the probe resources and a security context like the collector', async () => {
+    const values = valuesDoc.toJS() as {
+      securityContext: Record<string, unknown>;
+      podSecurityContext: Record<string, unknown>;
+      probe: { securityContext: Record<string, unknown>; podSecurityContext: Record<string, unknown>; resources: Record<string, unknown> };
+    };
+    const probe = probeOf(await render(['--set', PROBE_SET]));
+    const container = probe?.spec.template.spec.containers[0];
+    expect(container?.securityContext).toEqual(values.securityContext);
+    expect(container?.resources).toEqual(values.probe.resources);
+    expect(probe?.spec.template.spec.securityContext).toEqual({ ...values.podSecurityContext, runAsUser: 1000, runAsGroup: 1000 });
+    expect(probe?.spec.template.spec.securityContext.runAsNonRoot).toBe(true);
+    // uid 1000: the Dockerfile's USER.
+    expect(readFileSync(repoPath('packages', 'probe', 'Dockerfile'), 'utf8')).toMatch(/^USER 1000:1000$/m);
+  });
+
+  it('turns the status page off, and sets the base URL and models from values', async () => {
+    const probe = probeOf(
+      await render(['--set', `${PROBE_SET},probe.statusPage.enabled=false,probe.baseUrl=http://fake:8080,probe.models={claude-haiku-4-5,claude-opus-4-7}`]),
+    );
+    const env = envOf(probe);
+    expect(env.get('STORMWATCH_STATUS')?.value).toBe('off');
+    expect(env.has('STORMWATCH_STATUS_URL')).toBe(false);
+    expect(env.get('ANTHROPIC_BASE_URL')?.value).toBe('http://fake:8080');
+    expect(env.get('STORMWATCH_PROBE_MODELS')?.value).toBe('claude-haiku-4-5,claude-opus-4-7');
+  });
+
+  it('refuses a probe without a key Secret, saying what to set', async () => {
+    const result = await run(helm(), ['template', 'sw', CHART, '--kube-version', KUBE_VERSION, '--set', 'probe.enabled=true']);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('probe.enabled needs probe.apiKey.existingSecret');
+  });
+
   it('refuses values the schema does not know or allow', async () => {
-    for (const set of ['bogus=1', 'tempo.otlpEndpoint=http://tempo:4317', 'collector.logLevel=loud', 'image.bogus=x']) {
+    for (const set of [
+      'bogus=1',
+      'tempo.otlpEndpoint=http://tempo:4317',
+      'collector.logLevel=loud',
+      'image.bogus=x',
+      'probe.bogus=1',
+      'probe.jitter=1',
+      'probe.intervalSeconds=0',
+      'probe.statusPage.url=ftp://status.example',
+      'probe.models={a\\,b}',
+    ]) {
       const result = await run(helm(), ['template', 'sw', CHART, '--kube-version', KUBE_VERSION, '--set', set]);
       expect(result.code, set).not.toBe(0);
       expect(result.stderr, set).toContain("values don't meet the specifications of the schema");
@@ -201,5 +307,6 @@ describe.runIf(serversAvailable('helm'))('Helm chart deploy/helm/stormwatch (hel
     expect(notes).toContain('OTEL_EXPORTER_OTLP_ENDPOINT=http://sw-stormwatch-collector.observability:4318');
     expect(notes).toContain('traces  to Tempo      at tempo:4317');
     expect(notes).toContain('Recording rules and alerts are off');
+    expect(notes).toContain('The synthetic probe is off: set probe.enabled=true and probe.apiKey.existingSecret');
   });
 });

@@ -41,3 +41,19 @@ app.kubernetes.io/component: collector
 {{- default "default" .Values.serviceAccount.name }}
 {{- end }}
 {{- end }}
+
+{{/* Labels that select the probe pods (stormwatch-probe). */}}
+{{- define "stormwatch.probeSelectorLabels" -}}
+app.kubernetes.io/name: {{ include "stormwatch.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: probe
+{{- end }}
+
+{{/* Labels of the probe's resources. */}}
+{{- define "stormwatch.probeLabels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{ include "stormwatch.probeSelectorLabels" . }}
+app.kubernetes.io/version: {{ .Values.probe.image.tag | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: stormwatch
+{{- end }}
