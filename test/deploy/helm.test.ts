@@ -222,7 +222,7 @@ describe.runIf(serversAvailable('helm'))('Helm chart deploy/helm/stormwatch (hel
     expect(env.get('STORMWATCH_PROBE_INTERVAL')?.value).toBe('20');
     expect(env.get('STORMWATCH_STATUS_URL')?.value).toBe('https://status.anthropic.com');
     // The collector's Service and its OTLP/HTTP port.
-    const service = find(manifests, 'Service')[0] as Manifest & { spec: { ports: { name: string; port: number }[] } };
+    const service = find(manifests, 'Service')[0] as Manifest & { spec: { ports: { name: string; port: number }[]; selector: Record<string, string> } };
     const http = service.spec.ports.find((p) => p.port === 4318);
     expect(http).toBeDefined();
     expect(env.get('OTEL_EXPORTER_OTLP_ENDPOINT')?.value).toBe(`http://${service.metadata.name}:${http?.port}`);
@@ -232,7 +232,7 @@ describe.runIf(serversAvailable('helm'))('Helm chart deploy/helm/stormwatch (hel
     const documented = new Set([...readme.matchAll(/^\|[^|\n]*\|\s*`([A-Z0-9_]+)(?:=[^`]*)?`/gm)].map((m) => m[1]));
     for (const name of env.keys()) expect(name.startsWith('OTEL_') || documented.has(name), name).toBe(true);
     // Its pods are not the collector's: the collector's Service does not select them.
-    const collectorSelector = (service as Manifest & { spec: { selector: Record<string, string> } }).spec.selector;
+    const collectorSelector = service.spec.selector;
     const podLabels = probe?.spec.template.metadata.labels ?? {};
     expect(Object.entries(collectorSelector).every(([k, v]) => podLabels[k] === v)).toBe(false);
     expect(probe?.spec.selector.matchLabels).toEqual(podLabels);
