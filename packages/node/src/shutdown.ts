@@ -1,10 +1,13 @@
-import { context, diag, metrics, propagation, trace } from '@opentelemetry/api';
+import { diag } from '@opentelemetry/api';
+import { shutDownOwnProviders, unregisterOwnProviders } from './internal/ownProviders.js';
 import { slot, type Running } from './internal/state.js';
 
 /**
  * Stops the telemetry {@link start} set up: removes the policy instrumentation, flushes
- * the spans and metrics still queued, shuts the SDK down and restores the no-op global
- * providers (so `start()` may be called again). Never rejects; returns within the
+ * the spans and metrics still queued, shuts down the providers `start()` made and removes
+ * them from the global API (so `start()` may be called again). Providers the application
+ * registered are never shut down or unregistered: when `start()` found some, this only
+ * removes the instrumentation it added. Never rejects; returns within the
  * `shutdownTimeoutMs` given to `start()` (default 5000 ms) even when the collector is
  * down or never answers — what is still unsent then is dropped and reported to `diag`.
  * Does nothing when telemetry is not running; concurrent calls share one shutdown.
@@ -32,7 +35,8 @@ async function stop(running: Running): Promise<void> {
     timer = setTimeout(() => resolve('timeout'), running.shutdownTimeoutMs);
     timer.unref();
   });
-  const flushed = running.sdk.shutdown().then(
+  const own = running.own;
+  const flushed = (own ? shutDownOwnProviders(own) : Promise.resolve()).then(
     () => 'done' as const,
     (error: unknown) => {
       diag.error('@stormwatch/node: flushing telemetry at shutdown failed', error);
@@ -45,9 +49,6 @@ async function stop(running: Running): Promise<void> {
   if (result === 'timeout') diag.warn(`@stormwatch/node: telemetry flush did not finish within ${running.shutdownTimeoutMs} ms; unsent data dropped`);
   if (slot.current === running) {
     slot.current = undefined;
-    trace.disable();
-    metrics.disable();
-    propagation.disable();
-    context.disable();
+    if (own) unregisterOwnProviders(own);
   }
 }

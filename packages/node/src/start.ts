@@ -1,9 +1,10 @@
-import { NodeSDK } from '@opentelemetry/sdk-node';
+import { diag, type MeterProvider, type TracerProvider } from '@opentelemetry/api';
 import { PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace';
-import { instrumentAllPolicies } from '@stormwatch/telemetry';
+import { instrumentAllPolicies, registeredGlobalProviders } from '@stormwatch/telemetry';
 import { envExporterEnabled, envPositiveInt, envString, type Env } from './internal/env.js';
 import { createMetricExporter, createSpanExporter, protocolFor } from './internal/exporters.js';
+import { startOwnProviders } from './internal/ownProviders.js';
 import { slot, type Running } from './internal/state.js';
 import { validateStartOptions } from './internal/validate.js';
 import { shutdownRunning } from './shutdown.js';
@@ -17,21 +18,54 @@ const DEFAULT_BSP_EXPORT_TIMEOUT_MS = 30_000;
 const DEFAULT_METRIC_INTERVAL_MS = 60_000;
 const DEFAULT_METRIC_TIMEOUT_MS = 30_000;
 
-/** The running telemetry: the SDK, and a shutdown that flushes it. */
+/** The running telemetry: where it emits, and a shutdown that flushes what `start()` made. */
 export interface Telemetry {
-  /** The OpenTelemetry Node SDK that was started. */
-  readonly sdk: NodeSDK;
+  /**
+   * Whose providers Stormwatch emits into: `'own'` when `start()` made and registered them,
+   * `'application'` when it found the application's already registered and left them in
+   * place, `'disabled'` under `OTEL_SDK_DISABLED=true`.
+   */
+  readonly providers: 'own' | 'application' | 'disabled';
+  /** The tracer provider Stormwatch emits into; undefined when there is none (traces off, disabled). */
+  readonly tracerProvider: TracerProvider | undefined;
+  /** The meter provider Stormwatch emits into; undefined when there is none (metrics off, disabled). */
+  readonly meterProvider: MeterProvider | undefined;
   /** Same as the package's {@link shutdown}, for this instance. */
   shutdown(): Promise<void>;
 }
 
 function handleOf(running: Running): Telemetry {
-  return { sdk: running.sdk, shutdown: () => shutdownRunning(running) };
+  return { providers: running.providers, tracerProvider: running.tracerProvider, meterProvider: running.meterProvider, shutdown: () => shutdownRunning(running) };
+}
+
+/** A provider's class name, without the `$1` a bundler may add. */
+const nameOf = (provider: object): string => provider.constructor?.name.replace(/\$\d+$/, '') || 'unnamed';
+
+/**
+ * The application registered its own providers before `start()`: leave them in place, emit
+ * into them, and say so (once, through `diag`).
+ */
+function joinApplication(options: StartOptions, found: ReturnType<typeof registeredGlobalProviders>): Running {
+  const what = [
+    found.tracerProvider ? `a tracer provider (${nameOf(found.tracerProvider)})` : undefined,
+    found.meterProvider ? `a meter provider (${nameOf(found.meterProvider)})` : undefined,
+  ].filter(Boolean);
+  diag.warn(`@stormwatch/node: the application already registered ${what.join(' and ')}; leaving ${what.length > 1 ? 'them' : 'it'} in place and instrumenting Stormwatch policies into ${what.length > 1 ? 'them' : 'it'} (no OTLP exporter started, OTEL_EXPORTER_OTLP_* ignored)`);
+  const instrumentation = options.instrumentPolicies === false ? undefined : instrumentAllPolicies(options.telemetry ?? {});
+  return {
+    providers: 'application',
+    own: undefined,
+    tracerProvider: found.tracerProvider,
+    meterProvider: found.meterProvider,
+    instrumentation,
+    shutdownTimeoutMs: options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS,
+  };
 }
 
 /**
- * Starts the OpenTelemetry Node SDK with OTLP/HTTP exporters for traces and metrics, and
- * instruments every Stormwatch policy alive now or created later. Settings come from the
+ * Starts OpenTelemetry tracer and meter providers with OTLP/HTTP exporters, registers them
+ * (with a context manager and the W3C propagators) with the global API, and instruments
+ * every Stormwatch policy alive now or created later. Settings come from the
  * options, else from the standard `OTEL_*` variables (endpoint, headers, protocol,
  * timeouts, batching, export interval, service name and resource attributes), else from
  * the specification's defaults. No auto-instrumentation is installed, so every HTTP
@@ -44,12 +78,39 @@ function handleOf(running: Running): Telemetry {
  * no-op API). A malformed variable is reported to `diag` and ignored; a bad option throws
  * a `RangeError` or `TypeError` naming it.
  *
+ *
+ * **Never replaces the application's providers.** When the application registered a tracer
+ * or meter provider with the global API before (its own `NodeSDK`, an
+ * `--import ./instrumentation.mjs` placed before `@stormwatch/node/register`, …), `start()`
+ * leaves them in place, makes no provider or exporter of its own, instruments the policies
+ * into the application's providers, and says so with one `diag` warning. `shutdown()` then
+ * only removes that instrumentation: the application's providers keep working.
+ *
  * @returns the running telemetry; when already started, the running instance (the options are then ignored).
  */
 export function start(options: StartOptions = {}): Telemetry {
   validateStartOptions(options);
   if (slot.current) return handleOf(slot.current);
   const env: Env = process.env;
+
+  const found = registeredGlobalProviders();
+  if (found.tracerProvider || found.meterProvider) {
+    const running = joinApplication(options, found);
+    slot.current = running;
+    return handleOf(running);
+  }
+  if (envString(env, 'OTEL_SDK_DISABLED')?.toLowerCase() === 'true') {
+    const running: Running = {
+      providers: 'disabled',
+      own: undefined,
+      tracerProvider: undefined,
+      meterProvider: undefined,
+      instrumentation: options.instrumentPolicies === false ? undefined : instrumentAllPolicies(options.telemetry ?? {}),
+      shutdownTimeoutMs: options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS,
+    };
+    slot.current = running;
+    return handleOf(running);
+  }
 
   const tracesOn = options.traces ?? envExporterEnabled(env, 'OTEL_TRACES_EXPORTER');
   const metricsOn = options.metrics ?? envExporterEnabled(env, 'OTEL_METRICS_EXPORTER');
@@ -87,17 +148,16 @@ export function start(options: StartOptions = {}): Telemetry {
     metricReaders.push(new PeriodicExportingMetricReader({ exporter, exportIntervalMillis, exportTimeoutMillis: Math.min(timeout, exportIntervalMillis) }));
   }
 
-  const sdk = new NodeSDK({
-    ...(options.serviceName === undefined ? {} : { serviceName: options.serviceName }),
-    instrumentations: [],
-    spanProcessors,
-    metricReaders,
-    // Logs only when asked for: otherwise the SDK would start an OTLP log exporter nobody feeds.
-    ...(envString(env, 'OTEL_LOGS_EXPORTER') === undefined ? { logRecordProcessors: [] } : {}),
-  });
-  sdk.start();
+  const own = startOwnProviders({ serviceName: options.serviceName, spanProcessors, metricReaders }, env);
   const instrumentation = options.instrumentPolicies === false ? undefined : instrumentAllPolicies(options.telemetry ?? {});
-  const running: Running = { sdk, instrumentation, shutdownTimeoutMs: options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS };
+  const running: Running = {
+    providers: 'own',
+    own,
+    tracerProvider: own.tracerProvider,
+    meterProvider: own.meterProvider,
+    instrumentation,
+    shutdownTimeoutMs: options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS,
+  };
   slot.current = running;
   return handleOf(running);
 }

@@ -7,6 +7,7 @@ import { closedPortUrl, OtlpReceiver } from './otlpReceiver.js';
 
 const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
 const APP = fileURLToPath(new URL('./fixtures/app.mjs', import.meta.url));
+const APP_OTEL = fileURLToPath(new URL('./fixtures/app-otel.mjs', import.meta.url));
 const MODEL = 'claude-sonnet-4-6';
 
 interface Exit {
@@ -18,9 +19,9 @@ interface Exit {
 }
 
 /** Runs the fixture app under `node --import @stormwatch/node/register` (the built package). */
-function run(env: Record<string, string>, whileRunning?: (child: ReturnType<typeof spawn>, stdout: () => string) => void): Promise<Exit> {
+function run(env: Record<string, string>, whileRunning?: (child: ReturnType<typeof spawn>, stdout: () => string) => void, imports: string[] = []): Promise<Exit> {
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', '@stormwatch/node/register', APP], {
+  const child = spawn(process.execPath, [...imports.flatMap((i) => ['--import', i]), '--import', '@stormwatch/node/register', APP], {
     cwd: PACKAGE_DIR,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -82,5 +83,23 @@ describe('node --import @stormwatch/node/register', () => {
     expect(exit).toMatchObject({ code: 0, signal: null, stdout: 'done\n', stderr: '' });
     // The default shutdown timeout (5 s) plus process start-up, not the exporters' retries.
     expect(exit.ms).toBeLessThan(7_000);
+  });
+
+  it("leaves a service's own SDK, imported before it, in place: the service's collector gets Stormwatch's spans", async () => {
+    const appCollector = await OtlpReceiver.start();
+    const stormwatchCollector = await OtlpReceiver.start();
+    receivers.push(appCollector, stormwatchCollector);
+    const exit = await run(
+      { APP_COLLECTOR_URL: appCollector.url, OTEL_EXPORTER_OTLP_ENDPOINT: stormwatchCollector.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_LOG_LEVEL: 'warn' },
+      undefined,
+      [APP_OTEL],
+    );
+    expect(exit).toMatchObject({ code: 0, signal: null, stdout: 'done\n' });
+    // The service exports no metrics: Stormwatch starts no meter provider of its own either.
+    expect(exit.stderr).toBe(
+      '@stormwatch/node: the application already registered a tracer provider (TracerProvider); leaving it in place and instrumenting Stormwatch policies into it (no OTLP exporter started, OTEL_EXPORTER_OTLP_* ignored)\n',
+    );
+    expect(appCollector.spans().filter((s) => s.name === SPAN_CALL).map((s) => s.serviceName)).toEqual(['own-sdk-app', 'own-sdk-app']);
+    expect(stormwatchCollector.requests).toEqual([]);
   });
 });

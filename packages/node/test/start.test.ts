@@ -128,7 +128,7 @@ describe('start', () => {
     await shutdown();
 
     expect(logger.warn).toHaveBeenCalledWith(expect.stringContaining('OTEL_BSP_MAX_QUEUE_SIZE="lots"'));
-    expect(logger.warn).toHaveBeenCalledWith(expect.stringContaining('OTEL_EXPORTER_OTLP_PROTOCOL="grpc"'));
+    expect(logger.error).toHaveBeenCalledWith(expect.stringContaining('OTEL_EXPORTER_OTLP_PROTOCOL="grpc" is not supported: @stormwatch/node exports OTLP over HTTP only'));
     expect(collector.to('/v1/traces')[0]?.contentType).toBe('application/x-protobuf');
   });
 
@@ -136,12 +136,13 @@ describe('start', () => {
     const collector = await receiver();
     const options = { protocol: 'http/json', tracesEndpoint: `${collector.url}/v1/traces`, metrics: false } as const;
     const first = start(options);
-    expect(start(options).sdk).toBe(first.sdk);
+    expect(start(options).tracerProvider).toBe(first.tracerProvider);
+    expect(first.providers).toBe('own');
     await first.shutdown();
     await shutdown(); // a second shutdown is a no-op
 
     const second = start(options);
-    expect(second.sdk).not.toBe(first.sdk);
+    expect(second.tracerProvider).not.toBe(first.tracerProvider);
     await runCalls(quickPolicy(), 1);
     await second.shutdown();
     expect(collector.spans().filter((s) => s.name === SPAN_CALL)).toHaveLength(1);

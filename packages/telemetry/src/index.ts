@@ -2,6 +2,7 @@ export { instrumentPolicy } from './instrumentPolicy.js';
 export { instrumentAllPolicies } from './instrumentAllPolicies.js';
 export { instrumentPolicyByDefault } from './instrumentPolicyByDefault.js';
 export { StormwatchInstrumentation, type StormwatchInstrumentationConfig } from './StormwatchInstrumentation.js';
+export { registeredGlobalProviders, type RegisteredGlobalProviders } from './registeredGlobalProviders.js';
 export { attemptContext } from './attemptContext.js';
 export { recordMessageContent } from './recordMessageContent.js';
 export type { MessageContent } from '@stormwatch/conventions';

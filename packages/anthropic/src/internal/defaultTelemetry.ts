@@ -1,10 +1,5 @@
-import { createNoopMeter, metrics, ProxyTracerProvider, trace } from '@opentelemetry/api';
 import { livePolicies, onPolicyCreated, type Policy } from '@stormwatch/core';
-import { INSTRUMENTATION_SCOPE, INSTRUMENTATION_VERSION, instrumentPolicyByDefault } from '@stormwatch/telemetry';
-
-/** What the API's providers are when no SDK was registered (this copy of the API's singletons). */
-const NOOP_TRACER_PROVIDER = new ProxyTracerProvider().getDelegate();
-const NOOP_METER = createNoopMeter();
+import { instrumentPolicyByDefault, registeredGlobalProviders } from '@stormwatch/telemetry';
 
 /**
  * Whether the application registered an OpenTelemetry SDK with the global API: a tracer
@@ -12,10 +7,8 @@ const NOOP_METER = createNoopMeter();
  * telemetry would only feed no-op spans and instruments, so it waits.
  */
 export function globalSdkRegistered(): boolean {
-  const tracerProvider = trace.getTracerProvider();
-  const delegate = tracerProvider instanceof ProxyTracerProvider ? tracerProvider.getDelegate() : tracerProvider;
-  if (delegate !== NOOP_TRACER_PROVIDER) return true;
-  return metrics.getMeterProvider().getMeter(INSTRUMENTATION_SCOPE, INSTRUMENTATION_VERSION) !== NOOP_METER;
+  const found = registeredGlobalProviders();
+  return found.tracerProvider !== undefined || found.meterProvider !== undefined;
 }
 
 /**

@@ -21,7 +21,12 @@ export function protocolFor(signal: 'TRACES' | 'METRICS', option: OtlpProtocol |
   const raw = envString(env, name);
   if (raw === undefined) return 'http/protobuf';
   if (isProtocol(raw)) return raw;
-  diag.warn(`@stormwatch/node: ${name}="${raw}" is not supported (only OTLP over HTTP); using http/protobuf`);
+  if (raw.toLowerCase() === 'grpc') {
+    // An error, not a warning: a collector's gRPC port (4317) does not answer OTLP/HTTP, so the export will likely fail.
+    diag.error(`@stormwatch/node: ${name}="grpc" is not supported: @stormwatch/node exports OTLP over HTTP only (http/protobuf or http/json, port 4318), to keep gRPC out of the install; exporting with http/protobuf. Set ${name}=http/protobuf and an OTLP/HTTP endpoint, or register your own SDK with a gRPC exporter before @stormwatch/node.`);
+  } else {
+    diag.warn(`@stormwatch/node: ${name}="${raw}" is not supported (only OTLP over HTTP); using http/protobuf`);
+  }
   return 'http/protobuf';
 }
 

@@ -1,9 +1,15 @@
-import type { NodeSDK } from '@opentelemetry/sdk-node';
+import type { MeterProvider, TracerProvider } from '@opentelemetry/api';
 import type { IDisposable } from '@stormwatch/core';
+import type { OwnProviders } from './ownProviders.js';
 
 /** What `start()` set up and `shutdown()` tears down. */
 export interface Running {
-  readonly sdk: NodeSDK;
+  /** Whose providers the policies emit into. */
+  readonly providers: 'own' | 'application' | 'disabled';
+  /** What `start()` made and registered itself; undefined when it made nothing (the application's providers, or disabled). */
+  readonly own: OwnProviders | undefined;
+  readonly tracerProvider: TracerProvider | undefined;
+  readonly meterProvider: MeterProvider | undefined;
   readonly instrumentation: IDisposable | undefined;
   readonly shutdownTimeoutMs: number;
   /** Set once shutdown began, so every caller awaits the same one. */
