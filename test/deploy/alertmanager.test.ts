@@ -19,7 +19,7 @@ import { run } from '../support/run.js';
 const DIR = repoPath('deploy', 'alertmanager');
 const CONFIG = path.join(DIR, 'alertmanager.yml');
 const TEMPLATE = path.join(DIR, 'stormwatch.tmpl');
-const SECRETS_DIR = '/etc/alertmanager/secrets/';
+const SECRETS_DIR = '/etc/alertmanager-secrets/';
 
 /** Who gets each severity the alert rules use: PagerDuty (and Slack) pages, Slack informs. */
 const RECEIVER_OF_SEVERITY: Record<string, string> = { critical: 'stormwatch-critical', warning: 'stormwatch-slack' };
@@ -144,6 +144,8 @@ describe('Alertmanager config deploy/alertmanager (files)', () => {
     expect(values.alertmanager.enabled).toBe(true);
     expect(values.alertmanager.config).toEqual(config);
     expect(values.alertmanager.templates).toEqual({ 'stormwatch.tmpl': readFileSync(TEMPLATE, 'utf8') });
+    // Not inside /etc/alertmanager, where the chart mounts its ConfigMap (read-only).
+    expect(SECRETS_DIR.startsWith('/etc/alertmanager/')).toBe(false);
     expect(values.alertmanager.extraSecretMounts).toEqual([
       expect.objectContaining({ mountPath: SECRETS_DIR.replace(/\/$/, ''), secretName: 'stormwatch-alertmanager', readOnly: true }),
     ]);

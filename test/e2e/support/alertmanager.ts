@@ -5,7 +5,7 @@ import { parse, stringify } from 'yaml';
 import { repoPath } from '../../support/paths.js';
 
 /** Where the shipped config reads its secrets (deploy/alertmanager/alertmanager.yml). */
-export const SHIPPED_SECRETS_DIR = '/etc/alertmanager/secrets/';
+export const SHIPPED_SECRETS_DIR = '/etc/alertmanager-secrets/';
 
 interface Route {
   group_wait?: string;
