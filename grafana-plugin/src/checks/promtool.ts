@@ -70,3 +70,27 @@ export function promtoolCheck(exprs: readonly string[]): PromtoolResult {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * Runs `promtool test rules` on one expression evaluated at `evalTime` over `input` (YAML
+ * `input_series` items), expecting `samples` (YAML `exp_samples` items); returns promtool's
+ * output, throws an Error with it when the expectation fails.
+ */
+export function promtoolExprTest(input: string, expr: string, evalTime: string, samples: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'stormwatch-exprtest-'));
+  try {
+    writeFileSync(path.join(dir, 'rules.yml'), 'groups: []\n');
+    writeFileSync(
+      path.join(dir, 'test.yml'),
+      `rule_files: [rules.yml]\nevaluation_interval: 1m\ntests:\n  - interval: 1m\n    input_series:\n${input}\n    promql_expr_test:\n      - expr: ${JSON.stringify(
+        expr
+      )}\n        eval_time: ${evalTime}\n        exp_samples:\n${samples}\n`
+    );
+    return execFileSync('promtool', ['test', 'rules', path.join(dir, 'test.yml')], { encoding: 'utf8', stdio: 'pipe' });
+  } catch (e) {
+    const err = e as { stdout?: string; stderr?: string; message: string };
+    throw new Error(`${err.stdout ?? ''}${err.stderr ?? ''}` || err.message);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,7 +1,3 @@
-import { execFileSync } from 'child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
-import path from 'path';
 import {
   METRIC_BREAKER_STATE,
   RULE_CALLS_RATE,
@@ -10,6 +6,7 @@ import {
   metricDefinition,
 } from '@stormwatch/conventions';
 import { LABEL, SERVICE_STATE, serviceModelState } from '@stormwatch/queries';
+import { promtoolExprTest } from './promtool';
 
 /**
  * The Overview's verdict (serviceModelState) evaluated by Prometheus itself (`promtool test
@@ -33,28 +30,13 @@ const service = (job: string, model: string, amplification: number, overload: nu
   ].join('\n');
 
 function promtoolTest(input: string, expected: Array<{ job: string; model: string; state: number }>): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'stormwatch-verdict-'));
-  try {
-    writeFileSync(path.join(dir, 'rules.yml'), 'groups: []\n');
-    const samples = expected
-      .map(
-        (e) =>
-          `          - labels: '{${LABEL.SERVICE}="${e.job}", ${LABEL.MODEL}="${e.model}"}'\n            value: ${e.state}`
-      )
-      .join('\n');
-    writeFileSync(
-      path.join(dir, 'test.yml'),
-      `rule_files: [rules.yml]\nevaluation_interval: 1m\ntests:\n  - interval: 1m\n    input_series:\n${input}\n    promql_expr_test:\n      - expr: ${JSON.stringify(
-        serviceModelState()
-      )}\n        eval_time: 5m\n        exp_samples:\n${samples}\n`
-    );
-    return execFileSync('promtool', ['test', 'rules', path.join(dir, 'test.yml')], { encoding: 'utf8', stdio: 'pipe' });
-  } catch (e) {
-    const err = e as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`${err.stdout ?? ''}${err.stderr ?? ''}` || err.message);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const samples = expected
+    .map(
+      (e) =>
+        `          - labels: '{${LABEL.SERVICE}="${e.job}", ${LABEL.MODEL}="${e.model}"}'\n            value: ${e.state}`
+    )
+    .join('\n');
+  return promtoolExprTest(input, serviceModelState(), '5m', samples);
 }
 
 describe('the verdict per service and model, in Prometheus', () => {
