@@ -1,0 +1,67 @@
+import { act } from '@testing-library/react';
+import { FieldType, createDataFrame, dateMath, type DataQueryRequest } from '@grafana/data';
+import { DEFAULT_STORM_THRESHOLDS, LABEL } from '@stormwatch/queries';
+import { activateFullSceneTree } from '../test/activateFullSceneTree';
+import { PROM_UID, TEMPO_UID, installFakeGrafana, requests } from '../test/fakeGrafana';
+import type { ResolvedSettings } from '../settings';
+import { costScene } from './costScene';
+
+const settings: ResolvedSettings = {
+  prometheusDatasourceUid: PROM_UID,
+  tempoDatasourceUid: TEMPO_UID,
+  stormThresholds: DEFAULT_STORM_THRESHOLDS,
+};
+
+async function flush() {
+  for (let i = 0; i < 5; i++) {
+    await act(async () => {
+      await new Promise((r) => setTimeout(r, 0));
+    });
+  }
+}
+
+const usd = (refId: string, value: number) =>
+  createDataFrame({
+    refId,
+    fields: [
+      { name: 'Time', type: FieldType.time, values: [1] },
+      { name: 'Value', type: FieldType.number, values: [value], labels: { [LABEL.COST_KIND]: 'useful' } },
+    ],
+  });
+
+const requestOf = (refId: string): DataQueryRequest => {
+  const found = requests.find((r) => r.targets.some((t) => t.refId === refId));
+  if (!found) {
+    throw new Error(`no request for ${refId}`);
+  }
+  return found;
+};
+
+describe('the Cost page', () => {
+  it('projects the day and the month over their own range, the rest over the page’s', async () => {
+    installFakeGrafana((r) => ({ frames: r.targets.map((t) => usd(t.refId, 1)) }));
+    const deactivate = activateFullSceneTree(costScene(settings));
+    await flush();
+    const startOf = (unit: 'd' | 'M') => dateMath.parse(`now/${unit}`)!.valueOf();
+    expect(requestOf('costProjectionDay').range.from.valueOf()).toBe(startOf('d'));
+    expect(requestOf('costProjectionMonth').range.from.valueOf()).toBe(startOf('M'));
+    // The comparison and the rates follow the page's time picker (last hour).
+    const hour = requestOf('costUsdPreviousPeriod').range;
+    expect(hour.to.valueOf() - hour.from.valueOf()).toBe(3600_000);
+    expect(requestOf('costUsd').targets.map((t) => t.refId)).toContain('costUsdPreviousPeriod');
+    deactivate();
+  });
+
+  it('asks Prometheus for exemplars on the USD/h graph only where the series is raw', async () => {
+    installFakeGrafana((r) => ({ frames: r.targets.map((t) => usd(t.refId, 1)) }));
+    const deactivate = activateFullSceneTree(costScene(settings));
+    await flush();
+    const withExemplars = requests
+      .flatMap((r) => r.targets as Array<{ refId: string; exemplar?: boolean; expr?: string }>)
+      .filter((t) => t.exemplar);
+    expect(withExemplars.map((t) => t.refId)).toEqual(['costUsdPerHour']);
+    // Recording rules have no exemplars: the exemplar query reads the raw counter.
+    expect(withExemplars[0].expr).toContain('stormwatch_cost_usd_total');
+    deactivate();
+  });
+});
