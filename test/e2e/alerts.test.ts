@@ -62,6 +62,9 @@ function sample(name: string, labels: Record<string, string>, value: number): st
   return `${name}{${pairs.join(',')}} ${value}\n`;
 }
 
+/** What the scraped probe says: failing on FAILING_MODEL until the test recovers it. */
+const probeState = { recovered: false };
+
 /** The probe's and the service's series, as their exporters would show them. */
 function metricsServer(started: number): Server {
   return createServer((req, res) => {
@@ -70,7 +73,7 @@ function metricsServer(started: number): Server {
     if (req.url === '/probe/metrics') {
       // 15 minutes since the probe's last success on FAILING_MODEL; OTHER_MODEL is fine.
       const name = metricDefinition(METRIC_PROBE_SINCE_LAST_SUCCESS).prometheusName;
-      body += sample(name, { [prometheusLabel(ATTR_POLICY)]: PROBE_POLICY, [MODEL]: FAILING_MODEL }, 900 + seconds);
+      body += sample(name, { [prometheusLabel(ATTR_POLICY)]: PROBE_POLICY, [MODEL]: FAILING_MODEL }, probeState.recovered ? 3 : 900 + seconds);
       body += sample(name, { [prometheusLabel(ATTR_POLICY)]: PROBE_POLICY, [MODEL]: OTHER_MODEL }, 5);
     } else if (req.url === '/checkout/metrics') {
       // 20 attempts a second per model, half of them 529: an overload ratio of 50 %.
@@ -98,6 +101,7 @@ interface SlackMessage {
 }
 interface PagerDutyEvent {
   routing_key: string;
+  dedup_key: string;
   event_action: string;
   payload: { summary: string; severity: string; custom_details: Record<string, string> };
   links: { href: string; text: string }[];
@@ -221,5 +225,20 @@ describe.runIf(serversAvailable('prometheus', 'prometheus-alertmanager'))('alert
     await new Promise((r) => setTimeout(r, 4_000));
     expect(slackFor(ALERT_OVERLOAD_RATIO, FAILING_MODEL)).toBeUndefined();
     expect(pagerduty().filter((e) => e.payload.summary.includes(ALERT_OVERLOAD_RATIO))).toEqual([]);
+  });
+
+  it('resolves the page when the probe succeeds again', async () => {
+    const trigger = pagerduty().find((e) => e.event_action === 'trigger' && e.payload.summary.includes(ALERT_PROBE_FAILING));
+    expect(trigger).toBeDefined();
+    probeState.recovered = true;
+    const resolve = await eventually(`${ALERT_PROBE_FAILING} resolved at PagerDuty`, async () =>
+      pagerduty().find((e) => e.event_action === 'resolve' && e.dedup_key === trigger?.dedup_key),
+    );
+    expect(resolve.routing_key).toBe(routingKey);
+    const resolved = await eventually(`${ALERT_PROBE_FAILING} resolved in Slack`, async () =>
+      slack().find((m) => m.attachments[0]?.title.startsWith(`[RESOLVED] ${ALERT_PROBE_FAILING}`)),
+    );
+    expect(resolved.attachments[0]?.color).toBe('good');
+    expect(resolved.attachments[0]?.text).toContain('(resolved)');
   });
 });
