@@ -5,7 +5,7 @@ import { PROBE_METRICS, RULE_CALLS_RATE } from '@stormwatch/conventions';
 import { ALL_QUERIES, LABEL, WATCH_QUERIES, queryById, type QueryParams } from '@stormwatch/queries';
 import pluginJson from '../plugin.json';
 import { VAR_MODEL, VAR_PROMETHEUS, VAR_SERVICE, VAR_TEMPO } from '../constants';
-import { SCHEMA_VERSION, generateDashboards, serializeDashboard } from './generate';
+import { DASHBOARD_TAG, SCHEMA_VERSION, generateDashboards, serializeDashboard } from './generate';
 
 const generated = generateDashboards();
 const committedFiles = readdirSync(__dirname).filter((f) => f.endsWith('.json'));
@@ -32,12 +32,13 @@ describe('bundled dashboards', () => {
     expect(includes).toEqual(files);
   });
 
-  it.each(committedFiles)('%s has no uid other than a datasource variable, and no id', (file) => {
+  it.each(committedFiles)('%s has its stable uid, no id, and no datasource uid but a variable', (file) => {
     const dashboard = read(file);
-    expect(dashboard).not.toHaveProperty('uid');
+    expect(dashboard.uid).toBe(`${DASHBOARD_TAG}-${file.replace(/\.json$/, '')}`);
+    expect(dashboard.uid!.length).toBeLessThanOrEqual(40);
     expect(dashboard).not.toHaveProperty('id');
     const uids: string[] = [];
-    JSON.stringify(dashboard, (key, value) => {
+    JSON.stringify({ panels: dashboard.panels, templating: dashboard.templating }, (key, value) => {
       if (key === 'uid') {
         uids.push(value);
       }
@@ -47,6 +48,11 @@ describe('bundled dashboards', () => {
     expect(new Set(uids)).toEqual(
       new Set(uids.filter((u) => u === `\${${VAR_PROMETHEUS}}` || u === `\${${VAR_TEMPO}}`))
     );
+  });
+
+  it('give every dashboard a different uid', () => {
+    const uids = committedFiles.map((f) => read(f).uid);
+    expect(new Set(uids).size).toBe(uids.length);
   });
 
   it.each(committedFiles)('%s declares the datasource, service and model variables it reads', (file) => {

@@ -42,7 +42,7 @@ describe('the Cost page', () => {
     installFakeGrafana((r) => ({ frames: r.targets.map((t) => usd(t.refId, 1)) }));
     const deactivate = activateFullSceneTree(costScene(settings));
     await flush();
-    const startOf = (unit: 'd' | 'M') => dateMath.parse(`now/${unit}`)!.valueOf();
+    const startOf = (unit: 'd' | 'M') => dateMath.toDateTime(`now/${unit}`, {})!.valueOf();
     expect(requestOf('costProjectionDay').range.from.valueOf()).toBe(startOf('d'));
     expect(requestOf('costProjectionMonth').range.from.valueOf()).toBe(startOf('M'));
     // The comparison and the rates follow the page's time picker (last hour).

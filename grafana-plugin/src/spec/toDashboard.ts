@@ -27,6 +27,14 @@ export const SCHEMA_VERSION = 42;
 /** The tag every bundled dashboard carries. */
 export const DASHBOARD_TAG = 'stormwatch';
 
+/**
+ * The stable uid of a page's dashboard (`stormwatch-<route>`): links and bookmarks to a
+ * bundled dashboard survive re-imports and upgrades.
+ */
+export function dashboardUid(page: PageSpec): string {
+  return `${DASHBOARD_TAG}-${page.route}`;
+}
+
 function panel(spec: PanelSpec, id: number, x: number, y: number): Panel {
   const transformations = transformationsOf(spec);
   return {
@@ -106,13 +114,15 @@ function variables(withTempo: boolean): VariableModel[] {
 
 /**
  * The bundled dashboard of a page: every panel reads the datasource of a datasource
- * variable (`${prometheus}`, `${tempo}`), so no datasource uid is written; a link opens the
+ * variable (`${prometheus}`, `${tempo}`), so no datasource uid is written; its own uid is
+ * stable ({@link dashboardUid}); a link opens the
  * same view in the app, variables and time range kept.
  */
 export function toDashboard(page: PageSpec): Dashboard {
   const panels = layout(page.rows);
   const usesTempo = panels.some((p) => p.datasource?.uid === TEMPO.uid);
   return {
+    uid: dashboardUid(page),
     title: page.title,
     description: page.description,
     tags: [DASHBOARD_TAG],
