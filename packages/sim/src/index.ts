@@ -15,7 +15,7 @@ export type {
 } from './scenarios/Scenario.js';
 export { validateScenario } from './scenarios/validateScenario.js';
 export { SCENARIOS, scenarioByName, storm50, flapping, rateLimitWave, resetWave, opusOverloaded, longOutage } from './scenarios/index.js';
-export { DEFER_POLICY_ID } from './scenarios/longOutage.js';
+export { DEFER_POLICY_ID, DEFER_SHARED_POLICY_ID } from './scenarios/longOutage.js';
 export type { Caller, ClientEnv, PolicyRunExtras, PolicyUnderTest, SimCall, SimCallResult } from './policies/PolicyUnderTest.js';
 export {
   POLICIES,
@@ -31,6 +31,7 @@ export {
   stormwatch01,
   stormwatchDefault,
   stormwatchDefer,
+  stormwatchDeferShared,
   stormwatchShared,
 } from './policies/index.js';
 export { DRAIN_CONCURRENCY, DeferredTaskDeadError, type DeferralLog, type HostAdmission } from './policies/deferralRun.js';

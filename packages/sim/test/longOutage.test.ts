@@ -28,7 +28,7 @@ describe('long-outage with deferral (stormwatch-defer)', () => {
     expect(validateScenario(longOutage)).toBe(longOutage);
     expect(longOutage.storm.endS - longOutage.storm.startS).toBe(600);
     expect(longOutage.fleet.deadlineS).toBeGreaterThanOrEqual(3600);
-    expect(longOutage.extraPolicies).toEqual(['stormwatch-defer']);
+    expect(longOutage.extraPolicies).toEqual(['stormwatch-defer', 'stormwatch-defer-shared']);
   });
 
   it('defers calls into the SQLite queue and completes at least 99 % of them, most after recovery', async () => {

@@ -6,7 +6,7 @@ import { fullJitterBreaker } from './fullJitterBreaker.js';
 import { sdkDefault } from './sdkDefault.js';
 import { stormwatch01, stormwatchDefault } from './stormwatchDefault.js';
 import { stormwatchShared } from './stormwatchShared.js';
-import { stormwatchDefer } from './stormwatchDefer.js';
+import { stormwatchDefer, stormwatchDeferShared } from './stormwatchDefer.js';
 import type { Scenario } from '../scenarios/Scenario.js';
 
 /**
@@ -27,10 +27,10 @@ export const POLICIES: readonly PolicyUnderTest[] = Object.freeze([
 
 /**
  * Policies that run only where a scenario asks for them (`Scenario.extraPolicies`) or
- * `--policies` names them: `stormwatch-defer`, whose deferral acts only on deadlines of
- * more than 5 minutes (in the other scenarios it would be the `stormwatch` row again).
+ * `--policies` names them: `stormwatch-defer` and `stormwatch-defer-shared`, whose deferral
+ * acts only on deadlines of more than 5 minutes (in the other scenarios it would be the `stormwatch` row again).
  */
-export const EXTRA_POLICIES: readonly PolicyUnderTest[] = Object.freeze([stormwatchDefer]);
+export const EXTRA_POLICIES: readonly PolicyUnderTest[] = Object.freeze([stormwatchDefer, stormwatchDeferShared]);
 
 /** Every policy the storm lab knows, by id: the common rows, then the extra ones. */
 export const ALL_POLICIES: readonly PolicyUnderTest[] = Object.freeze([...POLICIES, ...EXTRA_POLICIES]);
@@ -44,4 +44,4 @@ export function policiesFor(scenario: Scenario): PolicyUnderTest[] {
 /** Id of the oracle in reports and on the command line. */
 export const ORACLE_ID = 'oracle';
 
-export { cockatielDefault, exponentialNoJitter, fixedRetry, fullJitterBreaker, sdkDefault, stormwatch01, stormwatchDefault, stormwatchDefer, stormwatchShared };
+export { cockatielDefault, exponentialNoJitter, fixedRetry, fullJitterBreaker, sdkDefault, stormwatch01, stormwatchDefault, stormwatchDefer, stormwatchDeferShared, stormwatchShared };

@@ -1,9 +1,10 @@
-import { isCallDeferredError, seededRandom, type Clock, type Random } from '@stormwatch/core';
+import { isCallDeferredError, seededRandom, type Clock, type PolicyOptions, type Random } from '@stormwatch/core';
 import { DeferralRun, type DeferralLog } from './deferralRun.js';
-import type { PolicyUnderTest, SimCall, SimCallResult } from './PolicyUnderTest.js';
+import type { ClientEnv, PolicyUnderTest, SimCall, SimCallResult } from './PolicyUnderTest.js';
 import { messageParams } from './sendMessage.js';
 import { sendThrough, stormwatchClient } from './stormwatchDefault.js';
-import { DEFER_POLICY_ID } from '../scenarios/longOutage.js';
+import { runStore } from './stormwatchShared.js';
+import { DEFER_POLICY_ID, DEFER_SHARED_POLICY_ID } from '../scenarios/longOutage.js';
 
 /** The deferral of each run in progress, keyed by the run's clock (as the shared store is: see `runStore`). */
 const runs = new WeakMap<Clock, DeferralRun>();
@@ -33,27 +34,48 @@ export const stormwatchDefer: PolicyUnderTest = {
   id: DEFER_POLICY_ID,
   label: 'Stormwatch + deferral',
   description:
-    "Stormwatch's default policy with a durable deferrer (sqliteDeferrer on a temporary file, abandon.deferrer) and defer: true on every call: a call that meets an overload with at least 5 min of deadline left is queued instead of retried; drainDeferred (8 at a time) runs the queue through the first client's resilient client, paced by its admission control.",
-  createCaller: (env) => {
-    const run = deferralOf(env.clock, env.random);
-    const client = stormwatchClient(env, { abandon: { deferrer: run.deferrer } });
-    run.adoptHost(client);
-    return async (call: SimCall): Promise<SimCallResult> => {
-      try {
-        return await sendThrough(client, messageParams(call, call.model), call.stream, { deadlineMs: call.deadlineMs, defer: true });
-      } catch (error) {
-        if (!isCallDeferredError(error)) throw error;
-        const answer = await run.completion(error.receipt.id);
-        return { ...answer, deferredAtMs: error.receipt.deferredAt };
-      }
-    };
-  },
-  finishRun: async (clock) => {
-    const run = runs.get(clock);
-    if (run === undefined) return undefined;
-    runs.delete(clock);
-    return { deferral: await run.finish() };
-  },
+    "Stormwatch's default policy with a durable deferrer (sqliteDeferrer on a temporary file, abandon.deferrer) and defer: true on every call: a call that meets an overload with at least 5 min of deadline left is queued instead of retried; drainDeferred (32 at a time) runs the queue through the first client's resilient client, paced by its admission control.",
+  createCaller: (env) => deferringCaller(env, {}),
+  finishRun,
 };
+
+/**
+ * `stormwatch-defer` with every client on the run's one shared overload store, as
+ * `stormwatch-shared` is: the fleet, the drain's host included, learns one admitted rate, so
+ * the calls each process holds in memory when capacity returns are not sent at fifty rates
+ * that each grow on their own.
+ */
+export const stormwatchDeferShared: PolicyUnderTest = {
+  id: DEFER_SHARED_POLICY_ID,
+  label: 'Stormwatch + deferral, shared store',
+  description:
+    'stormwatch-defer with every client (the drain host included) on one shared overload store (policyOptions.store, as stormwatch-shared): one admitted rate for the fleet and its drain.',
+  createCaller: (env) => deferringCaller(env, { store: runStore(env.clock) }),
+  finishRun,
+};
+
+/** A client of a deferral row: calls with `defer: true`; a deferred call waits for its task's completion. */
+function deferringCaller(env: ClientEnv, options: Partial<PolicyOptions>) {
+  const run = deferralOf(env.clock, env.random);
+  const client = stormwatchClient(env, { ...options, abandon: { deferrer: run.deferrer } });
+  run.adoptHost(client);
+  return async (call: SimCall): Promise<SimCallResult> => {
+    try {
+      return await sendThrough(client, messageParams(call, call.model), call.stream, { deadlineMs: call.deadlineMs, defer: true });
+    } catch (error) {
+      if (!isCallDeferredError(error)) throw error;
+      const answer = await run.completion(error.receipt.id);
+      return { ...answer, deferredAtMs: error.receipt.deferredAt };
+    }
+  };
+}
+
+/** Closes the run's queue file and returns what its deferral did. */
+async function finishRun(clock: Clock) {
+  const run = runs.get(clock);
+  if (run === undefined) return undefined;
+  runs.delete(clock);
+  return { deferral: await run.finish() };
+}
 
 export type { DeferralLog };

@@ -10,7 +10,7 @@
 import type { Comparison } from '../compare.js';
 import { ORACLE_ID } from '../policies/index.js';
 import { stormwatchShared } from '../policies/stormwatchShared.js';
-import { DEFER_POLICY_ID } from '../scenarios/longOutage.js';
+import { DEFER_POLICY_ID, DEFER_SHARED_POLICY_ID } from '../scenarios/longOutage.js';
 
 /** The scenario the targets are set for. */
 export const TARGET_SCENARIO = 'storm-50';
@@ -125,11 +125,12 @@ export const DEFERRAL_TARGET_SCENARIO = 'long-outage';
  * deferral (and shown against the SDK default's); and as many calls answered within their
  * deadline as Stormwatch without deferral answers.
  */
-export function checkDeferralTargets(c: Comparison, policyId = DEFER_POLICY_ID): TargetCheck[] {
+export function checkDeferralTargets(c: Comparison, policyId = DEFER_POLICY_ID, withoutDeferralId = 'stormwatch'): TargetCheck[] {
   const byId = new Map(c.results.map((r) => [r.policyId, r.figures]));
   const d = byId.get(policyId);
   if (d === undefined) return [];
-  const sw = byId.get('stormwatch');
+  const sw = byId.get(withoutDeferralId);
+  const without = withoutDeferralId === 'stormwatch' ? 'Stormwatch without deferral' : `${sw?.label ?? withoutDeferralId} (no deferral)`;
   const sdk = byId.get('sdk-default');
   const r = d.recovery;
   const share = d.deferral.completedShare ?? 0;
@@ -157,13 +158,13 @@ export function checkDeferralTargets(c: Comparison, policyId = DEFER_POLICY_ID):
   ];
   if (sw !== undefined) {
     checks.push({
-      name: '529s in the first 30 s after recovery vs Stormwatch without deferral',
+      name: `529s in the first 30 s after recovery vs ${without}`,
       target: `≤ ${sw.recovery.first30s}`,
       value: `${r.first30s}${sdk === undefined ? '' : ` (SDK default: ${sdk.recovery.first30s})`}`,
       met: r.first30s <= sw.recovery.first30s,
     });
     checks.push({
-      name: 'calls answered within deadline vs Stormwatch without deferral',
+      name: `calls answered within deadline vs ${without}`,
       target: `≥ ${(sw.successWithinDeadline * 100).toFixed(1)} %`,
       value: `${(d.successWithinDeadline * 100).toFixed(1)} %`,
       met: d.successWithinDeadline >= sw.successWithinDeadline,
@@ -175,6 +176,10 @@ export function checkDeferralTargets(c: Comparison, policyId = DEFER_POLICY_ID):
 /** The targets a comparison is checked against: storm-50's or long-outage's; none for the other scenarios. */
 export function targetsFor(c: Comparison): TargetCheck[] {
   if (c.scenario.name === TARGET_SCENARIO) return checkTargets(c);
-  if (c.scenario.name === DEFERRAL_TARGET_SCENARIO) return checkDeferralTargets(c);
+  if (c.scenario.name === DEFERRAL_TARGET_SCENARIO) {
+    // The shared-store variant, named as such, against the shared store without deferral.
+    const shared = checkDeferralTargets(c, DEFER_SHARED_POLICY_ID, stormwatchShared.id).map((t) => ({ ...t, name: `${SHARED_STORE_PREFIX}${t.name}` }));
+    return [...checkDeferralTargets(c), ...shared];
+  }
   return [];
 }

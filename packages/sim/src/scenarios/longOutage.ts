@@ -3,6 +3,8 @@ import { DEFAULT_RTT_MS, defaultFleet, sonnetSpec } from './models.js';
 
 /** The id of the policy row with deferral on, which this scenario adds to the default rows. */
 export const DEFER_POLICY_ID = 'stormwatch-defer';
+/** The same with the fleet on one shared overload store. */
+export const DEFER_SHARED_POLICY_ID = 'stormwatch-defer-shared';
 
 /**
  * `long-outage`: capacity near zero for 10 minutes, calls with hours of deadline — the case
@@ -24,5 +26,5 @@ export const longOutage: Scenario = {
   networkRttMs: DEFAULT_RTT_MS,
   storm: { startS: 60, endS: 660 },
   fleet: { ...defaultFleet, deadlineS: 2 * 60 * 60 },
-  extraPolicies: [DEFER_POLICY_ID],
+  extraPolicies: [DEFER_POLICY_ID, DEFER_SHARED_POLICY_ID],
 };
