@@ -246,7 +246,10 @@ describe('deploy/compose.yaml: the probe and the fake provider', () => {
     try {
       start(fake.command?.slice(1) ?? [], { ...fake.environment, FAKE_HOST: '127.0.0.1', FAKE_API_PORT: String(apiPort), FAKE_STATUS_PORT: String(statusPort) });
       const env = Object.fromEntries(Object.entries(service('probe').environment ?? {}).map(([k, v]) => [k, local(v)]));
-      await new Promise((r) => setTimeout(r, 1_000)); // the fake provider listens
+      // The fake provider says when it listens on both ports.
+      const listening = Date.now() + 20_000;
+      while (!output.join('').includes('fake provider: API on') && Date.now() < listening) await new Promise((r) => setTimeout(r, 100));
+      expect(output.join('')).toContain('fake provider: API on');
       const probe = start([cli, '--interval', '1'], { ...env, OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${otlpPort}`, OTEL_METRIC_EXPORT_INTERVAL: '1000' });
       const has = (name: string) => exported.some((b) => b.includes(name));
       const deadline = Date.now() + 40_000;
