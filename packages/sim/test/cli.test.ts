@@ -32,7 +32,7 @@ describe('command line', () => {
     for (const flag of ['--scenario', '--seed', '--clients', '--fleet', '--policies', '--out', '--json', '--markdown', '--live', '--port']) {
       expect(io.out).toContain(flag);
     }
-    for (const s of ['storm-50', 'flapping', '429-wave', 'reset-wave', 'opus-overloaded']) expect(io.out).toContain(s);
+    for (const s of ['storm-50', 'flapping', '429-wave', 'reset-wave', 'opus-overloaded', 'long-outage', 'stormwatch-defer']) expect(io.out).toContain(s);
   });
 
   const bad: [string[], string][] = [
@@ -91,13 +91,27 @@ describe('command line', () => {
     const io = capture();
     const out = join(dir, 'all');
     expect(await main(['--scenario', 'all', '--clients', '2', '--policies', 'fixed-1s,stormwatch', '--out', out, '--json', out], io)).toBe(0);
-    for (const name of ['storm-50', 'flapping', '429-wave', 'reset-wave', 'opus-overloaded']) {
+    for (const name of ['storm-50', 'flapping', '429-wave', 'reset-wave', 'opus-overloaded', 'long-outage']) {
       expect(io.out).toContain(`Report: ${join(out, `${name}.html`)}`);
       const json = JSON.parse(await readFile(join(out, `${name}.json`), 'utf8')) as { scenario: { name: string }; targets: unknown[] };
       expect(json.scenario.name).toBe(name);
-      // The targets are set for storm-50 only.
+      // The targets are set for storm-50, and for long-outage's deferral rows (not run here: --policies names others).
       expect(json.targets.length > 0).toBe(name === 'storm-50');
     }
+  });
+
+  it('runs long-outage with its deferral rows by default: their columns and their targets', async () => {
+    const io = capture();
+    const json = join(dir, 'lo.json');
+    expect(await main(['--scenario', 'long-outage', '--clients', '2', '--markdown', '--out', join(dir, 'lo.html'), '--json', json], io)).toBe(0);
+    expect(io.out).toContain('| policy | calls | attempts | 529s | 529s calm 30 s | 529s 1st 30 s after |');
+    expect(io.out).toContain('| Stormwatch + deferral |');
+    expect(io.out).toContain('| Stormwatch + deferral, shared store |');
+    expect(io.out).toContain('Targets for Stormwatch with deferral:');
+    expect(io.out).toMatch(/(met {3}|missed) {2}deferred calls completed \(none lost or dead\): /);
+    const figures = JSON.parse(await readFile(json, 'utf8')) as { results: { policyId: string }[]; targets: { name: string }[] };
+    expect(figures.results.map((r) => r.policyId).slice(-3)).toEqual(['stormwatch-defer', 'stormwatch-defer-shared', 'oracle']);
+    expect(figures.targets.map((t) => t.name)).toContain('shared store: deferred calls completed (none lost or dead)');
   });
 
   it('prints a Markdown table with --markdown', async () => {
