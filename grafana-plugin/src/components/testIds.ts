@@ -2,6 +2,7 @@ export const testIds = {
   emptyState: 'stormwatch-empty-state',
   queryError: 'stormwatch-query-error',
   datasourceProblem: 'stormwatch-datasource-problem',
+  pageLinks: 'stormwatch-page-links',
   appConfig: {
     container: 'stormwatch-config',
     prometheus: 'stormwatch-config-prometheus',

@@ -1,4 +1,4 @@
-import { SceneAppPage, type SceneAppPageLike, type SceneRouteMatch } from '@grafana/scenes';
+import { SceneAppPage, type EmbeddedScene, type SceneAppPageLike, type SceneRouteMatch } from '@grafana/scenes';
 import { ROUTES } from '../constants';
 import { breakersScene } from '../scenes/breakersScene';
 import { costScene } from '../scenes/costScene';
@@ -8,59 +8,50 @@ import { stormsScene } from '../scenes/stormsScene';
 import { tracesScene } from '../scenes/tracesScene';
 import type { ResolvedSettings } from '../settings';
 import { prefixRoute } from '../utils/routing';
+import { NAV, SHARED_URL_KEYS } from './nav';
 
-/** The app's pages, in navigation order. */
+const SCENES: Record<ROUTES, (settings: ResolvedSettings) => EmbeddedScene> = {
+  [ROUTES.Overview]: overviewScene,
+  [ROUTES.Storms]: stormsScene,
+  [ROUTES.Cost]: costScene,
+  [ROUTES.Traces]: tracesScene,
+  [ROUTES.Breakers]: breakersScene,
+};
+
+/**
+ * The app's pages, in navigation order. Each keeps the shared URL keys (time range,
+ * refresh, datasources, service and model) when the scenes framework links between pages
+ * and drill-downs; the pages' own links (PageLinks) carry them too.
+ */
 export function createPages(settings: ResolvedSettings): SceneAppPage[] {
-  const storms = prefixRoute(ROUTES.Storms);
-  return [
-    new SceneAppPage({
-      title: 'Overview',
-      subTitle: 'Is there a retry storm, where, and is it our retries or the API?',
-      url: prefixRoute(ROUTES.Overview),
-      routePath: ROUTES.Overview,
-      getScene: () => overviewScene(settings),
-    }),
-    new SceneAppPage({
-      title: 'Storms',
-      subTitle: 'When amplification or overload crossed the thresholds, and what it cost.',
-      url: storms,
-      routePath: `${ROUTES.Storms}/*`,
-      getScene: () => stormsScene(settings),
-      drilldowns: [
-        {
-          routePath: 'storm',
-          getPage: (_match: SceneRouteMatch, parent: SceneAppPageLike) =>
-            new SceneAppPage({
-              title: 'Storm',
-              subTitle: 'Services, models, retry waves and the worst calls of one storm.',
-              url: `${storms}/storm`,
-              routePath: 'storm',
-              getParentPage: () => parent,
-              getScene: () => stormDetailScene(settings),
-            }),
-        },
-      ],
-    }),
-    new SceneAppPage({
-      title: 'Cost',
-      subTitle: 'Useful against wasted spend, and the tokens retries resend.',
-      url: prefixRoute(ROUTES.Cost),
-      routePath: ROUTES.Cost,
-      getScene: () => costScene(settings),
-    }),
-    new SceneAppPage({
-      title: 'Traces',
-      subTitle: 'The worst calls, each opening its trace.',
-      url: prefixRoute(ROUTES.Traces),
-      routePath: ROUTES.Traces,
-      getScene: () => tracesScene(settings),
-    }),
-    new SceneAppPage({
-      title: 'Breakers & fallbacks',
-      subTitle: 'Circuit breaker states, transitions, and fallbacks from model to model.',
-      url: prefixRoute(ROUTES.Breakers),
-      routePath: ROUTES.Breakers,
-      getScene: () => breakersScene(settings),
-    }),
-  ];
+  return NAV.map(({ route, title, subTitle }) => {
+    const url = prefixRoute(route);
+    return new SceneAppPage({
+      title,
+      subTitle,
+      url,
+      routePath: route === ROUTES.Storms ? `${route}/*` : route,
+      preserveUrlKeys: [...SHARED_URL_KEYS],
+      getScene: () => SCENES[route](settings),
+      ...(route === ROUTES.Storms
+        ? {
+            drilldowns: [
+              {
+                routePath: 'storm',
+                getPage: (_match: SceneRouteMatch, parent: SceneAppPageLike) =>
+                  new SceneAppPage({
+                    title: 'Storm',
+                    subTitle: 'Services, models, retry waves and the worst calls of one storm.',
+                    url: `${url}/storm`,
+                    routePath: 'storm',
+                    getParentPage: () => parent,
+                    preserveUrlKeys: [...SHARED_URL_KEYS],
+                    getScene: () => stormDetailScene(settings),
+                  }),
+              },
+            ],
+          }
+        : {}),
+    });
+  });
 }

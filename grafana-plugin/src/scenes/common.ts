@@ -9,6 +9,7 @@ import {
 } from '@grafana/scenes';
 import type { QueryParams } from '@stormwatch/queries';
 import { VAR_MODEL, VAR_PROMETHEUS, VAR_SERVICE, VAR_TEMPO } from '../constants';
+import { PageLinks } from './PageLinks';
 
 /** The service and model filters of every page: the scene's template variables. */
 export const FILTERS: QueryParams = Object.freeze({
@@ -58,10 +59,11 @@ export function defaultTimeRange() {
   return new SceneTimeRange({ from: 'now-1h', to: 'now' });
 }
 
-/** Variable pickers, time picker and refresh picker. */
+/** Variable pickers, links to the other pages (keeping time range and variables), time picker and refresh picker. */
 export function defaultControls(): SceneObject[] {
   return [
     new VariableValueSelectors({}),
+    new PageLinks({}),
     new SceneControlsSpacer(),
     new SceneTimePicker({ isOnCanvas: true }),
     new SceneRefreshPicker({ intervals: ['10s', '30s', '1m', '5m'], isOnCanvas: true }),
