@@ -142,22 +142,26 @@ describe('packages/probe/Dockerfile (its steps, without docker)', () => {
   it('probes a fake API from the installed image tree and stops on SIGTERM', { timeout: 60_000 }, async () => {
     expect(existsSync(bin), 'the install test above ran').toBe(true);
     const api = await startFakeAnthropic({ otherwise: () => ok({ text: 'p' }) });
+    let child: ReturnType<typeof spawn> | undefined;
     try {
-      const child = spawn(bin, ['--base-url', api.url, '--no-status', '--interval', '1'], {
+      child = spawn(bin, ['--base-url', api.url, '--no-status', '--interval', '1'], {
         env: { PATH: process.env.PATH ?? '', HOME: scratch, ANTHROPIC_API_KEY: 'sk-ant-image-test', OTEL_SDK_DISABLED: 'true' },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let output = '';
-      child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      const running = child;
+      running.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+      running.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+      const exited = new Promise<number | null>((resolve) => running.once('exit', (code) => resolve(code)));
       const deadline = Date.now() + 30_000;
-      while (api.requests.length < 2 && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 200));
+      while (api.requests.length < 2 && Date.now() < deadline && running.exitCode === null) await new Promise((r) => setTimeout(r, 200));
       expect(api.requests.length, output).toBeGreaterThanOrEqual(2);
       expect(JSON.stringify(api.requests[0]?.headers)).toContain('sk-ant-image-test');
-      child.kill('SIGTERM');
+      running.kill('SIGTERM');
       expect(await exited, output).toBe(0);
     } finally {
+      // A failed expectation above must not leave the probe running.
+      if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await api.close();
     }
   });
