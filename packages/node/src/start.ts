@@ -4,7 +4,7 @@ import { BatchSpanProcessor } from '@opentelemetry/sdk-trace';
 import { instrumentAllPolicies, registeredGlobalProviders } from '@stormwatch/telemetry';
 import { envExporterEnabled, envPositiveInt, envString, type Env } from './internal/env.js';
 import { createMetricExporter, createSpanExporter, protocolFor } from './internal/exporters.js';
-import { startOwnProviders } from './internal/ownProviders.js';
+import { diagLoggerFrom, startOwnProviders } from './internal/ownProviders.js';
 import { slot, type Running } from './internal/state.js';
 import { validateStartOptions } from './internal/validate.js';
 import { shutdownRunning } from './shutdown.js';
@@ -99,6 +99,8 @@ export function start(options: StartOptions = {}): Telemetry {
     slot.current = running;
     return handleOf(running);
   }
+  // From here on the providers are Stormwatch's: so is the diag logger OTEL_LOG_LEVEL asks for.
+  diagLoggerFrom(env);
   if (envString(env, 'OTEL_SDK_DISABLED')?.toLowerCase() === 'true') {
     const running: Running = {
       providers: 'disabled',

@@ -102,4 +102,16 @@ describe('node --import @stormwatch/node/register', () => {
     expect(appCollector.spans().filter((s) => s.name === SPAN_CALL).map((s) => s.serviceName)).toEqual(['own-sdk-app', 'own-sdk-app']);
     expect(stormwatchCollector.requests).toEqual([]);
   });
+
+  it('logs diag to stderr at OTEL_LOG_LEVEL, as NodeSDK does: grpc is a clear error', async () => {
+    const collector = await OtlpReceiver.start();
+    receivers.push(collector);
+    const exit = await run({ OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_METRICS_EXPORTER: 'none', OTEL_LOG_LEVEL: 'error' });
+    expect(exit).toMatchObject({ code: 0, signal: null, stdout: 'done\n' });
+    expect(exit.stderr).toBe(
+      '@stormwatch/node: OTEL_EXPORTER_OTLP_PROTOCOL="grpc" is not supported: @stormwatch/node exports OTLP over HTTP only (http/protobuf or http/json, port 4318), to keep gRPC out of the install; exporting with http/protobuf. Set OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf and an OTLP/HTTP endpoint, or register your own SDK with a gRPC exporter before @stormwatch/node.\n',
+    );
+    // Sent anyway, over OTLP/HTTP protobuf.
+    expect(collector.to('/v1/traces')[0]?.contentType).toBe('application/x-protobuf');
+  });
 });

@@ -1,7 +1,7 @@
-import { context, diag, metrics, propagation, trace, type TextMapPropagator } from '@opentelemetry/api';
+import { context, diag, DiagConsoleLogger, DiagLogLevel, metrics, propagation, trace, type TextMapPropagator } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
-import { defaultResource, detectResources, envDetector, hostDetector, osDetector, processDetector, resourceFromAttributes, type Resource } from '@opentelemetry/resources';
+import { defaultResource, detectResources, envDetector, hostDetector, osDetector, processDetector, resourceFromAttributes, serviceInstanceIdDetector, type Resource } from '@opentelemetry/resources';
 import { MeterProvider, type MetricReader } from '@opentelemetry/sdk-metrics';
 import { AlwaysOffSampler, AlwaysOnSampler, ParentBasedSampler, TraceIdRatioBasedSampler, TracerProvider, type Sampler, type SpanLimits, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { envString, type Env } from './env.js';
@@ -26,8 +26,9 @@ export interface OwnProviderSettings {
   readonly metricReaders: MetricReader[];
 }
 
+/** As `NodeSDK` builds it: the defaults, then the detected attributes (the environment's last, so they win), then `serviceName`. */
 function resourceFor(serviceName: string | undefined): Resource {
-  const detected = defaultResource().merge(detectResources({ detectors: [envDetector, processDetector, hostDetector, osDetector] }));
+  const detected = defaultResource().merge(detectResources({ detectors: [serviceInstanceIdDetector, processDetector, hostDetector, osDetector, envDetector] }));
   return serviceName === undefined ? detected : detected.merge(resourceFromAttributes({ 'service.name': serviceName }));
 }
 
@@ -91,6 +92,25 @@ export function propagatorFrom(env: Env): TextMapPropagator | undefined {
     else diag.warn(`@stormwatch/node: OTEL_PROPAGATORS "${name}" is not supported here (tracecontext, baggage, none); skipped`);
   }
   return propagators.length === 0 ? undefined : new CompositePropagator({ propagators });
+}
+
+const LOG_LEVELS: Readonly<Record<string, DiagLogLevel>> = {
+  none: DiagLogLevel.NONE,
+  error: DiagLogLevel.ERROR,
+  warn: DiagLogLevel.WARN,
+  info: DiagLogLevel.INFO,
+  debug: DiagLogLevel.DEBUG,
+  verbose: DiagLogLevel.VERBOSE,
+  all: DiagLogLevel.ALL,
+};
+
+/** `OTEL_LOG_LEVEL`: a console `diag` logger at that level, as `NodeSDK` sets up (only when `start()` makes the providers). */
+export function diagLoggerFrom(env: Env): void {
+  const raw = envString(env, 'OTEL_LOG_LEVEL');
+  if (raw === undefined) return;
+  const level = LOG_LEVELS[raw.toLowerCase()];
+  diag.setLogger(new DiagConsoleLogger(), level ?? DiagLogLevel.WARN);
+  if (level === undefined) diag.warn(`@stormwatch/node: ignoring OTEL_LOG_LEVEL="${raw}" (none, error, warn, info, debug, verbose, all); logging warnings`);
 }
 
 /** Makes the providers and registers them (and a context manager and propagator) with the global API. */
