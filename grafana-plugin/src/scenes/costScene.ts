@@ -1,7 +1,7 @@
-import { EmbeddedScene, SceneFlexLayout } from '@grafana/scenes';
+import { EmbeddedScene, SceneDataLayerControls, SceneFlexLayout } from '@grafana/scenes';
 import type { ResolvedSettings } from '../settings';
 import { costPage } from '../spec/pages/cost';
-import { toSceneRows } from '../spec/toScene';
+import { toSceneAnnotations, toSceneRows } from '../spec/toScene';
 import { defaultControls, defaultTimeRange } from './common';
 import { metricsNotice } from './panels';
 import { createVariables } from './variables';
@@ -12,10 +12,12 @@ import { createVariables } from './variables';
  * against wasted by model, service and policy, wasted tokens by kind.
  */
 export function costScene(settings: ResolvedSettings) {
+  const page = costPage();
   return new EmbeddedScene({
     $timeRange: defaultTimeRange(),
     $variables: createVariables(settings),
-    controls: defaultControls(),
-    body: new SceneFlexLayout({ direction: 'column', children: [metricsNotice(), ...toSceneRows(costPage())] }),
+    $data: toSceneAnnotations(page),
+    controls: [...defaultControls(), new SceneDataLayerControls()],
+    body: new SceneFlexLayout({ direction: 'column', children: [metricsNotice(), ...toSceneRows(page)] }),
   });
 }

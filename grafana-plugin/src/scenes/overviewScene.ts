@@ -1,7 +1,7 @@
-import { EmbeddedScene, SceneFlexLayout } from '@grafana/scenes';
+import { EmbeddedScene, SceneDataLayerControls, SceneFlexLayout } from '@grafana/scenes';
 import type { ResolvedSettings } from '../settings';
 import { OVERVIEW_TABLE_ROW, overviewPage } from '../spec/pages/overview';
-import { toSceneRows } from '../spec/toScene';
+import { toSceneAnnotations, toSceneRows } from '../spec/toScene';
 import { defaultControls, defaultTimeRange } from './common';
 import { metricsNotice, row } from './panels';
 import { serviceModelTable } from './serviceModelTable';
@@ -17,12 +17,14 @@ export const OVERVIEW_APP_ONLY = ['By service and model'];
  * services' overload, then the figures; plus the per-service-and-model table.
  */
 export function overviewScene(settings: ResolvedSettings) {
-  const rows = toSceneRows(overviewPage({ drilldown: tracesDrilldownInstalled() }));
+  const page = overviewPage({ drilldown: tracesDrilldownInstalled() });
+  const rows = toSceneRows(page);
   rows.splice(OVERVIEW_TABLE_ROW, 0, row(240, [serviceModelTable()]));
   return new EmbeddedScene({
     $timeRange: defaultTimeRange(),
     $variables: createVariables(settings),
-    controls: defaultControls(),
+    $data: toSceneAnnotations(page),
+    controls: [...defaultControls(), new SceneDataLayerControls()],
     body: new SceneFlexLayout({ direction: 'column', children: [metricsNotice(), ...rows] }),
   });
 }

@@ -59,12 +59,31 @@ export interface PanelSpec {
   readonly timeFrom?: 'now/d' | 'now/M';
 }
 
-/** A page: a title, its route and its rows of panels, top to bottom. */
+/** Events drawn on the page's time series: one Prometheus query whose samples are the events. */
+export interface AnnotationSpec {
+  readonly name: string;
+  readonly query: QuerySpec;
+  /** A comparison appended to the query (`> 0`: only the steps where something happened). */
+  readonly filter?: string;
+  readonly iconColor: string;
+  /** Title and text of each event, with `{{label}}` placeholders. */
+  readonly titleFormat: string;
+  readonly textFormat?: string;
+  /** Labels shown as the event's tags, comma-separated. */
+  readonly tagKeys?: string;
+  /** The sample's value is the event's time in epoch ms (incidents' start), not the sample's time. */
+  readonly useValueForTime?: boolean;
+  /** Query step. Default 60s. */
+  readonly step?: string;
+}
+
+/** A page: a title, its route, its annotations and its rows of panels, top to bottom. */
 export interface PageSpec {
   readonly title: string;
   readonly description: string;
   readonly route: ROUTES;
   readonly rows: ReadonlyArray<readonly PanelSpec[]>;
+  readonly annotations?: readonly AnnotationSpec[];
 }
 
 /** Green, then red from `value` on. */

@@ -1,6 +1,8 @@
 import type { Dashboard, Panel } from '@grafana/schema';
 import {
+  SceneDataLayerSet,
   SceneDataTransformer,
+  dataLayers,
   SceneQueryRunner,
   SceneTimeRange,
   VizPanel,
@@ -87,6 +89,12 @@ describe.each(PAGES)('the page of %s', (file, build, appOnly) => {
 
   it('shows the panels of its dashboard, in order, with the same queries, thresholds, units and links', () => {
     expect(fromSpec.map(ofScene)).toEqual(((dashboard.panels ?? []) as Panel[]).map(ofDashboard));
+  });
+
+  it('draws the annotations of its dashboard', () => {
+    const layers = scene.state.$data instanceof SceneDataLayerSet ? scene.state.$data.state.layers : [];
+    const queries = layers.map((l) => (l as InstanceType<typeof dataLayers.AnnotationsDataLayer>).state.query);
+    expect(queries).toEqual(dashboard.annotations?.list ?? []);
   });
 
   it('has no other panel than the app-only ones it declares', () => {

@@ -1,9 +1,9 @@
 import { MappingType, type ValueMapping } from '@grafana/schema';
 import { ATTR_CALL_ATTEMPTS, COMPONENT_STATUS_GAUGE_VALUE } from '@stormwatch/conventions';
-import { LABEL, SERVICE_STATE, type QueryParams } from '@stormwatch/queries';
+import { LABEL, SERVICE_STATE, STATUS_LABEL, type QueryParams } from '@stormwatch/queries';
 import { VAR_MODEL, VAR_SERVICE } from '../constants';
 import { drilldownTraceLink, exploreTraceLink } from '../transforms/traceLinkTemplates';
-import type { FieldLinks, PanelSpec, QuerySpec, ThresholdStep } from './PageSpec';
+import type { AnnotationSpec, FieldLinks, PanelSpec, QuerySpec, ThresholdStep } from './PageSpec';
 
 /** Presets the page specs compose: filters, legends, stat, time series and trace-table panels. */
 
@@ -140,5 +140,37 @@ export const COMPONENT_MAPPINGS: ValueMapping[] = [
         ]
       )
     ),
+  },
+];
+
+/**
+ * What is drawn on the amplification, overload and cost graphs: the status page's
+ * incidents (at their start), breaker transitions and fallbacks (each minute with any).
+ */
+export const EVENT_ANNOTATIONS: readonly AnnotationSpec[] = [
+  {
+    name: 'Status page incidents',
+    query: { id: 'statusIncidents', params: {} },
+    iconColor: 'orange',
+    titleFormat: `incident: {{${STATUS_LABEL.INCIDENT_NAME}}}`,
+    textFormat: `impact {{${STATUS_LABEL.INCIDENT_IMPACT}}} on {{${STATUS_LABEL.PAGE}}}`,
+    useValueForTime: true,
+  },
+  {
+    name: 'Breaker transitions',
+    query: { id: 'breakerTransitions', params: { ...FILTERS, range: '1m' } },
+    filter: '> 0',
+    iconColor: 'red',
+    titleFormat: `breaker {{${LABEL.BREAKER_KEY}}}: {{${LABEL.BREAKER_FROM}}} → {{${LABEL.BREAKER_TO}}}`,
+    tagKeys: LABEL.SERVICE,
+  },
+  {
+    name: 'Fallbacks',
+    query: { id: 'fallbacks', params: { ...FILTERS, range: '1m' } },
+    filter: '> 0',
+    iconColor: 'purple',
+    titleFormat: `fallback {{${LABEL.FALLBACK_FROM}}} → {{${LABEL.FALLBACK_TO}}}`,
+    textFormat: `reason {{${LABEL.FALLBACK_REASON}}}`,
+    tagKeys: LABEL.SERVICE,
   },
 ];

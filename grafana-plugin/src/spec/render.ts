@@ -1,7 +1,7 @@
 import { ThresholdsMode, type DataSourceRef } from '@grafana/schema';
 import { queryById } from '@stormwatch/queries';
 import { VAR_PROMETHEUS, VAR_TEMPO } from '../constants';
-import type { PanelSpec, QuerySpec } from './PageSpec';
+import type { AnnotationSpec, PanelSpec, QuerySpec } from './PageSpec';
 
 /**
  * What a panel is, whatever renders it: its datasource, targets, field config, options and
@@ -112,4 +112,30 @@ export function checkRowWidth(row: readonly PanelSpec[]): void {
   if (width > 24) {
     throw new RangeError(`a row (${row.map((p) => p.title).join(', ')}) is ${width} grid units wide; at most 24 fit`);
   }
+}
+
+/**
+ * A Prometheus annotation query (dashboard `annotations.list` entry and scene annotation
+ * layer alike); throws a TypeError for a TraceQL query.
+ */
+export function annotationOf(a: AnnotationSpec): Record<string, unknown> {
+  const def = queryById(a.query.id);
+  if (def.kind !== 'promql') {
+    throw new TypeError(`annotation "${a.name}" must be a PromQL query, got ${a.query.id}`);
+  }
+  const expr = def.build(a.query.params);
+  return {
+    name: a.name,
+    enable: true,
+    hide: false,
+    iconColor: a.iconColor,
+    datasource: PROMETHEUS,
+    expr: a.filter ? `${expr} ${a.filter}` : expr,
+    step: a.step ?? '60s',
+    titleFormat: a.titleFormat,
+    ...(a.textFormat ? { textFormat: a.textFormat } : {}),
+    ...(a.tagKeys ? { tagKeys: a.tagKeys } : {}),
+    useValueForTime: Boolean(a.useValueForTime),
+    refId: `Anno-${a.query.id}`,
+  };
 }

@@ -13,6 +13,7 @@ import type { PageSpec, PanelSpec } from './PageSpec';
 import {
   PROMETHEUS,
   TEMPO,
+  annotationOf,
   checkRowWidth,
   fieldConfigOf,
   optionsOf,
@@ -147,7 +148,7 @@ export function toDashboard(page: PageSpec): Dashboard {
       },
     ],
     templating: { list: variables(usesTempo) },
-    annotations: { list: [] },
+    annotations: { list: (page.annotations ?? []).map(annotationOf) as never },
     panels,
   };
 }

@@ -1,5 +1,7 @@
 import {
+  SceneDataLayerSet,
   SceneDataTransformer,
+  dataLayers,
   SceneFlexItem,
   SceneFlexLayout,
   SceneQueryRunner,
@@ -7,7 +9,15 @@ import {
   VizPanel,
 } from '@grafana/scenes';
 import type { PageSpec, PanelSpec } from './PageSpec';
-import { checkRowWidth, fieldConfigOf, optionsOf, panelDatasource, targetsOf, transformationsOf } from './render';
+import {
+  annotationOf,
+  checkRowWidth,
+  fieldConfigOf,
+  optionsOf,
+  panelDatasource,
+  targetsOf,
+  transformationsOf,
+} from './render';
 
 /** Height of a dashboard grid unit in pixels, as Grafana lays dashboards out. */
 export const GRID_UNIT_PX = 30;
@@ -52,5 +62,21 @@ export function toSceneRows(page: PageSpec): SceneFlexItem[] {
         ),
       }),
     });
+  });
+}
+
+/**
+ * The page's annotations as scene data layers (put on the page's scene: every panel's
+ * query runner draws the events of the layers above it), or undefined without any.
+ */
+export function toSceneAnnotations(page: PageSpec): SceneDataLayerSet | undefined {
+  if (!page.annotations || page.annotations.length === 0) {
+    return undefined;
+  }
+  return new SceneDataLayerSet({
+    layers: page.annotations.map((a) => {
+      const query = annotationOf(a);
+      return new dataLayers.AnnotationsDataLayer({ name: a.name, isEnabled: true, query: query as never });
+    }),
   });
 }

@@ -1,7 +1,7 @@
 import { ALERT_THRESHOLDS, LABEL } from '@stormwatch/queries';
 import { ROUTES } from '../../constants';
 import { redFrom, type PageSpec, type PanelSpec } from '../PageSpec';
-import { FILTERS, SERVICE_MODEL, TOTAL, legend, stat, timeseries } from '../panels';
+import { EVENT_ANNOTATIONS, FILTERS, SERVICE_MODEL, TOTAL, legend, stat, timeseries } from '../panels';
 
 const BY_KIND = legend(LABEL.COST_KIND);
 
@@ -113,6 +113,7 @@ export function costPage(): PageSpec {
     description:
       'Spend per hour and per day, projected to the end of the day and month, against the previous period; useful against wasted cost by model, service and policy; wasted tokens by kind.',
     route: ROUTES.Cost,
+    annotations: EVENT_ANNOTATIONS,
     rows: [
       rates(),
       comparison(),

@@ -3,6 +3,7 @@ import { ROUTES, RUNBOOKS_URL } from '../../constants';
 import { redFrom, type PageSpec, type PanelSpec } from '../PageSpec';
 import {
   ATTEMPTS_FIELD,
+  EVENT_ANNOTATIONS,
   COMPONENT_MAPPINGS,
   FILTERS,
   SERVICE_MODEL,
@@ -172,6 +173,7 @@ export function overviewPage(env: PageEnv): PageSpec {
     description:
       'Is there a retry storm now, whose, is it our retries or the API (the probe and the status page beside the overload), and what it costs.',
     route: ROUTES.Overview,
+    annotations: EVENT_ANNOTATIONS,
     rows: [
       verdict(),
       themOrUs(),
