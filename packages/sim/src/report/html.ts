@@ -23,6 +23,8 @@ const COLORS: Readonly<Record<string, string>> = {
   'stormwatch-0.1': '#17becf',
   stormwatch: '#2ca02c',
   'stormwatch-shared': '#e377c2',
+  'stormwatch-defer': '#bcbd22',
+  'stormwatch-defer-shared': '#8c6d31',
   [ORACLE_ID]: '#111111',
 };
 
