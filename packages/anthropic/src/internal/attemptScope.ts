@@ -37,10 +37,12 @@ type RequestHeaders = Parameters<Middleware>[0]['headers'];
  * and `tracestate` with the default propagator; whatever the registered propagator writes
  * otherwise), so a server-side trace joins the call's with the attempt span as its parent.
  * Injected afresh for every attempt, replacing any such header already there. The headers
- * as they were when no propagator is registered (the API's no-op one lists no fields).
+ * as they were when no propagator is registered (the API's no-op one lists no fields), or
+ * with `ANTHROPIC_OPEN_TELEMETRY_PROPAGATION=false` (the SDK's own switch for the same).
  */
 export function withTraceContext(ctx: AttemptContext, headers: RequestHeaders): RequestHeaders {
   if (propagation.fields().length === 0) return headers;
+  if (process.env.ANTHROPIC_OPEN_TELEMETRY_PROPAGATION?.trim().toLowerCase() === 'false') return headers;
   const carrier: Record<string, string> = {};
   propagation.inject(attemptContext(ctx), carrier);
   const names = Object.keys(carrier);

@@ -42,12 +42,17 @@ let installed = false;
  * instrumented by default, and an explicit instrumentation made later removes the default
  * one first, so no policy is traced twice.
  *
+ * `ANTHROPIC_OPEN_TELEMETRY=false`, the variable that turns the Anthropic SDK's own
+ * telemetry off, turns this default off too (read at the first `resilient()`); explicit
+ * instrumentation still works.
+ *
  * Called once per `resilient()`: the first call subscribes to the policy registry; every
  * later one returns at once.
  */
 export function ensureDefaultTelemetry(): void {
   if (installed) return;
   installed = true;
+  if (process.env.ANTHROPIC_OPEN_TELEMETRY?.trim().toLowerCase() === 'false') return;
   for (const policy of livePolicies()) instrumentWhenSdkRegistered(policy);
   onPolicyCreated(instrumentWhenSdkRegistered);
 }
