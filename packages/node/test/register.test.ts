@@ -8,6 +8,7 @@ import { closedPortUrl, OtlpReceiver } from './otlpReceiver.js';
 const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
 const APP = fileURLToPath(new URL('./fixtures/app.mjs', import.meta.url));
 const APP_OTEL = fileURLToPath(new URL('./fixtures/app-otel.mjs', import.meta.url));
+const APP_SDK_IN_MAIN = fileURLToPath(new URL('./fixtures/app-sdk-in-main.mjs', import.meta.url));
 const MODEL = 'claude-sonnet-4-6';
 
 interface Exit {
@@ -19,9 +20,9 @@ interface Exit {
 }
 
 /** Runs the fixture app under `node --import @stormwatch/node/register` (the built package). */
-function run(env: Record<string, string>, whileRunning?: (child: ReturnType<typeof spawn>, stdout: () => string) => void, imports: string[] = []): Promise<Exit> {
+function run(env: Record<string, string>, whileRunning?: (child: ReturnType<typeof spawn>, stdout: () => string) => void, imports: string[] = [], app = APP): Promise<Exit> {
   const started = performance.now();
-  const child = spawn(process.execPath, [...imports.flatMap((i) => ['--import', i]), '--import', '@stormwatch/node/register', APP], {
+  const child = spawn(process.execPath, [...imports.flatMap((i) => ['--import', i]), '--import', '@stormwatch/node/register', app], {
     cwd: PACKAGE_DIR,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -113,5 +114,21 @@ describe('node --import @stormwatch/node/register', () => {
     );
     // Sent anyway, over OTLP/HTTP protobuf.
     expect(collector.to('/v1/traces')[0]?.contentType).toBe('application/x-protobuf');
+  });
+
+  it("leaves a service's own SDK started in its main module in place: it starts at the first policy", async () => {
+    const appCollector = await OtlpReceiver.start();
+    const stormwatchCollector = await OtlpReceiver.start();
+    receivers.push(appCollector, stormwatchCollector);
+    const exit = await run(
+      { APP_COLLECTOR_URL: appCollector.url, OTEL_EXPORTER_OTLP_ENDPOINT: stormwatchCollector.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_LOG_LEVEL: 'warn' },
+      undefined,
+      [],
+      APP_SDK_IN_MAIN,
+    );
+    expect(exit).toMatchObject({ code: 0, signal: null, stdout: 'done\n' });
+    expect(exit.stderr).toContain('@stormwatch/node: the application already registered a tracer provider (TracerProvider); leaving it in place');
+    expect(appCollector.spans().filter((s) => s.name === SPAN_CALL).map((s) => s.serviceName)).toEqual(['sdk-in-main', 'sdk-in-main']);
+    expect(stormwatchCollector.requests).toEqual([]);
   });
 });
