@@ -11,6 +11,9 @@ export enum ROUTES {
   Breakers = 'breakers',
 }
 
+/** The drill-down of one service under the Overview (`overview/service?var-service=…`). */
+export const SERVICE_DRILLDOWN = 'service';
+
 /** The project's repository (docs, runbooks). */
 export const REPOSITORY_URL = 'https://github.com/stormwatch/stormwatch';
 

@@ -13,6 +13,18 @@ describe('createPages', () => {
     ]);
   });
 
+  it('gives the overview a drill-down page per service', () => {
+    const overview = createPages({ stormThresholds: DEFAULT_STORM_THRESHOLDS })[0]!;
+    const drilldown = overview.state.drilldowns![0]!;
+    const page = drilldown.getPage({ path: '', url: '', params: {}, isExact: true }, overview);
+    expect([overview.state.routePath, drilldown.routePath, page.state.title, page.state.url]).toEqual([
+      'overview/*',
+      'service',
+      'Service',
+      '/a/stormwatch-app/overview/service',
+    ]);
+  });
+
   it('gives the storms page a drill-down page per storm', () => {
     const storms = createPages({ stormThresholds: DEFAULT_STORM_THRESHOLDS })[1]!;
     const drilldown = storms.state.drilldowns![0]!;

@@ -1,8 +1,9 @@
 import { SceneAppPage, type EmbeddedScene, type SceneAppPageLike, type SceneRouteMatch } from '@grafana/scenes';
-import { ROUTES } from '../constants';
+import { ROUTES, SERVICE_DRILLDOWN } from '../constants';
 import { breakersScene } from '../scenes/breakersScene';
 import { costScene } from '../scenes/costScene';
 import { overviewScene } from '../scenes/overviewScene';
+import { serviceScene } from '../scenes/serviceScene';
 import { stormDetailScene } from '../scenes/stormDetailScene';
 import { stormsScene } from '../scenes/stormsScene';
 import { tracesScene } from '../scenes/tracesScene';
@@ -30,7 +31,7 @@ export function createPages(settings: ResolvedSettings): SceneAppPage[] {
       title,
       subTitle,
       url,
-      routePath: route === ROUTES.Storms ? `${route}/*` : route,
+      routePath: route === ROUTES.Storms || route === ROUTES.Overview ? `${route}/*` : route,
       preserveUrlKeys: [...SHARED_URL_KEYS],
       getScene: () => SCENES[route](settings),
       ...(route === ROUTES.Storms
@@ -47,6 +48,25 @@ export function createPages(settings: ResolvedSettings): SceneAppPage[] {
                     getParentPage: () => parent,
                     preserveUrlKeys: [...SHARED_URL_KEYS],
                     getScene: () => stormDetailScene(settings),
+                  }),
+              },
+            ],
+          }
+        : {}),
+      ...(route === ROUTES.Overview
+        ? {
+            drilldowns: [
+              {
+                routePath: SERVICE_DRILLDOWN,
+                getPage: (_match: SceneRouteMatch, parent: SceneAppPageLike) =>
+                  new SceneAppPage({
+                    title: 'Service',
+                    subTitle: 'One service: its models’ state, alerts, retries, cost, breakers and worst calls.',
+                    url: `${url}/${SERVICE_DRILLDOWN}`,
+                    routePath: SERVICE_DRILLDOWN,
+                    getParentPage: () => parent,
+                    preserveUrlKeys: [...SHARED_URL_KEYS],
+                    getScene: () => serviceScene(settings),
                   }),
               },
             ],

@@ -23,6 +23,7 @@ import { costScene } from './costScene';
 import { overviewScene } from './overviewScene';
 import { stormsScene } from './stormsScene';
 import { tracesScene } from './tracesScene';
+import { serviceScene } from './serviceScene';
 import { TelemetryNotice } from './TelemetryNotice';
 
 const settings: ResolvedSettings = {
@@ -200,6 +201,33 @@ describe.each(Object.entries(SITUATIONS))('the Overview when %s', (name, situati
   });
 });
 
+describe('every Overview cell that names a service opens the service page', () => {
+  const scene = overviewScene(settings);
+  const service = 'checkout';
+  const expected = `/a/stormwatch-app/overview/service?var-service=${service}&from=1&to=2&var-prometheus=${PROM_UID}&var-tempo=${TEMPO_UID}`;
+  /** A data link's URL as Grafana fills it in for a cell of `service`. */
+  const fill = (url: string) =>
+    url
+      .replace('${__value.raw}', service)
+      .replace(`\${__field.labels.${LABEL.SERVICE}}`, service)
+      .replace('${__url_time_range}', 'from=1&to=2')
+      .replace('${prometheus}', PROM_UID)
+      .replace('${tempo}', TEMPO_UID);
+  const urls = (links: unknown) => (links as Array<{ url: string }>).map((l) => fill(l.url));
+
+  it('from the state of each service and model', () => {
+    expect(urls(panel(scene, 'State by service and model').state.fieldConfig.defaults.links)).toEqual([expected]);
+  });
+
+  it.each([
+    ['Firing alerts', LABEL.SERVICE],
+    ['By service and model', LABEL.SERVICE],
+  ])('from the service column of %s', (title, field) => {
+    const override = panel(scene, title).state.fieldConfig.overrides.find((o) => o.matcher.options === field);
+    expect(urls(override?.properties.find((p) => p.id === 'links')?.value)).toEqual([expected]);
+  });
+});
+
 function notice(scene: EmbeddedScene): TelemetryNotice {
   return sceneGraph.findObject(scene, (o) => o instanceof TelemetryNotice) as TelemetryNotice;
 }
@@ -210,6 +238,7 @@ describe.each([
   ['cost', costScene, 'Prometheus', 'metrics'],
   ['breakers & fallbacks', breakersScene, 'Prometheus', 'metrics'],
   ['traces', tracesScene, 'Tempo', 'traces'],
+  ['service', serviceScene, 'Prometheus', 'metrics'],
 ] as const)('the %s page', (_name, build, datasource, what) => {
   it('shows the empty state when no telemetry exists', async () => {
     installFakeGrafana(() => ({ frames: [] }));

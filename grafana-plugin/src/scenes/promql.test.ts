@@ -8,6 +8,7 @@ import { overviewScene } from './overviewScene';
 import { stormDetailScene } from './stormDetailScene';
 import { stormsScene } from './stormsScene';
 import { tracesScene } from './tracesScene';
+import { serviceScene } from './serviceScene';
 
 const settings: ResolvedSettings = { stormThresholds: DEFAULT_STORM_THRESHOLDS };
 const scenes: Record<string, SceneObject> = {
@@ -17,6 +18,7 @@ const scenes: Record<string, SceneObject> = {
   cost: costScene(settings),
   traces: tracesScene(settings),
   breakers: breakersScene(settings),
+  service: serviceScene(settings),
 };
 
 function promExprs(scene: SceneObject): string[] {

@@ -20,6 +20,7 @@ import { stormsScene } from './stormsScene';
 import { stormDetailScene } from './stormDetailScene';
 import { costScene } from './costScene';
 import { tracesScene } from './tracesScene';
+import { serviceScene } from './serviceScene';
 import { breakersScene } from './breakersScene';
 import { TelemetryNotice } from './TelemetryNotice';
 
@@ -79,6 +80,7 @@ const SCENES: Array<[string, (s: ResolvedSettings) => EmbeddedScene]> = [
   ['cost', costScene],
   ['traces', tracesScene],
   ['breakers & fallbacks', breakersScene],
+  ['service', serviceScene],
 ];
 
 describe.each(SCENES)('the %s scene', (_name, build) => {

@@ -10,6 +10,7 @@ import { VizPanel, sceneGraph } from '@grafana/scenes';
 import { DEFAULT_STORM_THRESHOLDS } from '@stormwatch/queries';
 import { activateFullSceneTree } from '../test/activateFullSceneTree';
 import { PROM_UID, TEMPO_UID, installFakeGrafana } from '../test/fakeGrafana';
+import { serviceLink } from '../spec/panels';
 import { overviewScene } from './overviewScene';
 import { SERVICE_MODEL_COLUMNS, serviceModelTable, valueField } from './serviceModelTable';
 
@@ -104,14 +105,14 @@ describe('the by-service-and-model table', () => {
     deactivate();
   });
 
-  it('names the columns and sets their units with overrides', () => {
+  it('names the columns, sets their units and links each service to its page, with overrides', () => {
     const panel = serviceModelTable();
     const overrides = panel.state.fieldConfig.overrides.map((o) => [
       o.matcher.options,
       ...o.properties.map((p) => p.value),
     ]);
     expect(overrides).toEqual([
-      ['job', 'Service'],
+      ['job', 'Service', [serviceLink('${__value.raw}')]],
       ['gen_ai_request_model', 'Model'],
       ...SERVICE_MODEL_COLUMNS.map((c) => [valueField(c.refId), c.title, c.unit]),
     ]);

@@ -9,6 +9,7 @@ import {
   wasteShare,
   wastedUsdPerHour,
 } from '@stormwatch/queries';
+import { serviceLink } from '../spec/panels';
 import { FILTERS, promRunner } from './common';
 
 /** The columns of the per-service-and-model table: refId, header, unit, query. */
@@ -53,7 +54,9 @@ export function serviceModelTable() {
       })
     )
     .setOverrides((b) => {
-      b.matchFieldsWithName(LABEL.SERVICE).overrideDisplayName('Service');
+      b.matchFieldsWithName(LABEL.SERVICE)
+        .overrideDisplayName('Service')
+        .overrideLinks([serviceLink('${__value.raw}')]);
       b.matchFieldsWithName(LABEL.MODEL).overrideDisplayName('Model');
       for (const c of SERVICE_MODEL_COLUMNS) {
         b.matchFieldsWithName(valueField(c.refId)).overrideDisplayName(c.title).overrideUnit(c.unit);

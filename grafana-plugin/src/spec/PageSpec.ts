@@ -28,7 +28,7 @@ export interface ThresholdStep {
   readonly value: number | null;
 }
 
-/** Data links on the cells of one field. */
+/** Data links on the cells of one field (`field`: its name), or of every field (`field: '*'`). */
 export interface FieldLinks {
   readonly field: string;
   readonly links: ReadonlyArray<{ readonly title: string; readonly url: string }>;
@@ -81,7 +81,8 @@ export interface AnnotationSpec {
 export interface PageSpec {
   readonly title: string;
   readonly description: string;
-  readonly route: ROUTES;
+  /** The page's route, below the app's URL (`overview`, `overview/service`). */
+  readonly route: ROUTES | `${ROUTES}/${string}`;
   readonly rows: ReadonlyArray<readonly PanelSpec[]>;
   readonly annotations?: readonly AnnotationSpec[];
 }

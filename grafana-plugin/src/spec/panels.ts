@@ -1,7 +1,15 @@
 import { MappingType, type ValueMapping } from '@grafana/schema';
 import { ATTR_CALL_ATTEMPTS, COMPONENT_STATUS_GAUGE_VALUE } from '@stormwatch/conventions';
 import { LABEL, SERVICE_STATE, STATUS_LABEL, type QueryParams } from '@stormwatch/queries';
-import { VAR_MODEL, VAR_SERVICE } from '../constants';
+import {
+  PLUGIN_BASE_URL,
+  ROUTES,
+  SERVICE_DRILLDOWN,
+  VAR_MODEL,
+  VAR_PROMETHEUS,
+  VAR_SERVICE,
+  VAR_TEMPO,
+} from '../constants';
 import { drilldownTraceLink, exploreTraceLink } from '../transforms/traceLinkTemplates';
 import type { AnnotationSpec, FieldLinks, PanelSpec, QuerySpec, ThresholdStep } from './PageSpec';
 
@@ -174,3 +182,16 @@ export const EVENT_ANNOTATIONS: readonly AnnotationSpec[] = [
     tagKeys: LABEL.SERVICE,
   },
 ];
+
+/**
+ * A data link to the service page of the service a cell names (`service`: the data-link
+ * variable holding it), keeping the time range and the datasources.
+ */
+export function serviceLink(service: string): { title: string; url: string } {
+  return {
+    title: 'Open the service',
+    url:
+      `${PLUGIN_BASE_URL}/${ROUTES.Overview}/${SERVICE_DRILLDOWN}?var-${VAR_SERVICE}=${service}` +
+      `&\${__url_time_range}&var-${VAR_PROMETHEUS}=\${${VAR_PROMETHEUS}}&var-${VAR_TEMPO}=\${${VAR_TEMPO}}`,
+  };
+}

@@ -68,15 +68,18 @@ export function targetsOf(spec: PanelSpec): Array<Record<string, unknown>> {
 /** Field config: unit, thresholds (drawn as a line on time series), value mappings, links. */
 export function fieldConfigOf(spec: PanelSpec) {
   const steps = spec.thresholds ?? [{ color: 'green', value: null }];
+  const everyField = (spec.links ?? []).filter((l) => l.field === '*');
+  const byField = (spec.links ?? []).filter((l) => l.field !== '*');
   return {
     defaults: {
       ...(spec.unit ? { unit: spec.unit } : {}),
       thresholds: { mode: ThresholdsMode.Absolute, steps: steps.map((s) => ({ ...s })) },
       ...(spec.mappings ? { mappings: spec.mappings } : {}),
+      ...(everyField.length > 0 ? { links: everyField.flatMap((l) => l.links.map((link) => ({ ...link }))) } : {}),
       // Time series draw their threshold as a line: the alert's threshold in sight.
       ...(spec.type === 'timeseries' && spec.thresholds ? { custom: { thresholdsStyle: { mode: 'line' } } } : {}),
     },
-    overrides: (spec.links ?? []).map((l) => ({
+    overrides: byField.map((l) => ({
       matcher: { id: 'byName', options: l.field },
       properties: [{ id: 'links', value: l.links.map((link) => ({ ...link })) }],
     })),

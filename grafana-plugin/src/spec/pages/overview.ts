@@ -10,6 +10,7 @@ import {
   STATE_MAPPINGS,
   TOTAL,
   legend,
+  serviceLink,
   stat,
   timeseries,
   traceTable,
@@ -36,6 +37,7 @@ function verdict(): PanelSpec[] {
       w: 16,
       h: 6,
       mappings: STATE_MAPPINGS,
+      links: [{ field: '*', links: [serviceLink(`\${__field.labels.${LABEL.SERVICE}}`)] }],
       options: {
         graphMode: 'none',
         colorMode: 'background',
@@ -49,7 +51,10 @@ function verdict(): PanelSpec[] {
       description: 'Stormwatch alerts firing now for the selected services; the alert name opens its runbook.',
       queries: [{ id: 'firingAlerts', params: FILTERS, instant: true, format: 'table' }],
       hideColumns: ['Time', 'Value', '__name__', 'alertstate'],
-      links: [{ field: 'alertname', links: [{ title: 'Runbook', url: `${RUNBOOKS_URL}/\${__value.raw}.md` }] }],
+      links: [
+        { field: 'alertname', links: [{ title: 'Runbook', url: `${RUNBOOKS_URL}/\${__value.raw}.md` }] },
+        { field: LABEL.SERVICE, links: [serviceLink('${__value.raw}')] },
+      ],
       w: 8,
       h: 6,
     },
