@@ -56,7 +56,10 @@ export interface Figures {
   readonly successByPhase: { readonly before: number; readonly storm: number; readonly after: number };
   /** Failed calls by what they failed with (error class, and HTTP status when there was one). */
   readonly failures: Readonly<Record<string, number>>;
-  /** Cost in USD of every token billed (useful answers and waste), at the price table. */
+  /** Every token billed (useful answers and waste), input and output. */
+  readonly billedInputTokens: number;
+  readonly billedOutputTokens: number;
+  /** Their cost in USD, at the price table. */
   readonly billedUsd: number;
   /** Calls the policy deferred to a durable queue, and what became of them (see {@link DeferralFigures}). */
   readonly deferral: DeferralFigures;
@@ -225,12 +228,18 @@ export function computeFigures(run: PolicyRun, oracleDrainMs?: number, prices: P
   let wasteOut = 0;
   let wastedUsd = 0;
   let billedUsd = 0;
+  let billedIn = 0;
+  let billedOut = 0;
   const firstSeen = new Set<number>();
   for (const a of run.attempts) {
     attemptsByCall.set(a.callId, (attemptsByCall.get(a.callId) ?? 0) + 1);
     if (firstSeen.has(a.callId)) resent += a.inputTokens;
     else firstSeen.add(a.callId);
-    if (a.billedInputTokens > 0 || a.billedOutputTokens > 0) billedUsd += costUsd(prices, a.model, a.billedInputTokens, a.billedOutputTokens);
+    if (a.billedInputTokens > 0 || a.billedOutputTokens > 0) {
+      billedIn += a.billedInputTokens;
+      billedOut += a.billedOutputTokens;
+      billedUsd += costUsd(prices, a.model, a.billedInputTokens, a.billedOutputTokens);
+    }
     if (isBilledWaste(a)) {
       wasteIn += a.billedInputTokens;
       wasteOut += a.billedOutputTokens;
@@ -279,6 +288,8 @@ export function computeFigures(run: PolicyRun, oracleDrainMs?: number, prices: P
       after: share(run.calls.filter((c) => c.startMs >= storm.endS * 1000)),
     },
     failures: Object.fromEntries(Object.entries(failures).sort(([a, x], [b, y]) => y - x || a.localeCompare(b))),
+    billedInputTokens: billedIn,
+    billedOutputTokens: billedOut,
     billedUsd,
     deferral: deferralFigures(run),
     recovery: recoveryFigures(run),

@@ -71,6 +71,8 @@ describe('figures', () => {
       successByPhase: { before: 1, storm: 0, after: 0 },
       failures: { X: 1 },
       // Every billed token: 3 000 input and 240 output.
+      billedInputTokens: 3000,
+      billedOutputTokens: 240,
       billedUsd: (3000 * 3 + 240 * 15) / 1e6,
       deferral: { deferred: 0, completed: 0, completedShare: undefined, completedAfterRecovery: 0, completedWithinDeadline: 0, drainAttempts: 0, drain529s: 0, drain529sFirst30s: 0 },
       // The 529 (answered at 2.6 s) is in the storm; call 1 is open (in memory) at its end.

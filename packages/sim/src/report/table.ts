@@ -34,7 +34,7 @@ export const COLUMNS: readonly Column[] = [
  * The columns of the `long-outage` scenario: what became of the deferred calls, and the 529s
  * when capacity returns (first 30 s and first minute after the storm's end, against the calm
  * 30 s before it; "burst" as `RecoveryFigures` in figures.ts defines it), the work held in memory at
- * that moment, and what every billed token cost.
+ * that moment, the input resent, and the tokens billed and what they cost.
  */
 export const DEFERRAL_COLUMNS: readonly Column[] = [
   { header: 'policy', cell: (f) => f.label },
@@ -55,6 +55,8 @@ export const DEFERRAL_COLUMNS: readonly Column[] = [
   { header: 'ok in deadline', cell: (f) => `${fmtPct(f.successWithinDeadline)} (${fmtInt(Math.round(f.successWithinDeadline * f.calls))})` },
   { header: 'p50', cell: (f) => fmtSeconds(f.p50LatencyMs) },
   { header: 'p99', cell: (f) => fmtSeconds(f.p99LatencyMs) },
+  { header: 'resent input tok', cell: (f) => fmtTokens(f.resentInputTokens) },
+  { header: 'billed tok in / out', cell: (f) => `${fmtTokens(f.billedInputTokens)} / ${fmtTokens(f.billedOutputTokens)}` },
   { header: 'billed', cell: (f) => fmtUsd(f.billedUsd) },
   { header: 'billed waste', cell: (f) => fmtUsd(f.wastedUsd) },
 ];
