@@ -51,7 +51,7 @@ function stateOf(instrumentation: StormwatchInstrumentation): State {
 export class StormwatchInstrumentation extends InstrumentationBase<StormwatchInstrumentationConfig> {
   constructor(config: StormwatchInstrumentationConfig = {}) {
     // Checked here so that a bad option fails at construction, naming it.
-    resolveOptions(config);
+    resolveOptions(config, 'StormwatchInstrumentation');
     super(INSTRUMENTATION_SCOPE, INSTRUMENTATION_VERSION, config);
   }
 
@@ -61,7 +61,7 @@ export class StormwatchInstrumentation extends InstrumentationBase<StormwatchIns
   }
 
   override setConfig(config: StormwatchInstrumentationConfig = {}): void {
-    resolveOptions(config);
+    resolveOptions(config, 'StormwatchInstrumentation');
     super.setConfig(config);
     if (states.get(this)?.registration) restart(this);
   }

@@ -1,5 +1,6 @@
 import { livePolicies, onPolicyCreated, type IDisposable, type Policy } from '@stormwatch/core';
 import { isInstrumented } from './internal/instrumented.js';
+import { resolveOptions } from './internal/options.js';
 import { instrumentPolicy } from './instrumentPolicy.js';
 import type { TelemetryOptions } from './TelemetryOptions.js';
 
@@ -9,10 +10,14 @@ import type { TelemetryOptions } from './TelemetryOptions.js';
  * earlier registration) is left alone. Policies are held weakly: instrumenting one never
  * keeps it alive.
  *
+ * A bad option throws at once, naming it.
+ *
  * @returns a disposable that stops instrumenting new policies and removes the
  * instrumentation this registration added.
  */
 export function instrumentAllPolicies(options: TelemetryOptions = {}): IDisposable {
+  // Checked now: a bad option must fail here, not later inside the application's createPolicy().
+  resolveOptions(options, 'instrumentAllPolicies');
   const mine = new Set<WeakRef<Policy>>();
   const handles = new WeakMap<Policy, IDisposable>();
   const instrument = (policy: Policy) => {

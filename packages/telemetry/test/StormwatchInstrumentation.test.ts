@@ -128,7 +128,7 @@ describe('StormwatchInstrumentation', () => {
   });
 
   it('rejects a bad option at construction, naming it', () => {
-    expect(() => new StormwatchInstrumentation({ maxContentLength: 0 })).toThrow(new RangeError('instrumentPolicy: maxContentLength must be a positive integer, got 0'));
+    expect(() => new StormwatchInstrumentation({ maxContentLength: 0 })).toThrow(new RangeError('StormwatchInstrumentation: maxContentLength must be a positive integer, got 0'));
     expect(() => new StormwatchInstrumentation({ captureMessageContent: 'yes' as unknown as boolean })).toThrow(TypeError);
   });
 });

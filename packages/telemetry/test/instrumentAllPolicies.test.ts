@@ -69,4 +69,9 @@ describe('instrumentAllPolicies', () => {
     third.dispose();
     diag.disable();
   });
+
+  it('rejects a bad option at once, not at the next createPolicy()', () => {
+    expect(() => instrumentAllPolicies({ maxContentLength: -1 })).toThrow(new RangeError('instrumentAllPolicies: maxContentLength must be a positive integer, got -1'));
+    expect(() => createPolicy({ name: 'after-bad-options', classify })).not.toThrow();
+  });
 });

@@ -20,20 +20,20 @@ export interface ResolvedOptions {
   readonly capture: ContentCapture | undefined;
 }
 
-function validate(options: TelemetryOptions): void {
-  if (typeof options !== 'object' || options === null) throw new TypeError(`instrumentPolicy: options must be an object, got ${String(options)}`);
+function validate(options: TelemetryOptions, caller: string): void {
+  if (typeof options !== 'object' || options === null) throw new TypeError(`${caller}: options must be an object, got ${String(options)}`);
   const { maxContentLength, captureMessageContent } = options;
   if (maxContentLength !== undefined && !(Number.isInteger(maxContentLength) && maxContentLength > 0)) {
-    throw new RangeError(`instrumentPolicy: maxContentLength must be a positive integer, got ${String(maxContentLength)}`);
+    throw new RangeError(`${caller}: maxContentLength must be a positive integer, got ${String(maxContentLength)}`);
   }
   if (captureMessageContent !== undefined && typeof captureMessageContent !== 'boolean') {
-    throw new TypeError(`instrumentPolicy: captureMessageContent must be a boolean, got ${String(captureMessageContent)}`);
+    throw new TypeError(`${caller}: captureMessageContent must be a boolean, got ${String(captureMessageContent)}`);
   }
 }
 
-/** Checks `options` (a bad value throws, naming it) and applies the defaults. */
-export function resolveOptions(options: TelemetryOptions): ResolvedOptions {
-  validate(options);
+/** Checks `options` (a bad value throws, naming it and `caller`, the function the user called) and applies the defaults. */
+export function resolveOptions(options: TelemetryOptions, caller = 'instrumentPolicy'): ResolvedOptions {
+  validate(options, caller);
   const capture = options.captureMessageContent ?? process.env[CAPTURE_CONTENT_ENV]?.toLowerCase() === 'true';
   return {
     tracerProvider: options.tracerProvider ?? trace.getTracerProvider(),
