@@ -4,7 +4,7 @@ import { BatchSpanProcessor } from '@opentelemetry/sdk-trace';
 import { instrumentAllPolicies, registeredGlobalProviders } from '@stormwatch/telemetry';
 import { envExporterEnabled, envPositiveInt, envString, type Env } from './internal/env.js';
 import { createMetricExporter, createSpanExporter, protocolFor } from './internal/exporters.js';
-import { diagLoggerFrom, startOwnProviders } from './internal/ownProviders.js';
+import { diagLoggerFrom, shutDownOwnProviders, startOwnProviders, unregisterOwnProviders } from './internal/ownProviders.js';
 import { slot, type Running } from './internal/state.js';
 import { validateStartOptions } from './internal/validate.js';
 import { shutdownRunning } from './shutdown.js';
@@ -151,7 +151,15 @@ export function start(options: StartOptions = {}): Telemetry {
   }
 
   const own = startOwnProviders({ serviceName: options.serviceName, spanProcessors, metricReaders }, env);
-  const instrumentation = options.instrumentPolicies === false ? undefined : instrumentAllPolicies(options.telemetry ?? {});
+  let instrumentation;
+  try {
+    instrumentation = options.instrumentPolicies === false ? undefined : instrumentAllPolicies(options.telemetry ?? {});
+  } catch (error) {
+    // A bad `telemetry` option: leave nothing registered behind the error.
+    unregisterOwnProviders(own);
+    void shutDownOwnProviders(own).catch(() => {});
+    throw error;
+  }
   const running: Running = {
     providers: 'own',
     own,

@@ -2,7 +2,7 @@ import { diag, DiagLogLevel, trace, type DiagLogger } from '@opentelemetry/api';
 import { attemptSpanName, METRIC_ATTEMPTS, METRIC_CALL_DURATION, METRIC_CALLS, SPAN_CALL } from '@stormwatch/conventions';
 import { INSTRUMENTATION_SCOPE } from '@stormwatch/telemetry';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { shutdown, start } from '../src/index.js';
+import { isStarted, shutdown, start } from '../src/index.js';
 import { closedPortUrl, OtlpReceiver } from './otlpReceiver.js';
 import { MODEL, quickPolicy, runCalls } from './policy.js';
 
@@ -167,9 +167,13 @@ describe('start', () => {
     [{ tracesEndpoint: 'localhost:4318' }, TypeError, 'tracesEndpoint'],
     [{ metricsEndpoint: 'ftp://127.0.0.1/v1/metrics' }, TypeError, 'metricsEndpoint'],
     [{ serviceName: '' }, TypeError, 'serviceName'],
+    [{ telemetry: { maxContentLength: 0 } }, RangeError, 'maxContentLength'],
   ])('rejects %o', (options, type, named) => {
     expect(() => start(options as never)).toThrow(type);
     expect(() => start(options as never)).toThrow(named);
+    // Nothing left registered or running behind the error.
+    expect(isStarted()).toBe(false);
+    expect(trace.getTracerProvider().getTracer('x').startSpan('y').isRecording()).toBe(false);
   });
 });
 
