@@ -35,6 +35,21 @@ describe('resolveSettings', () => {
   });
 });
 
+describe('the daily budget', () => {
+  it('is none by default, a number of USD when set (strings too)', () => {
+    expect(resolveSettings({}).dailyBudgetUsd).toBeUndefined();
+    expect(resolveSettings({ dailyBudgetUsd: '120.5' as unknown as number }).dailyBudgetUsd).toBe(120.5);
+  });
+
+  it('rejects zero, negative and non-numeric budgets', () => {
+    expect(() => resolveSettings({ dailyBudgetUsd: 0 })).toThrow(
+      new RangeError('daily budget must be a number of USD > 0, got 0')
+    );
+    expect(() => resolveSettings({ dailyBudgetUsd: -5 })).toThrow(RangeError);
+    expect(() => resolveSettings({ dailyBudgetUsd: 'x' as unknown as number })).toThrow('got "x"');
+  });
+});
+
 describe('checkDatasources', () => {
   const lookup = (ds: Array<{ uid: string; type: string; name: string }>): DatasourceLookup => ({
     getInstanceSettings: (uid) => ds.find((d) => d.uid === uid),

@@ -11,6 +11,8 @@ export interface AppSettings {
   tempoDatasourceUid?: string;
   /** Storm thresholds; defaults: amplification 2, overload ratio 0.2, minimum 60 000 ms. */
   stormThresholds?: Partial<StormThresholds>;
+  /** Daily budget in USD: drawn on the Cost page (USD/day, projected today, USD/h at budget / 24). Default: none. */
+  dailyBudgetUsd?: number;
 }
 
 /** Settings with defaults applied. */
@@ -18,6 +20,8 @@ export interface ResolvedSettings {
   prometheusDatasourceUid?: string;
   tempoDatasourceUid?: string;
   stormThresholds: StormThresholds;
+  /** USD per day, or undefined for no budget. */
+  dailyBudgetUsd?: number;
 }
 
 function threshold(name: keyof StormThresholds, value: unknown): number {
@@ -31,9 +35,20 @@ function threshold(name: keyof StormThresholds, value: unknown): number {
   return n;
 }
 
+function budget(value: unknown): number | undefined {
+  if (value === undefined || value === null || value === '') {
+    return undefined;
+  }
+  const n = typeof value === 'string' ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0) {
+    throw new RangeError(`daily budget must be a number of USD > 0, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
 /**
  * Reads settings from `jsonData`, applying defaults.
- * @throws RangeError when a threshold is not a number >= 0.
+ * @throws RangeError when a threshold is not a number >= 0, or the budget not a number > 0.
  */
 export function resolveSettings(jsonData: AppSettings | undefined | null): ResolvedSettings {
   const data = jsonData ?? {};
@@ -47,5 +62,6 @@ export function resolveSettings(jsonData: AppSettings | undefined | null): Resol
       overloadRatio: threshold('overloadRatio', t.overloadRatio),
       minDurationMs: threshold('minDurationMs', t.minDurationMs),
     },
+    dailyBudgetUsd: budget(data.dailyBudgetUsd),
   };
 }

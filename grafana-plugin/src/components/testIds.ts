@@ -10,6 +10,7 @@ export const testIds = {
     amplification: 'stormwatch-config-amplification',
     overloadRatio: 'stormwatch-config-overload-ratio',
     minDuration: 'stormwatch-config-min-duration',
+    dailyBudget: 'stormwatch-config-daily-budget',
     submit: 'stormwatch-config-submit',
     error: 'stormwatch-config-error',
   },

@@ -1,5 +1,6 @@
 import { act } from '@testing-library/react';
 import { FieldType, createDataFrame, dateMath, type DataQueryRequest } from '@grafana/data';
+import { VizPanel, sceneGraph } from '@grafana/scenes';
 import { DEFAULT_STORM_THRESHOLDS, LABEL } from '@stormwatch/queries';
 import { activateFullSceneTree } from '../test/activateFullSceneTree';
 import { PROM_UID, TEMPO_UID, installFakeGrafana, requests } from '../test/fakeGrafana';
@@ -36,6 +37,31 @@ const requestOf = (refId: string): DataQueryRequest => {
   }
   return found;
 };
+
+describe('the Cost page with a daily budget', () => {
+  const thresholdsOf = (scene: ReturnType<typeof costScene>, title: string) => {
+    const panel = sceneGraph.findObject(scene, (o) => o instanceof VizPanel && o.state.title === title) as VizPanel;
+    return panel.state.fieldConfig.defaults.thresholds?.steps;
+  };
+  const red = (value: number) => [
+    { color: 'green', value: null },
+    { color: 'red', value },
+  ];
+
+  it('turns red above the budget: per day, today, and a 24th of it per hour (a line on the graph)', () => {
+    const scene = costScene({ ...settings, dailyBudgetUsd: 240 });
+    expect(thresholdsOf(scene, 'USD/day at this rate')).toEqual(red(240));
+    expect(thresholdsOf(scene, 'Projected USD today')).toEqual(red(240));
+    expect(thresholdsOf(scene, 'USD/h now')).toEqual(red(10));
+    expect(thresholdsOf(scene, 'USD/h by kind')).toEqual(red(10));
+  });
+
+  it('has no budget line without a budget', () => {
+    const scene = costScene(settings);
+    expect(thresholdsOf(scene, 'USD/day at this rate')).toEqual([{ color: 'green', value: null }]);
+    expect(thresholdsOf(scene, 'USD/h by kind')).toEqual([{ color: 'green', value: null }]);
+  });
+});
 
 describe('the Cost page', () => {
   it('projects the day and the month over their own range, the rest over the page’s', async () => {

@@ -12,7 +12,7 @@ import { createVariables } from './variables';
  * against wasted by model, service and policy, wasted tokens by kind.
  */
 export function costScene(settings: ResolvedSettings) {
-  const page = costPage();
+  const page = costPage(settings.dailyBudgetUsd);
   return new EmbeddedScene({
     $timeRange: defaultTimeRange(),
     $variables: createVariables(settings),

@@ -11,6 +11,7 @@ const base = {
   amplification: '2',
   overloadRatio: '0.2',
   minDurationS: '60',
+  dailyBudgetUsd: '',
 };
 
 describe('formToJsonData', () => {
@@ -20,6 +21,18 @@ describe('formToJsonData', () => {
       tempoDatasourceUid: 't',
       stormThresholds: { amplification: 2.5, overloadRatio: 0.2, minDurationMs: 90_000 },
     });
+  });
+
+  it('stores a daily budget when one is given, none when empty', () => {
+    expect(formToJsonData({ ...base, dailyBudgetUsd: ' 250 ' }).dailyBudgetUsd).toBe(250);
+    expect(formToJsonData(base)).not.toHaveProperty('dailyBudgetUsd');
+  });
+
+  it('rejects a budget that is not a positive number, quoting it', () => {
+    expect(() => formToJsonData({ ...base, dailyBudgetUsd: 'lots' })).toThrow(
+      new RangeError('daily budget must be a number of USD > 0, got "lots"')
+    );
+    expect(() => formToJsonData({ ...base, dailyBudgetUsd: '0' })).toThrow(RangeError);
   });
 
   it('rejects a threshold that is not a number', () => {
@@ -40,6 +53,7 @@ describe('AppConfig', () => {
     expect(screen.getByTestId('stormwatch-config-amplification')).toHaveValue('3');
     expect(screen.getByTestId('stormwatch-config-overload-ratio')).toHaveValue('0.2');
     expect(screen.getByTestId('stormwatch-config-min-duration')).toHaveValue('60');
+    expect(screen.getByTestId('stormwatch-config-daily-budget')).toHaveValue('');
   });
 
   it('refuses to save an invalid threshold and says why', () => {

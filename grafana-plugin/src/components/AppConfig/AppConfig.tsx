@@ -15,10 +15,15 @@ interface FormState {
   amplification: string;
   overloadRatio: string;
   minDurationS: string;
+  /** Daily budget in USD; empty for none. */
+  dailyBudgetUsd: string;
 }
 
-/** Builds the jsonData to save from the form; throws RangeError on a bad threshold. */
+/** Builds the jsonData to save from the form; throws RangeError on a bad threshold or budget. */
 export function formToJsonData(form: FormState): AppSettings {
+  const budget = form.dailyBudgetUsd.trim();
+  // Checked as typed, so that the message quotes it ("abc", not NaN).
+  resolveSettings({ dailyBudgetUsd: budget as unknown as number });
   const jsonData: AppSettings = {
     prometheusDatasourceUid: form.prometheusDatasourceUid,
     tempoDatasourceUid: form.tempoDatasourceUid,
@@ -27,12 +32,13 @@ export function formToJsonData(form: FormState): AppSettings {
       overloadRatio: Number(form.overloadRatio),
       minDurationMs: Number(form.minDurationS) * 1000,
     },
+    ...(budget ? { dailyBudgetUsd: Number(budget) } : {}),
   };
   resolveSettings(jsonData);
   return jsonData;
 }
 
-/** Configuration page: the Prometheus and Tempo datasources and the storm thresholds (jsonData, no secrets). */
+/** Configuration page: the Prometheus and Tempo datasources, the storm thresholds and the daily budget (jsonData, no secrets). */
 export default function AppConfig({ plugin }: AppConfigProps) {
   const { enabled, pinned, jsonData } = plugin.meta;
   const t = { ...DEFAULT_STORM_THRESHOLDS, ...(jsonData?.stormThresholds ?? {}) };
@@ -42,10 +48,13 @@ export default function AppConfig({ plugin }: AppConfigProps) {
     amplification: String(t.amplification),
     overloadRatio: String(t.overloadRatio),
     minDurationS: String(t.minDurationMs / 1000),
+    dailyBudgetUsd: jsonData?.dailyBudgetUsd === undefined ? '' : String(jsonData.dailyBudgetUsd),
   });
   const [error, setError] = useState<string | undefined>();
-  const text = (key: 'amplification' | 'overloadRatio' | 'minDurationS') => (e: ChangeEvent<HTMLInputElement>) =>
-    setForm({ ...form, [key]: e.target.value });
+  const text =
+    (key: 'amplification' | 'overloadRatio' | 'minDurationS' | 'dailyBudgetUsd') =>
+    (e: ChangeEvent<HTMLInputElement>) =>
+      setForm({ ...form, [key]: e.target.value });
 
   const onSubmit = async () => {
     let data: AppSettings;
@@ -118,6 +127,20 @@ export default function AppConfig({ plugin }: AppConfigProps) {
             data-testid={testIds.appConfig.minDuration}
             value={form.minDurationS}
             onChange={text('minDurationS')}
+            width={20}
+          />
+        </Field>
+      </FieldSet>
+      <FieldSet label="Cost">
+        <Field
+          label="Daily budget (USD)"
+          description="Optional. The Cost page turns red above it: USD/day at the current rate, projected USD today, and USD/h above a 24th of it (a line on the USD/h graph)."
+        >
+          <Input
+            data-testid={testIds.appConfig.dailyBudget}
+            value={form.dailyBudgetUsd}
+            onChange={text('dailyBudgetUsd')}
+            placeholder="none"
             width={20}
           />
         </Field>

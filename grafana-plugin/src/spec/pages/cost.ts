@@ -30,15 +30,19 @@ function costBars(title: string, what: string, label: string): PanelSpec {
   };
 }
 
-/** Spend now, per hour and per day, and where the day and the month end at this rate. */
-function rates(): PanelSpec[] {
+/** Red from the budget on (a daily budget in USD, scaled), or no threshold without one. */
+const over = (budget: number | undefined, scale = 1) => (budget === undefined ? undefined : redFrom(budget * scale));
+
+/** Spend now, per hour and per day, and where the day and the month end at this rate; red above the budget. */
+function rates(budget?: number): PanelSpec[] {
   return [
     {
       ...stat(
         'USD/h now',
         'Spend per hour at the current (5 m) rate, useful and wasted.',
         { id: 'costUsdPerHour', params: TOTAL, legend: BY_KIND },
-        'currencyUSD'
+        'currencyUSD',
+        over(budget, 1 / 24)
       ),
       w: 6,
     },
@@ -47,7 +51,8 @@ function rates(): PanelSpec[] {
         'USD/day at this rate',
         'What a whole day costs if the current (5 m) rate holds, useful and wasted.',
         { id: 'costUsdPerDay', params: TOTAL, legend: BY_KIND },
-        'currencyUSD'
+        'currencyUSD',
+        over(budget)
       ),
       w: 6,
     },
@@ -56,7 +61,8 @@ function rates(): PanelSpec[] {
         'Projected USD today',
         'Spent since the start of the day plus the current rate until its end (this panel’s range: today so far).',
         { id: 'costProjectionDay', params: TOTAL, legend: 'today' },
-        'currencyUSD'
+        'currencyUSD',
+        over(budget)
       ),
       w: 6,
       timeFrom: 'now/d',
@@ -106,8 +112,12 @@ function comparison(): PanelSpec[] {
   ];
 }
 
-/** Cost: what the calls cost now and by the end of the day and month, what retries waste, and where. */
-export function costPage(): PageSpec {
+/**
+ * Cost: what the calls cost now and by the end of the day and month, what retries waste,
+ * and where; with a daily budget (the Configuration page's), red above it and a line at
+ * budget / 24 on the USD/h graph. The bundled dashboard has no budget.
+ */
+export function costPage(budget?: number): PageSpec {
   return {
     title: 'Stormwatch cost',
     description:
@@ -115,7 +125,7 @@ export function costPage(): PageSpec {
     route: ROUTES.Cost,
     annotations: EVENT_ANNOTATIONS,
     rows: [
-      rates(),
+      rates(budget),
       comparison(),
       [
         costBars('USD by model', 'model', LABEL.MODEL),
@@ -128,7 +138,8 @@ export function costPage(): PageSpec {
           'Spend per hour, useful and wasted; the exemplars open the trace of a call that spent.',
           [{ id: 'costUsdPerHour', params: TOTAL, legend: BY_KIND, exemplar: true }],
           'currencyUSD',
-          12
+          12,
+          { thresholds: over(budget, 1 / 24) }
         ),
         timeseries(
           'Wasted USD/h by service and model',
