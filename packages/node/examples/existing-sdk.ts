@@ -17,6 +17,9 @@ const sdk = new NodeSDK({
   spanProcessors: [new SimpleSpanProcessor({ exporter })],
   metricReaders: [],
   logRecordProcessors: [],
+  // Off only so that this example can print spans at once (with detection on, they are
+  // exported when the detected resource settles).
+  autoDetectResources: false,
   instrumentations: [new StormwatchInstrumentation({ models: ['claude-sonnet-4-6'] })],
 });
 sdk.start();
