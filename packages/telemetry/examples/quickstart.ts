@@ -12,6 +12,7 @@ const sdk = new NodeSDK({
   spanProcessors: [new SimpleSpanProcessor({ exporter })],
   metricReaders: [],
   logRecordProcessors: [],
+  autoDetectResources: false, // so that spans reach the exporter at once, to print them below
   instrumentations: [new StormwatchInstrumentation()],
 });
 sdk.start();
