@@ -5,6 +5,8 @@ import { toSceneAnnotations, toSceneRows } from '../spec/toScene';
 import { defaultControls, defaultTimeRange } from './common';
 import { metricsNotice, row } from './panels';
 import { serviceModelTable } from './serviceModelTable';
+import { StormAnnotationsLayer } from './StormAnnotationsLayer';
+import { stormRunner } from './stormsScene';
 import { tracesDrilldownInstalled } from './tracePanels';
 import { createVariables } from './variables';
 
@@ -23,7 +25,9 @@ export function overviewScene(settings: ResolvedSettings) {
   return new EmbeddedScene({
     $timeRange: defaultTimeRange(),
     $variables: createVariables(settings),
-    $data: toSceneAnnotations(page),
+    $data: toSceneAnnotations(page, [
+      new StormAnnotationsLayer({ thresholds: settings.stormThresholds, $data: stormRunner() }),
+    ]),
     controls: [...defaultControls(), new SceneDataLayerControls()],
     body: new SceneFlexLayout({ direction: 'column', children: [metricsNotice(), ...rows] }),
   });

@@ -2,6 +2,7 @@ import { urlUtil } from '@grafana/data';
 import {
   EmbeddedScene,
   PanelBuilders,
+  SceneDataLayerControls,
   SceneDataTransformer,
   SceneFlexItem,
   SceneFlexLayout,
@@ -21,7 +22,8 @@ import type { ResolvedSettings } from '../settings';
 import { STORM_REF, detectStormsInFrames } from '../transforms/detectStormsInFrames';
 import { prefixRoute } from '../utils/routing';
 import { stormsPage } from '../spec/pages/storms';
-import { toSceneRows } from '../spec/toScene';
+import { toSceneAnnotations, toSceneRows } from '../spec/toScene';
+import { StormAnnotationsLayer } from './StormAnnotationsLayer';
 import { FILTERS, defaultControls, defaultTimeRange, promRunner } from './common';
 import { metricsNotice } from './panels';
 import { tracesDrilldownInstalled } from './tracePanels';
@@ -87,17 +89,15 @@ export function stormsScene(settings: ResolvedSettings) {
     .setNoValue('No storm in this time range')
     .setData(new SceneDataTransformer({ $data: stormRunner(), transformations: [stormDetection(t)] }))
     .build();
+  const page = stormsPage({ drilldown: tracesDrilldownInstalled() });
   return new EmbeddedScene({
     $timeRange: defaultTimeRange(),
     $variables: createVariables(settings),
-    controls: defaultControls(),
+    $data: toSceneAnnotations(page, [new StormAnnotationsLayer({ thresholds: t, $data: stormRunner() })]),
+    controls: [...defaultControls(), new SceneDataLayerControls()],
     body: new SceneFlexLayout({
       direction: 'column',
-      children: [
-        metricsNotice(),
-        new SceneFlexItem({ height: 260, body: stormTable }),
-        ...toSceneRows(stormsPage({ drilldown: tracesDrilldownInstalled() })),
-      ],
+      children: [metricsNotice(), new SceneFlexItem({ height: 260, body: stormTable }), ...toSceneRows(page)],
     }),
   });
 }

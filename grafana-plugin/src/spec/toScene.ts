@@ -7,6 +7,7 @@ import {
   SceneQueryRunner,
   SceneTimeRange,
   VizPanel,
+  type SceneDataLayerProvider,
 } from '@grafana/scenes';
 import type { PageSpec, PanelSpec } from './PageSpec';
 import {
@@ -67,16 +68,19 @@ export function toSceneRows(page: PageSpec): SceneFlexItem[] {
 
 /**
  * The page's annotations as scene data layers (put on the page's scene: every panel's
- * query runner draws the events of the layers above it), or undefined without any.
+ * query runner draws the events of the layers above it), then the app-only layers (the
+ * storms detected in the browser), or undefined without any.
  */
-export function toSceneAnnotations(page: PageSpec): SceneDataLayerSet | undefined {
-  if (!page.annotations || page.annotations.length === 0) {
-    return undefined;
-  }
-  return new SceneDataLayerSet({
-    layers: page.annotations.map((a) => {
+export function toSceneAnnotations(
+  page: PageSpec,
+  appOnly: SceneDataLayerProvider[] = []
+): SceneDataLayerSet | undefined {
+  const layers: SceneDataLayerProvider[] = [
+    ...(page.annotations ?? []).map((a) => {
       const query = annotationOf(a);
       return new dataLayers.AnnotationsDataLayer({ name: a.name, isEnabled: true, query: query as never });
     }),
-  });
+    ...appOnly,
+  ];
+  return layers.length === 0 ? undefined : new SceneDataLayerSet({ layers });
 }

@@ -13,16 +13,15 @@ export const STORM_REF = Object.freeze({
 
 /**
  * Runs storm detection on the frames of the storm queries, told apart by refId, and
- * returns the storms table. `fallbackStepMs` is used when no series has two samples.
+ * returns the storms. `fallbackStepMs` is used when no series has two samples.
  */
-export function detectStormsInFrames(
+export function stormsInFrames(
   frames: readonly DataFrame[],
   thresholds: StormThresholds,
-  fallbackStepMs: number,
-  detailUrl?: (storm: Storm) => string
-): DataFrame {
+  fallbackStepMs: number
+): Storm[] {
   const byRef = (refId: string) => framesToSeries(frames.filter((f) => f.refId === refId));
-  const storms = detectStorms(
+  return detectStorms(
     {
       amplification: byRef(STORM_REF.AMPLIFICATION),
       overloadRatio: byRef(STORM_REF.OVERLOAD_RATIO),
@@ -32,5 +31,14 @@ export function detectStormsInFrames(
     },
     thresholds
   );
-  return stormsToFrame(storms, detailUrl);
+}
+
+/** The storms of {@link stormsInFrames} as the storms table. */
+export function detectStormsInFrames(
+  frames: readonly DataFrame[],
+  thresholds: StormThresholds,
+  fallbackStepMs: number,
+  detailUrl?: (storm: Storm) => string
+): DataFrame {
+  return stormsToFrame(stormsInFrames(frames, thresholds, fallbackStepMs), detailUrl);
 }
