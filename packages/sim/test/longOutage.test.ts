@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { computeFigures, deferralFigures, recoveryFigures } from '../src/figures.js';
 import type { CallRecord } from '../src/fleet.js';
-import { stormwatchDefer } from '../src/policies/stormwatchDefer.js';
+import { stormwatchDefer, stormwatchDeferShared } from '../src/policies/stormwatchDefer.js';
 import { DRAIN_CONCURRENCY } from '../src/policies/deferralRun.js';
 import { runPolicy, type PolicyRun } from '../src/runPolicy.js';
 import { longOutage } from '../src/scenarios/longOutage.js';
@@ -89,6 +89,26 @@ describe('long-outage with deferral (stormwatch-defer)', () => {
     // From the service's side: the drain's requests met no burst of 529s when capacity returned.
     const f = computeFigures(run);
     expect(f.deferral.drain529sFirst30s).toBeLessThanOrEqual(f.recovery.calm30s + 0.01 * f.recovery.attemptsFirst30s);
+  });
+});
+
+describe('long-outage with deferral on a shared store (stormwatch-defer-shared)', () => {
+  it('defers, completes every deferred call and drains through the host policy at the fleet\'s learned rate', async () => {
+    const run = await runPolicy({ scenario: small, policy: stormwatchDeferShared, seed: 3 });
+    const f = computeFigures(run);
+    const log = run.extras!.deferral!;
+    expect(f.deferral.deferred).toBeGreaterThan(0);
+    expect(f.deferral.completedShare).toBeGreaterThanOrEqual(0.99);
+    expect(log.finalCounts).toEqual({ pending: 0, running: 0, done: f.deferral.deferred, failed: 0, dead: 0 });
+    const admissions = log.hostAdmissions;
+    expect(admissions.filter((a) => a.taskId !== undefined).length).toBe(f.deferral.drainAttempts);
+    expect(admissions.filter((a) => a.taskId !== undefined && Number.isFinite(a.ratePerSecond)).length).toBeGreaterThan(5);
+    for (let i = 1; i < admissions.length; i++) {
+      const { atMs, ratePerSecond, taskId } = admissions[i]!;
+      if (taskId === undefined || !Number.isFinite(ratePerSecond)) continue;
+      // The fleet's slots are one per 1 / rate: the host's own admissions are at least that far apart.
+      expect(atMs - admissions[i - 1]!.atMs).toBeGreaterThanOrEqual(1000 / ratePerSecond - 1e-6);
+    }
   });
 });
 
