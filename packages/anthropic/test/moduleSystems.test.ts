@@ -174,9 +174,11 @@ describe('a CommonJS SDK client under resilient()', () => {
     expect(server.requests).toHaveLength(1);
   });
 
-  // Known gap (issue 12, point 3): the MessageStream this package builds is the ES module
-  // build's, which passes through only its own AnthropicError class and wraps the CommonJS
-  // SDK's 401 in one (the 401 is its `cause`). The dual build ends this for require() users.
+  // A mixed case that stays: this package's ES module build with a CommonJS SDK client. Its
+  // MessageStream is the ES module SDK's, which passes through only its own AnthropicError
+  // class and wraps the CommonJS SDK's 401 in one (the 401 is its `cause`). A require() user
+  // gets this package's CommonJS build instead, where the 401 passes through unwrapped
+  // (test/commonjs.test.ts).
   it.fails('passes a CommonJS SDK client’s 401 through messages.stream() unwrapped', async () => {
     const { clock, client } = await cjsSetup([scriptedError(401, 'authentication_error')]);
     const { error } = await drive(clock, client.messages.stream({ model: opus, max_tokens: 16, messages }).finalMessage());

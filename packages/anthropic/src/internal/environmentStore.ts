@@ -1,11 +1,15 @@
-import { createRequire } from 'node:module';
 import type { OverloadStore } from '@stormwatch/core';
+import { packageRequire } from './packageRequire.cjs';
 
 /** The environment variable that puts every `resilient()` client of a process on one shared store. */
 export const REDIS_URL_VARIABLE = 'STORMWATCH_REDIS_URL';
 
-/** One store per URL per process: every client shares its connection. */
-const stores = new Map<string, OverloadStore>();
+/**
+ * One store per URL per process: every client shares its connection, whichever build of this
+ * package (ES module or CommonJS) created it — so the map lives on `globalThis`.
+ */
+const KEY = Symbol.for('stormwatch.anthropic.environmentStores');
+const stores = ((globalThis as Record<symbol, unknown>)[KEY] ??= new Map<string, OverloadStore>()) as Map<string, OverloadStore>;
 
 /**
  * The shared store `STORMWATCH_REDIS_URL` names (`redisStore({ url })` from
@@ -32,7 +36,7 @@ interface RedisModule {
 function loadRedis(): { redisStore(options: { url: string }): OverloadStore } {
   let redis: RedisModule;
   try {
-    redis = createRequire(import.meta.url)('@stormwatch/redis') as RedisModule;
+    redis = packageRequire('@stormwatch/redis') as RedisModule;
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if (code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND') {
