@@ -54,11 +54,12 @@ describe('the build (dist/)', () => {
     expect(distPluginJson.id).toBe(srcPluginJson.id);
   });
 
-  it('ships every dashboard, logo and README plugin.json refers to', () => {
+  it('ships every dashboard, logo, screenshot and README plugin.json refers to', () => {
     const paths = [
       ...distPluginJson.includes.filter((i) => i.type === 'dashboard').map((i) => i.path),
       distPluginJson.info.logos.small,
       distPluginJson.info.logos.large,
+      ...(distPluginJson.info.screenshots ?? []).map((s) => s.path),
       'README.md',
       'CHANGELOG.md',
       'LICENSE',
