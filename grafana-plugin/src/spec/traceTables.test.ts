@@ -40,7 +40,7 @@ const panel = (title: string): PanelSpec => {
   return found;
 };
 
-/** Tempo's `spans` table as its datasource returns it: attributes as strings, durations in ms, the most recent first. */
+/** Tempo's `spans` table as its datasource builds it (createTableFrameFromTraceQlQueryAsSpans): attributes as strings, durations in ns, the most recent first. */
 function spansFrame(attempts: Array<string | undefined>, durations: number[]): DataFrame {
   return createDataFrame({
     name: 'Spans',
