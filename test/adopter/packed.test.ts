@@ -7,6 +7,7 @@
  */
 import { execFile } from 'node:child_process';
 import path from 'node:path';
+import { SPAN_CALL } from '@stormwatch/conventions';
 import { apiError, FakeAnthropic, ok, overloaded } from '@stormwatch/fake-anthropic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeRuntimes } from './support/nodeRuntimes.js';
@@ -14,6 +15,16 @@ import { packedProject, type PackedProject } from './support/packedProject.js';
 
 /** The SDK releases the peer range is tested at: its lowest and the newest published when this was written. */
 const SDK_VERSIONS = ['1.0.0', '1.17.0'];
+
+interface ExportedSpan {
+  name: string;
+  kind: number;
+  traceId: string;
+  spanId: string;
+  parent?: string;
+}
+/** SpanKind.CLIENT in the OpenTelemetry API. */
+const CLIENT = 2;
 
 function run(bin: string, args: string[], cwd: string, env: Record<string, string> = {}): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -55,6 +66,25 @@ describe.each(SDK_VERSIONS)('the packed packages with @anthropic-ai/sdk %s', (sd
       });
       expect(server.counts()).toEqual({ '529': 1, '200': 1, '503': 3 });
     }
+  });
+
+  it.each([
+    ['with no Stormwatch-specific call', 'default', []],
+    ['with StormwatchInstrumentation in its instrumentations', 'instrumentation', []],
+    ['started with --import @stormwatch/node/register, which keeps its providers', 'register', ['--import', '@stormwatch/node/register']],
+  ])('an existing NodeSDK service gets the contract’s spans %s, and each request carries its attempt’s traceparent', async (_name, mode, flags) => {
+    await server?.close();
+    server = await FakeAnthropic.start({ script: [overloaded(0), ok()] });
+    const out = JSON.parse(await run(process.execPath, [...flags, 'nodesdk.mjs'], project.dir, { FAKE_URL: server.url, MODE: mode })) as { spans: ExportedSpan[]; afterShutdown?: boolean };
+    const handler = out.spans.find((s) => s.name === 'POST /summary')!;
+    const call = out.spans.find((s) => s.name === SPAN_CALL);
+    expect(call, 'the call span').toBeDefined();
+    expect(call!.parent).toBe(handler.spanId);
+    const attempts = out.spans.filter((s) => s.kind === CLIENT);
+    expect(attempts).toHaveLength(2);
+    expect(attempts.every((a) => a.parent === call!.spanId)).toBe(true);
+    expect(server.requests.map((r) => r.headers['traceparent'])).toEqual(attempts.map((a) => `00-${a.traceId}-${a.spanId}-01`));
+    if (mode === 'register') expect(out.afterShutdown).toBe(true);
   });
 
   it('gives require() the CommonJS build and import the ES module build', async () => {

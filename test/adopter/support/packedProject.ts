@@ -41,7 +41,14 @@ export function packedProject(sdkVersion: string): PackedProject {
   const manifest = {
     name: 'stormwatch-adopter',
     private: true,
-    dependencies: { ...local, '@anthropic-ai/sdk': sdkVersion },
+    dependencies: {
+      ...local,
+      '@anthropic-ai/sdk': sdkVersion,
+      // A service's own OpenTelemetry setup, for the existing-NodeSDK service.
+      '@opentelemetry/api': '^1.9.0',
+      '@opentelemetry/sdk-node': '^0.301.0',
+      '@opentelemetry/sdk-trace': '^3.1.0',
+    },
     devDependencies: { typescript: '6.0.3', '@types/node': '24.19.2' },
     // The packages depend on each other by version; the adopter's copies are the tarballs.
     overrides: Object.fromEntries(Object.keys(local).map((name) => [name, `$${name}`])),
