@@ -1,6 +1,7 @@
 import { AbandonDecision, AttemptOutcome, BreakerState, CallOutcome, DelaySource, ErrorType, FallbackReason } from '@stormwatch/conventions';
 import { BulkheadPolicy, isBulkheadRejectedError, type Event, type IBreaker, type IDisposable } from 'cockatiel';
 import type { DeferReceipt, Deferrer } from './abandon/Deferrer.js';
+import { deferTraceparent } from './abandon/deferTraceContext.js';
 import type { Backoff } from './backoff/Backoff.js';
 import { AdaptiveRate } from './admission/AdaptiveRate.js';
 import { AdmissionQueue } from './admission/AdmissionQueue.js';
@@ -15,6 +16,7 @@ import type { Classification, Classifier } from './Classification.js';
 import type { Clock } from './clock/Clock.js';
 import { systemClock } from './clock/systemClock.js';
 import { clampHint } from './decide/retryDelay.js';
+import { admissionWaitLimit } from './decide/admissionWaitLimit.js';
 import { decideAfterFailure, type DecisionRules, type FailureDecision, type FailureFacts } from './decide/afterFailure.js';
 import { emptyCallDetails, type AttemptDetails } from './details.js';
 import { AdmissionRefusedError } from './errors/AdmissionRefusedError.js';
@@ -201,6 +203,8 @@ class ResiliencePolicy implements Policy {
   readonly #random: Random;
   readonly #backoff: Backoff;
   readonly #rules: DecisionRules;
+  /** Hedged abandonment: defer a call whose admission wait would pass this (ms). */
+  readonly #deferIfWaitOverMs: number;
   readonly #deadlineMs: number | undefined;
   readonly #budgetOptions: RetryBudgetOptions | false;
   readonly #breakerFactory: (() => IBreaker) | undefined;
@@ -240,6 +244,7 @@ class ResiliencePolicy implements Policy {
       deferIfRemainingMs: options.abandon?.deferIfRemainingMs ?? 5 * 60_000,
       fallbackIfRemainingMs: options.abandon?.fallbackIfRemainingMs ?? 10_000,
     };
+    this.#deferIfWaitOverMs = options.abandon?.deferIfWaitOverMs ?? 30_000;
     this.#deadlineMs = options.deadlineMs;
     this.#budgetOptions = options.budget ?? {};
     if (this.#budgetOptions) new RetryBudget(this.#budgetOptions); // validates now, not on the first call
@@ -385,7 +390,7 @@ class ResiliencePolicy implements Policy {
     let verdict = false;
     try {
       if (state.admission) {
-        const admission = await this.#waitForAdmission(run, state.admission);
+        const admission = await this.#waitForAdmission(run, state.admission, options);
         if (!admission.admitted) return await this.#refused(run, admission, options);
         // The fleet's verdict on the model came with the pace read while waiting: the breaker step decides again.
         // (Without a breaker of its own the process has no circuit to hold: it ignores the verdict.)
@@ -443,13 +448,21 @@ class ResiliencePolicy implements Policy {
    * Waits for the model's admission queue (at once when the model is calm). A call without
    * a deadline waits at most what is left of the policy's total-delay limit.
    */
-  async #waitForAdmission(run: CallRun, queue: ModelAdmission): Promise<AdmissionResult> {
+  async #waitForAdmission(run: CallRun, queue: ModelAdmission, options: CallOptions): Promise<AdmissionResult> {
     const now = this.clock.now();
     if (queue.tryAdmitNow(now)) return { admitted: true, waitedMs: 0 };
     const deadlineAt = run.deadlineAt ?? now + Math.max(0, this.#rules.maxTotalDelayMs - run.waitedMs);
-    // With somewhere else to go, a long wait is not worth it: the next model answers now.
-    const canFallBack = run.chain[run.chainIndex + 1] !== undefined;
-    const maxWaitMs = canFallBack && this.#admission ? (this.#admission.fallbackAfterMs ?? 2000) : Number.POSITIVE_INFINITY;
+    const maxWaitMs = this.#admission
+      ? admissionWaitLimit(
+          {
+            // With somewhere else to go, a long wait is not worth it: the next model answers now.
+            canFallBack: run.chain[run.chainIndex + 1] !== undefined,
+            canDefer: this.#deferrer !== undefined && options.deferPayload !== undefined && !run.deferDeclined,
+            remainingMs: run.deadlineAt === undefined ? Number.POSITIVE_INFINITY : run.deadlineAt - now,
+          },
+          { fallbackAfterMs: this.#admission.fallbackAfterMs ?? 2000, deferIfRemainingMs: this.#rules.deferIfRemainingMs, deferIfWaitOverMs: this.#deferIfWaitOverMs },
+        )
+      : Number.POSITIVE_INFINITY;
     const result = await queue.admit(deadlineAt, run.signal === NEVER ? undefined : run.signal, maxWaitMs);
     run.waitedMs += result.waitedMs;
     const events = this.#events.admission;
@@ -470,12 +483,18 @@ class ResiliencePolicy implements Policy {
       this.#fallBack(run, next, refusal.reason === 'deadline' ? FallbackReason.DEADLINE : FallbackReason.OVERLOADED, run.chainIndex + 1);
       return NEXT;
     }
-    const errorType = refusal.reason === 'queue_full' ? ErrorType.QUEUE_FULL : ErrorType.DEADLINE_EXCEEDED;
+    // A long wait with no next model: the wait limit was the deferral's (the model is overloaded, the deadline far away).
+    const errorType = refusal.reason === 'queue_full' ? ErrorType.QUEUE_FULL : refusal.reason === 'long_wait' ? ErrorType.OVERLOADED : ErrorType.DEADLINE_EXCEEDED;
     if (this.#deferrer && options.deferPayload !== undefined) {
       const receipt = await this.#tryDefer(run, errorType, this.clock.now(), options.deferPayload);
       if (receipt) {
         this.#emitAbandon(run, AbandonDecision.DEFER);
         return ended(new CallDeferredError(receipt, { cause: run.lastError }), CallOutcome.DEFERRED, errorType);
+      }
+      // The deferrer refused: wait in the queue after all, for as long as the deadline allows.
+      if (refusal.reason === 'long_wait') {
+        run.deferDeclined = true;
+        return NEXT;
       }
     }
     this.#emitAbandon(run, AbandonDecision.ERROR);
@@ -625,7 +644,7 @@ class ResiliencePolicy implements Policy {
     return ended(new CallDeferredError(receipt, { cause: failed.error }), CallOutcome.DEFERRED, c.errorType);
   }
 
-  /** Hands the call to the deferrer; undefined (and `onDeferFailed`) when it refuses. */
+  /** Hands the call to the deferrer (with its trace context, when telemetry gave one); undefined (and `onDeferFailed`) when it refuses. */
   async #tryDefer(run: CallRun, reason: ErrorType, now: number, payload: unknown): Promise<DeferReceipt | undefined> {
     const call = run.call;
     try {
@@ -637,6 +656,7 @@ class ResiliencePolicy implements Policy {
         deferredAt: now,
         ...(run.deadlineAt === undefined ? {} : { deadlineAt: run.deadlineAt }),
         reason,
+        ...traceOf(call),
       });
     } catch (deferError) {
       if (this.#events.deferFailed.size) this.#events.deferFailed.emit({ call, error: deferError });
@@ -779,4 +799,10 @@ class ResiliencePolicy implements Policy {
  */
 export function createPolicy(options: PolicyOptions): Policy {
   return new ResiliencePolicy(options);
+}
+
+/** The deferred call's `traceparent` as telemetry left it in the call's context slot (see `DEFER_TRACE_CONTEXT`). */
+function traceOf(call: CallInfo): { traceparent?: string } {
+  const traceparent = deferTraceparent(call);
+  return traceparent === undefined ? {} : { traceparent };
 }

@@ -13,6 +13,7 @@ export { CircuitBreaker, type Admission } from './breaker/CircuitBreaker.js';
 export { AimdLimiter, type AimdLimiterOptions } from './limiter/AimdLimiter.js';
 export type { DeferReceipt, DeferredTask, Deferrer } from './abandon/Deferrer.js';
 export { InMemoryDeferrer } from './abandon/InMemoryDeferrer.js';
+export { DEFER_TRACE_CONTEXT, deferTraceparent, isTraceparent } from './abandon/deferTraceContext.js';
 export { describeTaskError, MAX_TASK_ERROR_CHARS } from './abandon/describeTaskError.js';
 export { encodeTaskPayload } from './abandon/encodeTaskPayload.js';
 export { PayloadTooLargeError, isPayloadTooLargeError } from './errors/PayloadTooLargeError.js';

@@ -14,6 +14,12 @@ export interface DeferredTask {
   readonly deadlineAt?: number;
   /** The error class that made the policy defer. */
   readonly reason: ErrorType;
+  /**
+   * W3C `traceparent` of the deferred call's span (`stormwatch.call`), when telemetry traces
+   * the call (see `DEFER_TRACE_CONTEXT`): a drain links its span to it. Not secret (two ids
+   * and the sampled flag), 55 characters.
+   */
+  readonly traceparent?: string;
 }
 
 /** Proof that a {@link Deferrer} accepted a task. */

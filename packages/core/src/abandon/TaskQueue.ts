@@ -39,6 +39,8 @@ export interface QueuedTask {
   readonly deferredAt: number;
   /** The call's original deadline; `undefined` when it had none. */
   readonly deadlineAt?: number;
+  /** W3C `traceparent` of the deferred call's span, when it was traced: the drain's span links to it. */
+  readonly traceparent?: string;
   /** Times the task was claimed to run (a claim whose process died counts). */
   readonly attempts: number;
   /** When a `pending` or `failed` task is due. */
