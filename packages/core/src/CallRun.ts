@@ -45,6 +45,8 @@ export interface CallRun {
   lastError: unknown;
   /** The breaker state that admitted the current attempt. */
   admittedState: BreakerState | undefined;
+  /** The deferrer refused this call once: it waits for admission instead of asking again. */
+  deferDeclined: boolean;
 }
 
 /** Starts a call: its chain, and a deadline that aborts attempts and waits when it passes. */
@@ -71,6 +73,7 @@ export function startCallRun(call: CallInfo, chain: readonly string[], clock: Cl
     classRetries: new Map(),
     lastError: undefined,
     admittedState: undefined,
+    deferDeclined: false,
   };
   if (deadline && deadlineTimer && deadlineMs !== undefined) {
     clock.sleep(deadlineMs, deadlineTimer.signal).then(

@@ -77,6 +77,13 @@ export interface AbandonOptions {
   deferIfRemainingMs?: number;
   /** Fall back to the cheapest model (the last of the chain) when less than this remains, in ms. Defaults to 10 s. */
   fallbackIfRemainingMs?: number;
+  /**
+   * Defer (instead of waiting for admission) a call whose turn in the model's admission queue
+   * would come more than this from now, in ms, when it may be deferred and at least
+   * `deferIfRemainingMs` of its deadline remains — so work does not pile up in memory
+   * during a long overload. A refused deferral waits after all. Defaults to 30 s.
+   */
+  deferIfWaitOverMs?: number;
 }
 
 /** Concurrency bulkhead (cockatiel's `BulkheadPolicy`). */

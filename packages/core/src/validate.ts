@@ -86,6 +86,7 @@ export function validatePolicyOptions(options: PolicyOptions): void {
     if (a.deferrer !== undefined && typeof a.deferrer?.defer !== 'function') throw new TypeError('abandon.deferrer must have a defer(task) method');
     if (a.deferIfRemainingMs !== undefined) requireDuration('abandon.deferIfRemainingMs', a.deferIfRemainingMs, { allowInfinity: true });
     if (a.fallbackIfRemainingMs !== undefined) requireDuration('abandon.fallbackIfRemainingMs', a.fallbackIfRemainingMs);
+    if (a.deferIfWaitOverMs !== undefined) requireDuration('abandon.deferIfWaitOverMs', a.deferIfWaitOverMs, { allowInfinity: true });
   }
   const adm = options.admission;
   if (adm !== undefined && adm !== false) {
