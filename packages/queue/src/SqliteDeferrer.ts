@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import { describeTaskError, encodeTaskPayload, systemClock, TaskNotFoundError, type Clock, type DeferReceipt, type DeferredTask } from '@stormwatch/core';
+import { describeTaskError, encodeTaskPayload, isTraceparent, systemClock, TaskNotFoundError, type Clock, type DeferReceipt, type DeferredTask } from '@stormwatch/core';
 import { toClaimedTask, toTask, type TaskRow } from './internal/rows.js';
 import { openQueueDatabase } from './internal/schema.js';
 import type { ClaimedTask, FailOutcome, QueuedTask, TaskCounts } from './QueuedTask.js';
@@ -34,8 +34,8 @@ const DEFAULT_LIST_LIMIT = 100;
 const WAITING = `('pending', 'failed', 'running')`;
 
 const SQL = {
-  insert: `INSERT INTO tasks (id, state, call_id, policy, model, reason, payload, deferred_at, deadline_at, attempts, next_run_at, updated_at)
-           VALUES (:id, 'pending', :callId, :policy, :model, :reason, :payload, :deferredAt, :deadlineAt, 0, :deferredAt, :now)`,
+  insert: `INSERT INTO tasks (id, state, call_id, policy, model, reason, payload, deferred_at, deadline_at, attempts, next_run_at, updated_at, traceparent)
+           VALUES (:id, 'pending', :callId, :policy, :model, :reason, :payload, :deferredAt, :deadlineAt, 0, :deferredAt, :now, :traceparent)`,
   claim: `UPDATE tasks SET state = 'running', attempts = attempts + 1, lease_token = lower(hex(randomblob(16))), lease_until = :until, updated_at = :now
           WHERE seq IN (SELECT seq FROM tasks
                         WHERE (state IN ('pending', 'failed') AND next_run_at <= :now) OR (state = 'running' AND lease_until <= :now)
@@ -72,7 +72,7 @@ type Statements = { readonly [K in keyof typeof SQL]: StatementSync };
  * Each state change is one SQL statement, hence one transaction, in a write-ahead log with
  * `synchronous = FULL`. What is stored is what the policy hands over — the call site's
  * payload (with `resilient()`, the request body: no headers, no API key), the model, the
- * policy's name, the reason and the deadline — plus the task's state.
+ * policy's name, the reason, the deadline and the call's W3C traceparent (when it was traced) — plus the task's state.
  *
  * @example
  * const deferrer = sqliteDeferrer({ path: '/var/lib/my-job/deferred.db' });
@@ -121,6 +121,7 @@ export class SqliteDeferrer implements TaskQueue, HandOverQueue {
       deferredAt: task.deferredAt,
       deadlineAt: task.deadlineAt ?? null,
       now: this.clock.now(),
+      traceparent: task.traceparent ?? null,
     });
     return { id, deferredAt: task.deferredAt };
   }
@@ -284,6 +285,7 @@ function checkTask(task: DeferredTask): void {
   for (const key of ['policy', 'model', 'reason'] as const) if (typeof task[key] !== 'string') throw bad(`${key} must be a string`, task[key]);
   if (!Number.isFinite(task.deferredAt)) throw bad('deferredAt must be a time in ms', task.deferredAt);
   if (task.deadlineAt !== undefined && !Number.isFinite(task.deadlineAt)) throw bad('deadlineAt must be a time in ms or undefined', task.deadlineAt);
+  if (task.traceparent !== undefined && !isTraceparent(task.traceparent)) throw bad('traceparent must be a W3C traceparent (00-<trace id>-<span id>-<flags>) or undefined', task.traceparent);
 }
 
 function numberOrUndefined(value: unknown): number | undefined {

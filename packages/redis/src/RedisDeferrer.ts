@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import {
   describeTaskError,
   encodeTaskPayload,
+  isTraceparent,
   systemClock,
   TaskNotFoundError,
   type ClaimedTask,
@@ -78,7 +79,8 @@ const STATES: readonly TaskState[] = ['pending', 'running', 'done', 'failed', 'd
  * Each operation is one atomic Lua script. The tasks still to do sit in one sorted set
  * scored by when each can next be claimed, so a claim is a range read up to now. What is
  * stored is what the policy hands over — the call site's payload (no headers, no API key),
- * the model, the policy's name, the reason, the deadline — plus the task's state.
+ * the model, the policy's name, the reason, the deadline, the call's W3C traceparent (when it
+ * was traced; a field a task hash written before it simply lacks) — plus the task's state.
  *
  * @example
  * const deferrer = redisDeferrer({ url: 'redis://redis.internal:6379' });
@@ -126,7 +128,7 @@ export class RedisDeferrer implements TaskQueue, HandOverQueue {
     checkTask(task);
     const id = randomUUID();
     const deadline = task.deadlineAt === undefined ? '' : String(task.deadlineAt);
-    await this.#run(QUEUE_SCRIPTS.defer, [id, this.#now(), String(task.callId), task.policy, task.model, task.reason, payload, String(task.deferredAt), deadline]);
+    await this.#run(QUEUE_SCRIPTS.defer, [id, this.#now(), String(task.callId), task.policy, task.model, task.reason, payload, String(task.deferredAt), deadline, task.traceparent ?? '']);
     return { id, deferredAt: task.deferredAt };
   }
 
@@ -274,4 +276,5 @@ function checkTask(task: DeferredTask): void {
   for (const key of ['policy', 'model', 'reason'] as const) if (typeof task[key] !== 'string') throw bad(`${key} must be a string`, task[key]);
   if (!Number.isFinite(task.deferredAt)) throw bad('deferredAt must be a time in ms', task.deferredAt);
   if (task.deadlineAt !== undefined && !Number.isFinite(task.deadlineAt)) throw bad('deadlineAt must be a time in ms or undefined', task.deadlineAt);
+  if (task.traceparent !== undefined && !isTraceparent(task.traceparent)) throw bad('traceparent must be a W3C traceparent (00-<trace id>-<span id>-<flags>) or undefined', task.traceparent);
 }

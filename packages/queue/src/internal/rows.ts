@@ -18,6 +18,7 @@ export function toTask(row: TaskRow): QueuedTask {
     payload: JSON.parse(String(row.payload)) as unknown,
     deferredAt: Number(row.deferred_at),
     ...optionalNumber('deadlineAt', row.deadline_at),
+    ...optionalString('traceparent', row.traceparent),
     attempts: Number(row.attempts),
     nextRunAt: Number(row.next_run_at),
     ...optionalNumber('leaseUntil', row.lease_until),

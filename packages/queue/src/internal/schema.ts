@@ -10,7 +10,7 @@ export const APPLICATION_ID = 0x53_57_51_31;
 /** The schema this package writes and reads (`user_version`). */
 export const SCHEMA_VERSION = 1;
 
-/** Version 1. Times are REAL milliseconds of the queue's clock. */
+/** Version 1 as first shipped; {@link ADDED_COLUMNS} come after. Times are REAL milliseconds of the queue's clock. */
 const SCHEMA_V1 = `
 CREATE TABLE tasks (
   seq          INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -56,6 +56,7 @@ export function openQueueDatabase(path: string, busyTimeoutMs: number): Database
   try {
     db.exec(`PRAGMA busy_timeout = ${Math.round(busyTimeoutMs)}`);
     if (inspect(db, path) === 'empty') initialise(db, path);
+    addColumns(db);
     // Only now, the file known to be ours: journal_mode is persistent and would change a foreign file.
     db.exec('PRAGMA journal_mode = WAL');
     db.exec('PRAGMA synchronous = FULL');
@@ -99,6 +100,34 @@ function initialise(db: DatabaseSync, path: string): void {
       db.exec(`PRAGMA application_id = ${APPLICATION_ID}`);
       db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
     }
+    db.exec('COMMIT');
+  } catch (error) {
+    if (db.isTransaction) db.exec('ROLLBACK');
+    throw error;
+  }
+}
+
+/**
+ * Nullable columns added to schema 1 after it shipped, each with `ALTER TABLE … ADD COLUMN`
+ * (a change to the schema text only: no row is rewritten). `user_version` stays 1: an
+ * older `@stormwatch/queue` names its columns and reads with `SELECT *`, so it goes on
+ * reading and writing a file that has them (and its tasks simply have none).
+ */
+const ADDED_COLUMNS: ReadonlyArray<{ readonly name: string; readonly type: string }> = [
+  // The deferred call's W3C traceparent (issue 13): the drain's span links to it.
+  { name: 'traceparent', type: 'TEXT' },
+];
+
+/** Adds the {@link ADDED_COLUMNS} a file lacks, in one transaction (another process may be adding them too). */
+function addColumns(db: DatabaseSync): void {
+  const missing = () => {
+    const have = new Set((db.prepare('PRAGMA table_info(tasks)').all() as Array<{ name: string }>).map((c) => c.name));
+    return ADDED_COLUMNS.filter((c) => !have.has(c.name));
+  };
+  if (missing().length === 0) return;
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    for (const column of missing()) db.exec(`ALTER TABLE tasks ADD COLUMN ${column.name} ${column.type}`);
     db.exec('COMMIT');
   } catch (error) {
     if (db.isTransaction) db.exec('ROLLBACK');

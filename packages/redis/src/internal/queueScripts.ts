@@ -54,7 +54,7 @@ end
 `;
 
 const BODIES: Record<QueueOperation, string> = {
-  // ARGV: id, now, callId, policy, model, reason, payload, deferredAt, deadlineAt ('' for none)
+  // ARGV: id, now, callId, policy, model, reason, payload, deferredAt, deadlineAt ('' for none), traceparent ('' for none)
   defer: String.raw`
 local id, now = ARGV[1], ARGV[2]
 prune(now)
@@ -64,6 +64,7 @@ local seq = redis.call('INCR', B .. 'seq')
 redis.call('HSET', key, 'id', id, 'state', 'pending', 'seq', seq, 'callId', ARGV[3], 'policy', ARGV[4], 'model', ARGV[5],
   'reason', ARGV[6], 'payload', ARGV[7], 'deferredAt', ARGV[8], 'attempts', 0, 'nextRunAt', ARGV[8], 'updatedAt', now)
 if ARGV[9] ~= '' then redis.call('HSET', key, 'deadlineAt', ARGV[9]) end
+if ARGV[10] and ARGV[10] ~= '' then redis.call('HSET', key, 'traceparent', ARGV[10]) end
 redis.call('ZADD', B .. 'due', ARGV[8], id)
 redis.call('ZADD', B .. 'state:pending', seq, id)
 redis.call('ZADD', B .. 'all', seq, id)

@@ -32,6 +32,7 @@ export function toTask(operation: string, reply: unknown): QueuedTask {
     payload,
     deferredAt: number('deferredAt'),
     ...optionalNumber('deadlineAt'),
+    ...optionalString('traceparent'),
     attempts: number('attempts'),
     nextRunAt: number('nextRunAt'),
     ...optionalNumber('leaseUntil'),
