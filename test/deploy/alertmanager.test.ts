@@ -6,9 +6,13 @@ import { parse } from 'yaml';
 import {
   ALERTS,
   ALERT_OVERLOAD_RATIO,
+  ALERT_OVERLOAD_UNACKNOWLEDGED,
   ALERT_PROBE_FAILING,
+  ALERT_PROVIDER_INCIDENT,
+  ALERT_RETRY_EXHAUSTION,
   ALERT_RETRY_STORM,
   ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_STATUS_PAGE,
   PROM_LABEL_SERVICE,
   prometheusLabel,
 } from '@stormwatch/conventions';
@@ -110,7 +114,7 @@ describe('Alertmanager config deploy/alertmanager (files)', () => {
   });
 
   it('inhibits only warnings, with sources and targets among the alerts and equal labels they all carry', () => {
-    expect(config.inhibit_rules.length).toBe(3);
+    expect(config.inhibit_rules.length).toBe(4);
     for (const rule of config.inhibit_rules) {
       const sources = alertsMatched(rule.source_matchers);
       const targets = alertsMatched(rule.target_matchers);
@@ -130,6 +134,20 @@ describe('Alertmanager config deploy/alertmanager (files)', () => {
     expect(probe?.equal).toEqual([MODEL]);
     expect(alertsMatched(probe?.target_matchers ?? ['alertname="x"'])).toEqual(expect.arrayContaining([ALERT_RETRY_STORM, ALERT_OVERLOAD_RATIO]));
     expect(PROM_LABEL_SERVICE).toBe('job');
+  });
+
+  it('inhibits the storm and overload warnings of every service while the status page reports an incident, never a critical', () => {
+    const incident = config.inhibit_rules.filter((r) => alertsMatched(r.source_matchers).includes(ALERT_PROVIDER_INCIDENT));
+    expect(incident.length).toBe(1);
+    const rule = incident[0] as InhibitRule;
+    // The page speaks for the provider: its alert has no job or model to be equal on.
+    expect(rule.equal).toEqual([]);
+    const source = alertRules.find((r) => r.alert === ALERT_PROVIDER_INCIDENT) as AlertRule;
+    expect([...labelsOf(source)]).toEqual([prometheusLabel(ATTR_STATUS_PAGE)]);
+    expect(alertsMatched(rule.target_matchers).sort()).toEqual([ALERT_OVERLOAD_RATIO, ALERT_OVERLOAD_UNACKNOWLEDGED, ALERT_RETRY_STORM].sort());
+    const criticals = alertRules.filter((r) => r.labels.severity === 'critical').map((r) => r.alert);
+    expect(criticals).toEqual(expect.arrayContaining([ALERT_RETRY_EXHAUSTION, ALERT_PROBE_FAILING]));
+    for (const inhibit of config.inhibit_rules) for (const name of criticals) expect(alertsMatched(inhibit.target_matchers)).not.toContain(name);
   });
 
   it('ships the same config and template in the upstream chart values', () => {
@@ -168,7 +186,7 @@ describe.runIf(serversAvailable('amtool'))('amtool', () => {
   it('accepts the config and its template (amtool check-config)', async () => {
     const result = await run(amtool(), ['check-config', CONFIG]);
     expect(result.code, result.stdout + result.stderr).toBe(0);
-    expect(result.stdout).toContain('3 inhibit rules');
+    expect(result.stdout).toContain('4 inhibit rules');
     expect(result.stdout).toContain('1 templates');
     expect(result.stdout).not.toContain('FAILED');
   });

@@ -63,8 +63,10 @@ function labelsIn(expr: string): string[] {
 /** Every series name an expression reads: metric names and recording rules. */
 function seriesIn(expr: string): string[] {
   const withoutStrings = expr.replace(/"[^"]*"/g, '""');
-  const found = withoutStrings.match(/\b[a-z_][a-z0-9_:]*(?=\s*[[{)])|\b[a-z_]+:[a-z0-9_:]+\b/g) ?? [];
-  const promqlWords = new Set(['rate', 'sum', 'max', 'min', 'by', 'or', 'and', 'without', 'increase']);
+  // A name followed by a selector, a closing parenthesis, an operator or the end: a series
+  // (`(stormwatch_status_component >= 2)` reads one too).
+  const found = withoutStrings.match(/\b[a-z_][a-z0-9_:]*(?=\s*(?:[[{)*/+\-%^<>=!]|$))|\b[a-z_]+:[a-z0-9_:]+\b/g) ?? [];
+  const promqlWords = new Set(['rate', 'sum', 'max', 'min', 'by', 'or', 'and', 'unless', 'on', 'without', 'increase']);
   return [...new Set(found)].filter((w) => !promqlWords.has(w) && !labelsIn(expr).includes(w));
 }
 

@@ -66,6 +66,12 @@ export const ALERT_STORE_NOT_SHARING = 'StormwatchStoreNotSharing';
  * watched status page says operational and no incident is posted (an unknown page does not fire).
  */
 export const ALERT_OVERLOAD_UNACKNOWLEDGED = 'StormwatchOverloadUnacknowledged';
+/**
+ * The provider's status page posts an incident or shows a component degraded or down, for 3
+ * minutes (an unknown page does not fire). The source of the Alertmanager inhibition of the
+ * per-service storm and overload warnings it explains.
+ */
+export const ALERT_PROVIDER_INCIDENT = 'StormwatchProviderIncident';
 
 /**
  * The `stormwatch.policy` value of the synthetic probe: a Stormwatch client that sends a
@@ -84,6 +90,7 @@ export const ALERTS: readonly string[] = Object.freeze([
   ALERT_ADMISSION_QUEUE_GROWING,
   ALERT_STORE_NOT_SHARING,
   ALERT_OVERLOAD_UNACKNOWLEDGED,
+  ALERT_PROVIDER_INCIDENT,
 ]);
 
 /**
