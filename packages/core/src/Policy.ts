@@ -452,7 +452,7 @@ class ResiliencePolicy implements Policy {
     const now = this.clock.now();
     if (queue.tryAdmitNow(now)) return { admitted: true, waitedMs: 0 };
     const deadlineAt = run.deadlineAt ?? now + Math.max(0, this.#rules.maxTotalDelayMs - run.waitedMs);
-    const maxWaitMs = this.#admission
+    const limit = this.#admission
       ? admissionWaitLimit(
           {
             // With somewhere else to go, a long wait is not worth it: the next model answers now.
@@ -462,8 +462,8 @@ class ResiliencePolicy implements Policy {
           },
           { fallbackAfterMs: this.#admission.fallbackAfterMs ?? 2000, deferIfRemainingMs: this.#rules.deferIfRemainingMs, deferIfWaitOverMs: this.#deferIfWaitOverMs },
         )
-      : Number.POSITIVE_INFINITY;
-    const result = await queue.admit(deadlineAt, run.signal === NEVER ? undefined : run.signal, maxWaitMs);
+      : undefined;
+    const result = await queue.admit(deadlineAt, run.signal === NEVER ? undefined : run.signal, limit?.maxWaitMs, limit?.releaseAfterMs);
     run.waitedMs += result.waitedMs;
     const events = this.#events.admission;
     if (events.size) events.emit({ call: run.call, model: run.model, waitedMs: result.waitedMs, admitted: result.admitted, ...(result.admitted ? {} : { reason: result.reason }) });

@@ -1,7 +1,7 @@
 import { AbandonDecision, CallOutcome, ErrorType } from '@stormwatch/conventions';
 import { describe, expect, it } from 'vitest';
 import { admissionWaitLimit } from '../src/decide/admissionWaitLimit.js';
-import { InMemoryDeferrer, isCallDeferredError, type Deferrer } from '../src/index.js';
+import { AdaptiveRate, AdmissionQueue, InMemoryDeferrer, isCallDeferredError, RateLimitPause, VirtualClock, type Deferrer } from '../src/index.js';
 import { overloaded } from './fixtures.js';
 import { script, settle, setup } from './harness.js';
 
@@ -11,14 +11,41 @@ const hour = 3_600_000;
 describe('admissionWaitLimit', () => {
   const rules = { fallbackAfterMs: 2000, deferIfRemainingMs: 300_000, deferIfWaitOverMs: 30_000 };
   it.each([
-    ['nowhere to go: wait for the deadline', { canFallBack: false, canDefer: false, remainingMs: hour }, Infinity],
-    ['a next model: fallbackAfterMs', { canFallBack: true, canDefer: false, remainingMs: hour }, 2000],
-    ['deferrable with a far deadline: deferIfWaitOverMs', { canFallBack: false, canDefer: true, remainingMs: hour }, 30_000],
-    ['deferrable with no deadline: deferIfWaitOverMs', { canFallBack: false, canDefer: true, remainingMs: Infinity }, 30_000],
-    ['deferrable, but the deadline is near: wait for it', { canFallBack: false, canDefer: true, remainingMs: 299_999 }, Infinity],
-    ['both: the shorter', { canFallBack: true, canDefer: true, remainingMs: hour }, 2000],
-  ])('%s', (_name, facts, limit) => {
-    expect(admissionWaitLimit(facts, rules)).toBe(limit);
+    ['nowhere to go: wait for the deadline', { canFallBack: false, canDefer: false, remainingMs: hour }, Infinity, Infinity],
+    ['a next model: fallbackAfterMs, estimated', { canFallBack: true, canDefer: false, remainingMs: hour }, 2000, Infinity],
+    ['deferrable with a far deadline: deferIfWaitOverMs, estimated or spent', { canFallBack: false, canDefer: true, remainingMs: hour }, 30_000, 30_000],
+    ['deferrable with no deadline: deferIfWaitOverMs', { canFallBack: false, canDefer: true, remainingMs: Infinity }, 30_000, 30_000],
+    ['deferrable, but the deadline is near: wait for it', { canFallBack: false, canDefer: true, remainingMs: 299_999 }, Infinity, Infinity],
+    ['both: the shorter estimate, the deferral’s release', { canFallBack: true, canDefer: true, remainingMs: hour }, 2000, 30_000],
+  ])('%s', (_name, facts, maxWaitMs, releaseAfterMs) => {
+    expect(admissionWaitLimit(facts, rules)).toEqual({ maxWaitMs, releaseAfterMs });
+  });
+});
+
+describe('a waiting call with a release time', () => {
+  it('is let go (long_wait) when it has waited that long, however soon its turn was estimated', async () => {
+    const clock = new VirtualClock();
+    const rate = new AdaptiveRate({ minRate: 0.01, doublingMs: 1e9, calmAfterMs: 1e9, calmRate: 0 });
+    rate.onOverload(0); // one slot per 100 s
+    const queue = new AdmissionQueue(clock, rate, new RateLimitPause(), 100, () => 0);
+    expect(queue.tryAdmitNow(0)).toBe(true); // the slot at 0 is taken: the next is at 100 s
+    const waiting = queue.admit(Infinity, undefined, Infinity, 30_000);
+    await clock.advance(29_999);
+    expect(queue.depth).toBe(1);
+    await clock.advance(1001);
+    expect(await waiting).toMatchObject({ admitted: false, reason: 'long_wait', waitedMs: 30_000, estimatedWaitMs: expect.closeTo(70_000, -1) });
+    expect(queue.depth).toBe(0);
+  });
+
+  it('is admitted as usual when its turn comes first', async () => {
+    const clock = new VirtualClock();
+    const rate = new AdaptiveRate({ minRate: 0.1, doublingMs: 1e9, calmAfterMs: 1e9, calmRate: 0 });
+    rate.onOverload(0); // one slot per 10 s
+    const queue = new AdmissionQueue(clock, rate, new RateLimitPause(), 100, () => 0);
+    expect(queue.tryAdmitNow(0)).toBe(true);
+    const waiting = queue.admit(Infinity, undefined, Infinity, 30_000);
+    await clock.advance(10_000);
+    expect(await waiting).toMatchObject({ admitted: true, waitedMs: expect.closeTo(10_000, -1) });
   });
 });
 

@@ -36,10 +36,11 @@ export abstract class AdmissionLine {
 
   /**
    * Waits for a slot. `deadlineAt` is when the call must have its answer (Infinity for
-   * none); a call whose turn would come more than `maxWaitMs` from now is refused at once
-   * (`long_wait`). Resolves admitted or refused; rejects with the signal's reason when it aborts.
+   * none); a call whose turn would come more than `maxWaitMs` from now is refused at once,
+   * and one still waiting `releaseAfterMs` from now is let go then (`long_wait` both).
+   * Resolves admitted or refused; rejects with the signal's reason when it aborts.
    */
-  admit(deadlineAt: number, signal?: AbortSignal, maxWaitMs = Number.POSITIVE_INFINITY): Promise<AdmissionResult> {
+  admit(deadlineAt: number, signal?: AbortSignal, maxWaitMs = Number.POSITIVE_INFINITY, releaseAfterMs = Number.POSITIVE_INFINITY): Promise<AdmissionResult> {
     const now = this.clock.now();
     if (this.tryAdmitNow(now)) return Promise.resolve({ admitted: true, waitedMs: 0 });
     const admitBy = deadlineAt - this.serviceTimeMs();
@@ -47,7 +48,7 @@ export abstract class AdmissionLine {
     const estimatedAt = this.estimatedAdmitAt(now, position);
     const reason = refusalOf({ now, waiting: this.line.length, maxQueue: this.maxQueue, estimatedAt, admitBy, maxWaitMs });
     if (reason) return Promise.resolve({ admitted: false, reason, waitedMs: 0, estimatedWaitMs: estimatedAt - now });
-    const result = this.line.wait(admitBy, now, position, signal);
+    const result = this.line.wait(admitBy, now, position, signal, now + releaseAfterMs);
     this.pump(now);
     return result;
   }

@@ -5,6 +5,8 @@ export interface Ticket {
   /** By when the call must be admitted, after the expected service time is taken off its deadline. */
   readonly admitBy: number;
   readonly enqueuedAt: number;
+  /** When a call still waiting is let go (`long_wait`): it has somewhere better to be by then. Infinity: never. */
+  readonly releaseAt: number;
   readonly settle: (result: AdmissionResult) => void;
 }
 
@@ -54,15 +56,16 @@ export class DeadlineQueue {
 
   /**
    * Refuses every waiting call whose estimated turn (`estimatedAt(position)`) is past what its
-   * deadline allows; the calls behind move up as it leaves.
+   * deadline allows, or that has waited until its `releaseAt`; the calls behind move up as it leaves.
    */
   refuseHopeless(now: number, estimatedAt: (position: number) => number): void {
     for (let i = 0; i < this.#tickets.length; ) {
       const ticket = this.#tickets[i]!;
       const at = estimatedAt(i);
-      if (at > ticket.admitBy) {
+      const reason = at > ticket.admitBy ? 'deadline' : now >= ticket.releaseAt ? 'long_wait' : undefined;
+      if (reason) {
         this.#tickets.splice(i, 1);
-        ticket.settle({ admitted: false, reason: 'deadline', waitedMs: now - ticket.enqueuedAt, estimatedWaitMs: at - now });
+        ticket.settle({ admitted: false, reason, waitedMs: now - ticket.enqueuedAt, estimatedWaitMs: at - now });
       } else i++;
     }
   }
@@ -71,7 +74,7 @@ export class DeadlineQueue {
    * Enqueues a call at `position` and resolves with its settlement; rejects with the
    * signal's reason (and leaves the queue) when the signal aborts first.
    */
-  wait(admitBy: number, now: number, position: number, signal: AbortSignal | undefined): Promise<AdmissionResult> {
+  wait(admitBy: number, now: number, position: number, signal: AbortSignal | undefined, releaseAt = Number.POSITIVE_INFINITY): Promise<AdmissionResult> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<AdmissionResult>((resolve, reject) => {
       const onAbort = () => {
@@ -81,6 +84,7 @@ export class DeadlineQueue {
       const ticket: Ticket = {
         admitBy,
         enqueuedAt: now,
+        releaseAt,
         settle: (result) => {
           signal?.removeEventListener('abort', onAbort);
           resolve(result);

@@ -32,10 +32,12 @@ export interface ModelAdmission {
   tryAdmitNow(now: number): boolean;
   /**
    * Waits for a slot. `deadlineAt` is when the call must have its answer (Infinity for
-   * none); a call whose turn would come more than `maxWaitMs` from now is refused at once
-   * (`long_wait`). Resolves admitted or refused; rejects with the signal's reason when it aborts.
+   * none); a call whose turn would come more than `maxWaitMs` from now is refused at once,
+   * and one still waiting `releaseAfterMs` from now is let go then (`long_wait` both; the
+   * estimate assumes the rate grows back, the wait actually spent does not). Resolves
+   * admitted or refused; rejects with the signal's reason when it aborts.
    */
-  admit(deadlineAt: number, signal?: AbortSignal, maxWaitMs?: number): Promise<AdmissionResult>;
+  admit(deadlineAt: number, signal?: AbortSignal, maxWaitMs?: number, releaseAfterMs?: number): Promise<AdmissionResult>;
   /**
    * The model said it is overloaded (a 529, an SSE `overloaded_error`, a 429) to a request
    * sent at `sentAt` (defaults to now): the pace is cut.

@@ -23,9 +23,21 @@ export interface WaitLimitRules {
   readonly deferIfWaitOverMs: number;
 }
 
-/** The longest wait for admission, in ms, before the call is refused (`long_wait`); Infinity: wait for the deadline. */
-export function admissionWaitLimit(facts: WaitLimitFacts, rules: WaitLimitRules): number {
+/** How long a call may wait for admission (ms; Infinity: as long as its deadline allows). */
+export interface WaitLimit {
+  /** Refused at once (`long_wait`) when its turn is estimated further away than this. */
+  readonly maxWaitMs: number;
+  /**
+   * Let go (`long_wait`) when still waiting this long after it joined the queue. The estimate
+   * assumes the rate grows back, which an overload that goes on keeps cutting (a fleet's
+   * shared rate, doubling every 2.5 s, most of all): for deferral, the wait actually spent
+   * decides too.
+   */
+  readonly releaseAfterMs: number;
+}
+
+export function admissionWaitLimit(facts: WaitLimitFacts, rules: WaitLimitRules): WaitLimit {
   const fallback = facts.canFallBack ? rules.fallbackAfterMs : Number.POSITIVE_INFINITY;
   const defer = facts.canDefer && facts.remainingMs >= rules.deferIfRemainingMs ? rules.deferIfWaitOverMs : Number.POSITIVE_INFINITY;
-  return Math.min(fallback, defer);
+  return { maxWaitMs: Math.min(fallback, defer), releaseAfterMs: defer };
 }
