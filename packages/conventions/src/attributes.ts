@@ -109,7 +109,7 @@ export const ATTR_STATUS_INCIDENT_IMPACT = 'stormwatch.status.incident.impact';
 /** What one poll of the status page got (`StatusPollOutcome`). */
 export const ATTR_STATUS_POLL_OUTCOME = 'stormwatch.status.poll.outcome';
 
-// --- Stormwatch: the deferral queue (metrics only) ----------------------------------------
+// --- Stormwatch: the deferral queue -----------------------------------------------------------
 /** The durable deferral queue a figure is about: the name given to `instrumentQueue` (`@stormwatch/queue`), `default` without one. */
 export const ATTR_QUEUE_NAME = 'stormwatch.queue.name';
 /** A task's state in the deferral queue (`QueueTaskState`). */
@@ -118,3 +118,9 @@ export const ATTR_QUEUE_STATE = 'stormwatch.queue.state';
 export const ATTR_QUEUE_OUTCOME = 'stormwatch.queue.outcome';
 /** Why the drain sent a task to `dead` (`QueueDeadReason`); only on `dead` outcomes. */
 export const ATTR_QUEUE_DEAD_REASON = 'stormwatch.queue.dead_reason';
+/** A deferred task's stable id (spans and span events only, never on metrics). */
+export const ATTR_QUEUE_TASK_ID = 'stormwatch.queue.task.id';
+/** The number of this run of a deferred task, from 1 (a claim whose process died counts). Spans only. */
+export const ATTR_QUEUE_TASK_ATTEMPT = 'stormwatch.queue.task.attempt';
+/** When a `failed` task will be retried, in epoch milliseconds of the queue's clock (on `stormwatch.queue.drain` events). */
+export const ATTR_QUEUE_RETRY_AT = 'stormwatch.queue.retry_at';

@@ -68,6 +68,7 @@ export const METRIC_STATUS_POLLS = 'stormwatch.status.polls';
 export const METRIC_QUEUE_TASKS = 'stormwatch.queue.tasks';
 export const METRIC_QUEUE_OLDEST_PENDING_AGE = 'stormwatch.queue.oldest_pending_age';
 export const METRIC_QUEUE_DRAINED = 'stormwatch.queue.drained';
+export const METRIC_QUEUE_DEADLINE_SLACK = 'stormwatch.queue.deadline_slack';
 export const METRIC_GEN_AI_OPERATION_DURATION = 'gen_ai.client.operation.duration';
 export const METRIC_GEN_AI_TOKEN_USAGE = 'gen_ai.client.token.usage';
 
@@ -358,6 +359,15 @@ export const METRICS: readonly MetricDefinition[] = Object.freeze([
     prometheusName: 'stormwatch_queue_drained_total',
   },
   {
+    name: METRIC_QUEUE_DEADLINE_SLACK,
+    kind: 'gauge',
+    unit: 's',
+    description:
+      'Least time left before its deadline among the tasks of a durable deferral queue still to do that have one; negative once that deadline passed. Not observed when no such task waits.',
+    attributes: [ATTR_QUEUE_NAME],
+    prometheusName: 'stormwatch_queue_deadline_slack_seconds',
+  },
+  {
     name: METRIC_GEN_AI_OPERATION_DURATION,
     kind: 'histogram',
     unit: 's',
@@ -409,7 +419,7 @@ const PROBE_METRIC_NAMES: ReadonlySet<string> = new Set([
  */
 export const PROBE_METRICS: readonly MetricDefinition[] = Object.freeze(METRICS.filter((m) => PROBE_METRIC_NAMES.has(m.name)));
 
-const QUEUE_METRIC_NAMES: ReadonlySet<string> = new Set([METRIC_QUEUE_TASKS, METRIC_QUEUE_OLDEST_PENDING_AGE, METRIC_QUEUE_DRAINED]);
+const QUEUE_METRIC_NAMES: ReadonlySet<string> = new Set([METRIC_QUEUE_TASKS, METRIC_QUEUE_OLDEST_PENDING_AGE, METRIC_QUEUE_DRAINED, METRIC_QUEUE_DEADLINE_SLACK]);
 
 /**
  * The instruments of a durable deferral queue and its drain (`instrumentQueue` of

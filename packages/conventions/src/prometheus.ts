@@ -35,6 +35,14 @@ export const RULE_ADMISSION_REFUSALS_RATE = 'stormwatch:admission_refusals:rate5
 export const RULE_STORE_LOCAL_ANSWERS_RATE = 'stormwatch:store_local_answers:rate5m';
 /** overload-store operations that rejected per second, by operation. */
 export const RULE_STORE_ERRORS_RATE = 'stormwatch:store_errors:rate5m';
+/** tasks of each durable deferral queue, by service, queue and state. */
+export const RULE_QUEUE_TASKS = 'stormwatch:queue_tasks:sum';
+/** age of the oldest task still to do of each queue, in seconds (the largest any process reports). */
+export const RULE_QUEUE_OLDEST_PENDING_AGE = 'stormwatch:queue_oldest_pending_age_seconds:max';
+/** tasks drains settled per second, by queue and outcome (done, failed, dead, released). */
+export const RULE_QUEUE_DRAINED_RATE = 'stormwatch:queue_drained:rate5m';
+/** least time left before a waiting task's deadline, per queue, in seconds (negative once passed). */
+export const RULE_QUEUE_DEADLINE_SLACK = 'stormwatch:queue_deadline_slack_seconds:min';
 
 export const RECORDING_RULES: readonly string[] = Object.freeze([
   RULE_CALLS_RATE,
@@ -49,6 +57,10 @@ export const RECORDING_RULES: readonly string[] = Object.freeze([
   RULE_ADMISSION_REFUSALS_RATE,
   RULE_STORE_LOCAL_ANSWERS_RATE,
   RULE_STORE_ERRORS_RATE,
+  RULE_QUEUE_TASKS,
+  RULE_QUEUE_OLDEST_PENDING_AGE,
+  RULE_QUEUE_DRAINED_RATE,
+  RULE_QUEUE_DEADLINE_SLACK,
 ]);
 
 /** Alerts shipped with runbooks in `docs/runbooks/<name>.md`. */
@@ -72,6 +84,11 @@ export const ALERT_OVERLOAD_UNACKNOWLEDGED = 'StormwatchOverloadUnacknowledged';
  * per-service storm and overload warnings it explains.
  */
 export const ALERT_PROVIDER_INCIDENT = 'StormwatchProviderIncident';
+/**
+ * Deferred work is going stale: a task of a durable deferral queue has waited past its
+ * deadline for 5 minutes (no drain runs, or drains cannot keep up).
+ */
+export const ALERT_DEFERRED_WORK_STALE = 'StormwatchDeferredWorkStale';
 
 /**
  * The `stormwatch.policy` value of the synthetic probe: a Stormwatch client that sends a
@@ -91,6 +108,7 @@ export const ALERTS: readonly string[] = Object.freeze([
   ALERT_STORE_NOT_SHARING,
   ALERT_OVERLOAD_UNACKNOWLEDGED,
   ALERT_PROVIDER_INCIDENT,
+  ALERT_DEFERRED_WORK_STALE,
 ]);
 
 /**

@@ -36,6 +36,7 @@ import {
   ATTR_QUEUE_OUTCOME,
   ATTR_QUEUE_STATE,
   METRIC_QUEUE_DRAINED,
+  METRIC_QUEUE_DEADLINE_SLACK,
   METRIC_QUEUE_OLDEST_PENDING_AGE,
   METRIC_QUEUE_TASKS,
   QueueDeadReason,
@@ -96,7 +97,7 @@ describe('conventions', () => {
   it('gives every metric a unique name and a Prometheus name that matches the translation', () => {
     const names = new Set(METRICS.map((m) => m.name));
     expect(names.size).toBe(METRICS.length);
-    expect(METRICS).toHaveLength(32);
+    expect(METRICS).toHaveLength(33);
     for (const m of METRICS) {
       expect(m.prometheusName, m.name).toBe(translate(m.name, m.unit, m.kind));
       expect(m.kind === 'histogram', m.name).toBe(m.buckets !== undefined);
@@ -177,7 +178,7 @@ describe('the probe and status-page names', () => {
       METRIC_STATUS_INCIDENT_STARTED,
       METRIC_STATUS_POLLS,
     ]);
-    expect(QUEUE_METRICS.map((m) => m.name)).toEqual([METRIC_QUEUE_TASKS, METRIC_QUEUE_OLDEST_PENDING_AGE, METRIC_QUEUE_DRAINED]);
+    expect(QUEUE_METRICS.map((m) => m.name)).toEqual([METRIC_QUEUE_TASKS, METRIC_QUEUE_OLDEST_PENDING_AGE, METRIC_QUEUE_DRAINED, METRIC_QUEUE_DEADLINE_SLACK]);
     expect([...POLICY_METRICS, ...PROBE_METRICS, ...QUEUE_METRICS].map((m) => m.name).sort()).toEqual(METRICS.map((m) => m.name).sort());
     expect(POLICY_METRICS).toHaveLength(22);
   });
