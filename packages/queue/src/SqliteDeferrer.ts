@@ -59,6 +59,7 @@ const SQL = {
   listState: `SELECT * FROM tasks WHERE state = :state ORDER BY seq LIMIT :limit`,
   counts: `SELECT state, count(*) AS n FROM tasks GROUP BY state`,
   oldest: `SELECT min(deferred_at) AS at FROM tasks WHERE state IN ${WAITING}`,
+  nearestDeadline: `SELECT min(deadline_at) AS at FROM tasks WHERE state IN ${WAITING}`,
   nextDue: `SELECT min(CASE state WHEN 'running' THEN lease_until ELSE next_run_at END) AS at FROM tasks WHERE state IN ${WAITING}`,
 } as const;
 
@@ -231,6 +232,17 @@ export class SqliteDeferrer implements TaskQueue, HandOverQueue {
     this.#open();
     const at = numberOrUndefined((this.#sql.oldest.get() as { at: unknown }).at);
     return at === undefined ? undefined : Math.max(0, this.clock.now() - at);
+  }
+
+  /**
+   * Milliseconds left before the earliest deadline among the tasks still to do (`pending`,
+   * `failed` or `running`) that have one, negative once it passed; `undefined` when none has
+   * a deadline. `instrumentQueue` reports it as `stormwatch.queue.deadline_slack`.
+   */
+  async nearestDeadlineMs(): Promise<number | undefined> {
+    this.#open();
+    const at = numberOrUndefined((this.#sql.nearestDeadline.get() as { at: unknown }).at);
+    return at === undefined ? undefined : at - this.clock.now();
   }
 
   async retry(id: string): Promise<boolean> {

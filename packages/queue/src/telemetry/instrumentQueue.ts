@@ -4,6 +4,7 @@ import {
   ATTR_QUEUE_NAME,
   ATTR_QUEUE_OUTCOME,
   ATTR_QUEUE_STATE,
+  METRIC_QUEUE_DEADLINE_SLACK,
   METRIC_QUEUE_DRAINED,
   METRIC_QUEUE_OLDEST_PENDING_AGE,
   METRIC_QUEUE_TASKS,
@@ -35,8 +36,12 @@ export interface QueueTelemetry {
   stop(): void;
 }
 
-/** The queue's reads the gauges need. */
-export type ObservedQueue = Pick<TaskQueue, 'counts' | 'oldestPendingAgeMs'>;
+/**
+ * The queue's reads the gauges need. `nearestDeadlineMs` (ms left before the earliest
+ * deadline of a task still to do, negative once passed; `SqliteDeferrer` has it) is optional:
+ * without it, `stormwatch.queue.deadline_slack` is not observed.
+ */
+export type ObservedQueue = Pick<TaskQueue, 'counts' | 'oldestPendingAgeMs'> & { nearestDeadlineMs?(): Promise<number | undefined> };
 
 const DEAD_REASONS: ReadonlySet<string> = new Set(Object.values(QueueDeadReason));
 
@@ -46,8 +51,9 @@ function optionsOf(name: string) {
 }
 
 /**
- * Metrics of a durable deferral queue (docs/TELEMETRY.md): `stormwatch.queue.tasks` by state
- * and `stormwatch.queue.oldest_pending_age`, read from the queue at each collection in one
+ * Metrics of a durable deferral queue (docs/TELEMETRY.md): `stormwatch.queue.tasks` by state,
+ * `stormwatch.queue.oldest_pending_age` and `stormwatch.queue.deadline_slack` (when the queue
+ * has `nearestDeadlineMs`), read from the queue at each collection in one
  * batch (a failed read observes nothing), and `stormwatch.queue.drained` by outcome through
  * the returned `onOutcome`, to hand to `drainDeferred`.
  */
@@ -57,20 +63,23 @@ export function instrumentQueue(queue: ObservedQueue, options: QueueTelemetryOpt
   const meter = (options.meterProvider ?? metrics.getMeterProvider()).getMeter(INSTRUMENTATION_SCOPE, INSTRUMENTATION_VERSION);
   const tasks = meter.createObservableGauge(METRIC_QUEUE_TASKS, optionsOf(METRIC_QUEUE_TASKS));
   const oldest = meter.createObservableGauge(METRIC_QUEUE_OLDEST_PENDING_AGE, optionsOf(METRIC_QUEUE_OLDEST_PENDING_AGE));
+  const slack = meter.createObservableGauge(METRIC_QUEUE_DEADLINE_SLACK, optionsOf(METRIC_QUEUE_DEADLINE_SLACK));
   const drained = meter.createCounter(METRIC_QUEUE_DRAINED, optionsOf(METRIC_QUEUE_DRAINED));
 
   const observe = async (result: BatchObservableResult): Promise<void> => {
-    let read: [Awaited<ReturnType<ObservedQueue['counts']>>, number | undefined];
+    let read: [Awaited<ReturnType<ObservedQueue['counts']>>, number | undefined, number | undefined];
     try {
-      read = await Promise.all([queue.counts(), queue.oldestPendingAgeMs()]);
+      read = await Promise.all([queue.counts(), queue.oldestPendingAgeMs(), queue.nearestDeadlineMs?.()]);
     } catch {
       return; // a closed or broken queue: no made-up figures, the series go stale
     }
-    const [counts, ageMs] = read;
+    const [counts, ageMs, slackMs] = read;
     for (const state of TASK_STATES) result.observe(tasks, counts[state] ?? 0, { [ATTR_QUEUE_NAME]: name, [ATTR_QUEUE_STATE]: state });
     result.observe(oldest, Math.max(0, ageMs ?? 0) / 1000, { [ATTR_QUEUE_NAME]: name });
+    // No task with a deadline waits: no series (a made-up slack would be a lie either way).
+    if (slackMs !== undefined && Number.isFinite(slackMs)) result.observe(slack, slackMs / 1000, { [ATTR_QUEUE_NAME]: name });
   };
-  const observables = [tasks, oldest];
+  const observables = [tasks, oldest, slack];
   meter.addBatchObservableCallback(observe, observables);
 
   const onOutcome = (o: DrainOutcome): void => {
