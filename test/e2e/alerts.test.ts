@@ -6,17 +6,24 @@ import { parse, stringify } from 'yaml';
 import {
   ALERT_OVERLOAD_RATIO,
   ALERT_PROBE_FAILING,
+  ALERT_PROVIDER_INCIDENT,
   ATTR_ATTEMPT_OUTCOME,
   ATTR_ATTEMPT_RETRY,
   ATTR_ERROR_TYPE,
   ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_POLICY,
+  ATTR_STATUS_COMPONENT,
+  ATTR_STATUS_PAGE,
   AttemptOutcome,
+  COMPONENT_STATUS_GAUGE_VALUE,
   ErrorType,
   METRIC_ATTEMPTS,
   METRIC_PROBE_SINCE_LAST_SUCCESS,
+  METRIC_STATUS_COMPONENT,
+  METRIC_STATUS_INDICATOR,
   PROBE_POLICY,
   PROM_LABEL_SERVICE,
+  STATUS_INDICATOR_GAUGE_VALUE,
   metricDefinition,
   prometheusLabel,
 } from '@stormwatch/conventions';
@@ -42,7 +49,7 @@ import { testPrometheusConfig } from './support/Stack.js';
  * either way (the storm and probe e2e tests cover the collector), and a scrape every second
  * lets an alert fire within seconds. The story: the probe has had no success on one model
  * for 15 minutes, and the service `checkout` sees half of its attempts answered 529 on that
- * model and on another one.
+ * model and on another one. Later the provider's status page posts a partial outage.
  */
 
 const PROBE_JOB = 'stormwatch-probe';
@@ -62,8 +69,9 @@ function sample(name: string, labels: Record<string, string>, value: number): st
   return `${name}{${pairs.join(',')}} ${value}\n`;
 }
 
-/** What the scraped probe says: failing on FAILING_MODEL until the test recovers it. */
-const probeState = { recovered: false };
+/** What the scraped probe says: failing on FAILING_MODEL until the test recovers it; the status page it watches, from when the test posts an incident. */
+const probeState = { recovered: false, incident: false };
+const STATUS_PAGE = 'status.example.com';
 
 /** The probe's and the service's series, as their exporters would show them. */
 function metricsServer(started: number): Server {
@@ -75,6 +83,14 @@ function metricsServer(started: number): Server {
       const name = metricDefinition(METRIC_PROBE_SINCE_LAST_SUCCESS).prometheusName;
       body += sample(name, { [prometheusLabel(ATTR_POLICY)]: PROBE_POLICY, [MODEL]: FAILING_MODEL }, probeState.recovered ? 3 : 900 + seconds);
       body += sample(name, { [prometheusLabel(ATTR_POLICY)]: PROBE_POLICY, [MODEL]: OTHER_MODEL }, 5);
+      // The status-page watch, once the page posts its incident: the API component in partial
+      // outage, the indicator major. (No page before: an operational one would fire
+      // StormwatchOverloadUnacknowledged, which would hold the overload warnings above.)
+      if (probeState.incident) {
+        const page = { [prometheusLabel(ATTR_STATUS_PAGE)]: STATUS_PAGE };
+        body += sample(metricDefinition(METRIC_STATUS_COMPONENT).prometheusName, { ...page, [prometheusLabel(ATTR_STATUS_COMPONENT)]: 'Claude API' }, COMPONENT_STATUS_GAUGE_VALUE.partial_outage);
+        body += sample(metricDefinition(METRIC_STATUS_INDICATOR).prometheusName, page, STATUS_INDICATOR_GAUGE_VALUE.major);
+      }
     } else if (req.url === '/checkout/metrics') {
       // 20 attempts a second per model, half of them 529: an overload ratio of 50 %.
       const name = metricDefinition(METRIC_ATTEMPTS).prometheusName;
@@ -225,6 +241,38 @@ describe.runIf(serversAvailable('prometheus', 'prometheus-alertmanager'))('alert
     await new Promise((r) => setTimeout(r, 4_000));
     expect(slackFor(ALERT_OVERLOAD_RATIO, FAILING_MODEL)).toBeUndefined();
     expect(pagerduty().filter((e) => e.payload.summary.includes(ALERT_OVERLOAD_RATIO))).toEqual([]);
+  });
+
+  it('inhibits the storm warnings of every model while the status page reports an incident, and still pages', async () => {
+    const notifiedBefore = slack().filter((m) => m.attachments[0]?.title.includes(ALERT_OVERLOAD_RATIO)).length;
+    probeState.incident = true;
+    // The incident itself reaches Slack (a warning: not paged), with its runbook ...
+    const message = await eventually(`${ALERT_PROVIDER_INCIDENT} in Slack`, async () => slack().find((m) => m.attachments[0]?.title.includes(ALERT_PROVIDER_INCIDENT)), {
+      timeoutMs: 60_000,
+    });
+    expect(message.attachments[0]?.title).toBe(`[FIRING:1] ${ALERT_PROVIDER_INCIDENT}`);
+    expect(message.attachments[0]?.title_link).toBe(runbookOf(ALERT_PROVIDER_INCIDENT));
+    expect(message.attachments[0]?.text).toContain(`The provider's status page ${STATUS_PAGE} reports a partial outage`);
+    expect(pagerduty().filter((e) => e.payload.summary.includes(ALERT_PROVIDER_INCIDENT))).toEqual([]);
+    // ... and Alertmanager now holds the overload warning of the model the probe does not
+    // fail on too (equal: [], every service and model), inhibited by the incident ...
+    const incident = await eventually(`${ALERT_PROVIDER_INCIDENT} in Alertmanager`, async () => {
+      const response = await fetch(`${amUrl}/api/v2/alerts?filter=alertname="${ALERT_PROVIDER_INCIDENT}"`);
+      return ((await response.json()) as (AlertmanagerAlert & { fingerprint: string })[])[0];
+    });
+    const held = await eventually(`${ALERT_OVERLOAD_RATIO} for ${OTHER_MODEL} inhibited by the incident`, async () => {
+      const response = await fetch(`${amUrl}/api/v2/alerts?filter=alertname="${ALERT_OVERLOAD_RATIO}"`);
+      const alerts = (await response.json()) as AlertmanagerAlert[];
+      return alerts.find((a) => a.labels[MODEL] === OTHER_MODEL && a.status.state === 'suppressed' && a.status.inhibitedBy.includes(incident.fingerprint));
+    });
+    expect(held.labels[PROM_LABEL_SERVICE]).toBe(SERVICE);
+    // ... while the probe's critical stays active: nothing inhibits a page.
+    const critical = await fetch(`${amUrl}/api/v2/alerts?filter=alertname="${ALERT_PROBE_FAILING}"`);
+    const probeAlerts = (await critical.json()) as AlertmanagerAlert[];
+    expect(probeAlerts.map((a) => a.status.state)).toEqual(['active']);
+    // Group intervals (1 s) later, no new Slack message about the inhibited warnings.
+    await new Promise((r) => setTimeout(r, 4_000));
+    expect(slack().filter((m) => m.attachments[0]?.title.includes(ALERT_OVERLOAD_RATIO)).length).toBe(notifiedBefore);
   });
 
   it('resolves the page when the probe succeeds again', async () => {
