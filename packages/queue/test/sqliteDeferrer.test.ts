@@ -55,7 +55,7 @@ describe('SqliteDeferrer: the file', () => {
     const db = new DatabaseSync(queuePath(), { readOnly: true });
     try {
       const columns = (db.prepare('PRAGMA table_info(tasks)').all() as Array<{ name: string }>).map((c) => c.name);
-      expect(columns).toEqual(['seq', 'id', 'state', 'call_id', 'policy', 'model', 'reason', 'payload', 'deferred_at', 'deadline_at', 'attempts', 'next_run_at', 'lease_token', 'lease_until', 'last_error', 'dead_reason', 'updated_at']);
+      expect(columns).toEqual(['seq', 'id', 'state', 'call_id', 'policy', 'model', 'reason', 'payload', 'deferred_at', 'deadline_at', 'attempts', 'next_run_at', 'lease_token', 'lease_until', 'last_error', 'dead_reason', 'updated_at', 'traceparent']);
       expect(db.prepare('SELECT payload FROM tasks').get()).toEqual({ payload: `{"model":"${opus}","max_tokens":8,"messages":[]}` });
     } finally {
       db.close();

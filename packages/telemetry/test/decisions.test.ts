@@ -36,6 +36,8 @@ import {
   EVENT_BUDGET_EXHAUSTED,
   EVENT_FALLBACK,
   EVENT_LIMITER_WAIT,
+  EVENT_QUEUE_DEFER,
+  ATTR_QUEUE_TASK_ID,
   FallbackReason,
   METRIC_BREAKER_STATE,
   METRIC_BREAKER_TRANSITIONS,
@@ -176,16 +178,21 @@ describe('decision telemetry', () => {
   });
 
   it('records a deferred call: the defer decision, outcome deferred, not an error span', async () => {
-    const t = setup({ breaker: false, abandon: { deferrer: new InMemoryDeferrer(), deferIfRemainingMs: 300_000 } });
+    const deferrer = new InMemoryDeferrer();
+    const t = setup({ breaker: false, abandon: { deferrer, deferIfRemainingMs: 300_000 } });
     const result = await settle(t.clock, t.policy.execute(script([overloaded()]), { model: OPUS, deadlineMs: 1_800_000, deferPayload: { prompt: 'hi' } }));
     expect(isCallDeferredError(result.error)).toBe(true);
     const [call] = t.spanNamed(SPAN_CALL);
     expect(eventsOf(call!)).toEqual([
       { name: EVENT_ABANDON, attributes: { [ATTR_ABANDON_DECISION]: AbandonDecision.DEFER, [ATTR_ABANDON_DEADLINE_REMAINING_MS]: 1_800_000 } },
+      { name: EVENT_QUEUE_DEFER, attributes: { [ATTR_QUEUE_TASK_ID]: 'deferred-1' } },
     ]);
     expect(call!.attributes[ATTR_CALL_OUTCOME]).toBe(CallOutcome.DEFERRED);
     expect(call!.attributes[ATTR_ERROR_TYPE]).toBe(ErrorType.OVERLOADED);
     expect(call!.status.code).toBe(SpanStatusCode.UNSET);
+    // The task carries the call span's traceparent, for the drain's span link.
+    const { traceId, spanId } = call!.spanContext();
+    expect([...deferrer.tasks.values()][0]?.traceparent).toBe(`00-${traceId}-${spanId}-01`);
     expect(await t.points(METRIC_CALLS)).toEqual([
       {
         attributes: { [ATTR_GEN_AI_REQUEST_MODEL]: OPUS, [ATTR_POLICY]: 'chat', [ATTR_CALL_OUTCOME]: CallOutcome.DEFERRED, [ATTR_ERROR_TYPE]: ErrorType.OVERLOADED },

@@ -1,7 +1,9 @@
+import type { Tracer, TracerProvider } from '@opentelemetry/api';
 import type { Clock } from '@stormwatch/core';
 import { isRetryableTaskError } from '../decide/isRetryableTaskError.js';
 import type { TaskBackoff } from '../decide/taskRetryDelay.js';
 import type { ClaimedTask } from '../QueuedTask.js';
+import { drainTracer } from './traceTask.js';
 
 /** What a handler is given besides the task. */
 export interface DrainContext {
@@ -70,6 +72,12 @@ export interface DrainOptions {
   random?: () => number;
   /** Told what became of each task (progress). What it throws is reported as a process warning, never changes the drain. */
   onOutcome?: (outcome: DrainOutcome) => void;
+  /**
+   * Where each task's `stormwatch.queue.task` span goes (linked to the deferred call's span).
+   * Defaults to the global tracer provider (`trace.getTracerProvider()`): no spans until the
+   * application registers an OpenTelemetry SDK.
+   */
+  tracerProvider?: TracerProvider;
 }
 
 /** Every option with its default. */
@@ -85,6 +93,7 @@ export interface ResolvedDrainOptions {
   readonly clock: Clock;
   readonly random: () => number;
   readonly onOutcome: ((outcome: DrainOutcome) => void) | undefined;
+  readonly tracer: Tracer;
 }
 
 /** Fills in the defaults; a bad value throws a `RangeError`/`TypeError` naming it. */
@@ -114,5 +123,12 @@ export function resolveDrainOptions(options: DrainOptions, queueClock: Clock): R
     clock: options.clock ?? queueClock,
     random: fn('random', options.random) ?? Math.random,
     onOutcome: fn('onOutcome', options.onOutcome),
+    tracer: drainTracer(tracerProviderOf(options.tracerProvider)),
   };
+}
+
+function tracerProviderOf(value: unknown): TracerProvider | undefined {
+  if (value === undefined) return undefined;
+  if (typeof (value as TracerProvider | null)?.getTracer !== 'function') throw new TypeError(`drainDeferred: tracerProvider must be an OpenTelemetry TracerProvider (with getTracer), got ${String(value)}`);
+  return value as TracerProvider;
 }

@@ -4,6 +4,7 @@ import type { ClaimedTask } from '../QueuedTask.js';
 import type { DrainableQueue } from '../TaskQueue.js';
 import { resolveDrainOptions, type DrainHandler, type DrainOptions, type DrainOutcome, type ResolvedDrainOptions } from './DrainOptions.js';
 import { keepLease } from './keepLease.js';
+import { TaskTrace } from './traceTask.js';
 
 /** What a drain did, counted per task it claimed. */
 export interface DrainSummary {
@@ -23,6 +24,11 @@ export interface DrainSummary {
  * success; on failure `dead` (kept, with its reason) when the error is not retryable, the
  * deadline passed or the attempts are used up, else `failed` with a full-jitter retry time.
  * A task whose deadline passed before it ran goes to `dead` without running.
+ *
+ * Each task runs in a `stormwatch.queue.task` span (OpenTelemetry, through `tracerProvider` or
+ * the global provider: nothing is recorded until the application registers an SDK) that
+ * links to the span of the call that was deferred, when the task kept its traceparent; the
+ * handler runs with it active, and the drain's decision is its `stormwatch.queue.drain` event.
  *
  * Delivery is **at least once**: a process killed after a handler succeeded and before the
  * task was marked done leaves it `running`; once its lease expires another drain runs it
@@ -106,18 +112,32 @@ async function idle(queue: DrainableQueue, o: ResolvedDrainOptions, slotFree: bo
 
 /** One claimed task, from its claim to its new state. Rejects only when the queue fails. */
 async function runTask(queue: DrainableQueue, handler: DrainHandler, task: ClaimedTask, o: ResolvedDrainOptions, stopping: AbortSignal, summary: DrainSummary): Promise<void> {
+  const traced = new TaskTrace(o.tracer, task, () => o.clock.now());
+  let outcome: DrainOutcome | undefined;
+  try {
+    outcome = await settleTask(queue, handler, task, o, stopping, summary, traced);
+  } catch (error) {
+    traced.abandon(error);
+    throw error;
+  }
+  traced.end(outcome);
+  report(o, outcome);
+}
+
+/** Runs the task (its handler inside the task's span) and settles it in the queue; what became of it. */
+async function settleTask(queue: DrainableQueue, handler: DrainHandler, task: ClaimedTask, o: ResolvedDrainOptions, stopping: AbortSignal, summary: DrainSummary, traced: TaskTrace): Promise<DrainOutcome> {
   const before = decideBeforeRun(task, o.clock.now(), o.maxAttempts);
   if (before.kind === 'dead') {
     await queue.fail(task.id, `not run: ${before.reason}`, { dead: before.reason }, task);
     summary.dead++;
-    return report(o, { task, outcome: 'dead', reason: before.reason });
+    return { task, outcome: 'dead', reason: before.reason };
   }
 
   const lease = keepLease(queue, o.clock, task, o.leaseMs);
   let failure: { error: unknown } | undefined;
   try {
     const remainingMs = task.deadlineAt === undefined ? undefined : Math.max(1, task.deadlineAt - o.clock.now());
-    await handler(task, { id: task.id, signal: stopping, remainingMs, attempt: task.attempts });
+    await traced.run(() => handler(task, { id: task.id, signal: stopping, remainingMs, attempt: task.attempts }));
   } catch (error) {
     failure = { error };
   } finally {
@@ -127,7 +147,7 @@ async function runTask(queue: DrainableQueue, handler: DrainHandler, task: Claim
   if (failure === undefined) {
     const first = await queue.complete(task.id);
     summary.drained++;
-    return report(o, { task, outcome: 'drained', duplicate: !first });
+    return { task, outcome: 'drained', duplicate: !first };
   }
   const { error } = failure;
   const facts = { attempts: task.attempts, now: o.clock.now(), retryable: o.retryable(error), stopping: stopping.aborted, ...(task.deadlineAt === undefined ? {} : { deadlineAt: task.deadlineAt }) };
@@ -136,15 +156,15 @@ async function runTask(queue: DrainableQueue, handler: DrainHandler, task: Claim
     case 'release':
       await queue.release(task.id, task);
       summary.released++;
-      return report(o, { task, outcome: 'released' });
+      return { task, outcome: 'released' };
     case 'dead':
       await queue.fail(task.id, error, { dead: decision.reason }, task);
       summary.dead++;
-      return report(o, { task, outcome: 'dead', reason: decision.reason, error });
+      return { task, outcome: 'dead', reason: decision.reason, error };
     case 'retry':
       await queue.fail(task.id, error, { retryAt: decision.retryAt }, task);
       summary.failed++;
-      return report(o, { task, outcome: 'failed', error, retryAt: decision.retryAt });
+      return { task, outcome: 'failed', error, retryAt: decision.retryAt };
   }
 }
 

@@ -10,6 +10,8 @@ import {
   EVENT_BUDGET_EXHAUSTED,
   EVENT_FALLBACK,
   EVENT_LIMITER_WAIT,
+  EVENT_QUEUE_DEFER,
+  ATTR_QUEUE_TASK_ID,
   promptTokens,
   SPAN_BACKOFF,
   SPAN_CALL,
@@ -41,6 +43,7 @@ import type {
   Policy,
   StoreErrorEvent,
 } from '@stormwatch/core';
+import { DEFER_TRACE_CONTEXT, isCallDeferredError } from '@stormwatch/core';
 import { INSTRUMENTATION_SCOPE, INSTRUMENTATION_VERSION } from '../scope.js';
 import {
   abandonAttributes,
@@ -76,6 +79,7 @@ import { reportListenerErrors } from './listenerErrors.js';
 import type { ContentCapture, ResolvedOptions } from './options.js';
 import { reportStoreErrors } from './storeErrors.js';
 import { activeAttempt, attemptEnded, attemptStarted } from './tracedCalls.js';
+import { traceparentOf } from './traceparent.js';
 
 /** Runs a listener so that a telemetry failure never reaches the policy (it goes to `diag`). */
 function guard<E>(what: string, listener: (event: E) => void): (event: E) => void {
@@ -151,6 +155,10 @@ export class PolicyInstrumentation implements IDisposable {
     const parent = context.active();
     const span = this.#tracer.startSpan(SPAN_CALL, { kind: SpanKind.INTERNAL, attributes: callStartAttributes(call), startTime: call.startedAt }, parent);
     this.#calls.set(call, newCallRecord(span, trace.setSpan(parent, span)));
+    // Should the policy defer the call, the task keeps this span's traceparent, so that the
+    // drain's span can link to it (core reads the slot, knowing nothing of OpenTelemetry).
+    // The first instrumentation's span, as for the attempts' active span.
+    if (!call.context.has(DEFER_TRACE_CONTEXT)) call.context.set(DEFER_TRACE_CONTEXT, () => traceparentOf(span));
   }
 
   #onAttemptStart(event: AttemptStartEvent): void {
@@ -257,6 +265,10 @@ export class PolicyInstrumentation implements IDisposable {
       const span = record.span;
       if (span.isRecording()) {
         span.setAttributes(callEndAttributes(event));
+        // The deferral's half of the defer → drain link: the id the queue gave the task.
+        if (outcome === CallOutcome.DEFERRED && isCallDeferredError(error)) {
+          span.addEvent(EVENT_QUEUE_DEFER, { [ATTR_QUEUE_TASK_ID]: error.receipt.id }, call.startedAt + durationMs);
+        }
         if (outcome === CallOutcome.FAILED) span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(errorType) });
       }
       // Spans left open by an early end (e.g. a bulkhead rejection) end with the call.
