@@ -211,6 +211,12 @@ describe.runIf(serversAvailable('amtool'))('amtool', () => {
     expect(verified.code).toBe(0);
   });
 
+  it('routes the provider incident, which carries a status page and no service or model, to Slack', async () => {
+    const rule = alertRules.find((r) => r.alert === ALERT_PROVIDER_INCIDENT) as AlertRule;
+    expect(rule.labels.severity).toBe('warning');
+    expect(await receiversOf({ alertname: ALERT_PROVIDER_INCIDENT, severity: rule.labels.severity, [prometheusLabel(ATTR_STATUS_PAGE)]: 'status.anthropic.com' })).toEqual(['stormwatch-slack']);
+  });
+
   it('pages only Stormwatch criticals: a critical alert of another system goes to Slack', async () => {
     expect(await receiversOf({ alertname: 'NodeDown', severity: 'critical' })).toEqual([DEFAULT_RECEIVER]);
     expect(await receiversOf({ alertname: 'KubePodCrashLooping', severity: 'warning' })).toEqual([DEFAULT_RECEIVER]);
