@@ -126,7 +126,9 @@ describe.each(transports)('FakeAnthropic through %s, with the real SDK', (_name,
       })(),
     );
     expect(error).toBeInstanceOf(Error);
-    expect(String(error)).toMatch(/terminated|aborted|socket|other side closed/i);
+    // The SDK before 1.17 rethrows the socket's error; from 1.17 it wraps it in an APIConnectionError whose cause it is.
+    const socketError = (error as Error).name === 'APIConnectionError' ? (error as Error).cause : error;
+    expect(String(socketError)).toMatch(/terminated|aborted|socket|other side closed/i);
   });
 
   it('sends broken SSE JSON', async () => {
