@@ -1,9 +1,9 @@
 /**
  * Packages the built plugin (dist/) as Grafana installs it: a zip whose only root entry
- * is a folder named after the plugin id (`stormwatch-app/plugin.json`,
- * `stormwatch-app/module.js`, ...), written to `artifacts/<id>-<version>.zip` with a
+ * is a folder named after the plugin id (`stormwatch-stormwatch-app/plugin.json`,
+ * `stormwatch-stormwatch-app/module.js`, ...), written to `artifacts/<id>-<version>.zip` with a
  * `.sha1` beside it. Run `npm run build` first; `npm run package` then
- * `grafana cli --pluginUrl ./artifacts/stormwatch-app-<version>.zip plugins install stormwatch-app`
+ * `grafana cli --pluginUrl ./artifacts/stormwatch-stormwatch-app-<version>.zip plugins install stormwatch-stormwatch-app`
  * or unzip it into Grafana's plugins directory.
  */
 const { createHash } = require('crypto');
@@ -13,7 +13,12 @@ const AdmZip = require('adm-zip');
 
 /** Files Grafana needs at the root of the plugin folder. */
 const REQUIRED_FILES = ['plugin.json', 'module.js'];
-const PLUGIN_ID = /^[0-9a-z]+-([0-9a-z]+-)?(app|panel|datasource)$/;
+/**
+ * What grafana.com accepts: `<org>-<name>-<type>`, the org being the publisher's grafana.com
+ * account and the type the plugin.json `type` (the validator's typesuffix and org rules).
+ * Grafana's schema alone also lets `<org>-<type>` through; the catalogue does not.
+ */
+const PLUGIN_ID = /^[0-9a-z]+-[0-9a-z]+-(app|panel|datasource)$/;
 
 /** A packaging problem (missing build output, bad plugin.json). */
 class PackagingError extends Error {
@@ -65,6 +70,11 @@ function packagePlugin({ distDir, outDir }) {
   const version = pluginJson.info && pluginJson.info.version;
   if (typeof id !== 'string' || !PLUGIN_ID.test(id)) {
     throw new PackagingError(`plugin.json id ${JSON.stringify(id)} is not a Grafana plugin id (<org>-<name>-app)`);
+  }
+  if (!id.endsWith(`-${pluginJson.type}`)) {
+    throw new PackagingError(
+      `plugin.json id ${JSON.stringify(id)} does not end with its type ${JSON.stringify(pluginJson.type)}`
+    );
   }
   if (typeof version !== 'string' || !/^\d+\.\d+\.\d+/.test(version)) {
     throw new PackagingError(

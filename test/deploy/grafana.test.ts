@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import {
@@ -8,7 +9,7 @@ import {
   RECORDING_RULES,
   prometheusLabel,
 } from '@stormwatch/conventions';
-import { repoPath } from '../support/paths.js';
+import { REPO_ROOT, repoPath } from '../support/paths.js';
 
 interface Datasource {
   name: string;
@@ -73,7 +74,7 @@ describe('Grafana provisioning (deploy/grafana/provisioning)', () => {
   it('enables the Stormwatch app with the provisioned datasources', () => {
     expect(apps).toEqual([
       {
-        type: 'stormwatch-app',
+        type: 'stormwatch-stormwatch-app',
         org_id: 1,
         disabled: false,
         jsonData: { prometheusDatasourceUid: 'stormwatch-prometheus', tempoDatasourceUid: 'stormwatch-tempo' },
@@ -94,5 +95,47 @@ describe('Grafana provisioning (deploy/grafana/provisioning)', () => {
       const version = (m: RegExpExecArray | null) => (m ? Number(m[1]) * 1e6 + Number(m[2]) * 1e3 + Number(m[3]) : NaN);
       expect(version(image)).toBeGreaterThanOrEqual(version(minimum));
     }
+  });
+});
+
+describe('the app id (grafana-plugin/src/plugin.json) wherever Grafana loads the app', () => {
+  const id = (JSON.parse(readFileSync(repoPath('grafana-plugin', 'src', 'plugin.json'), 'utf8')) as { id: string }).id;
+  const grafana = compose.services.grafana as { environment: Record<string, string>; volumes: string[] };
+  const helmGrafana = parse(readFileSync(repoPath('deploy', 'helm', 'upstream', 'grafana-values.yaml'), 'utf8')) as {
+    'grafana.ini': { plugins: { allow_loading_unsigned_plugins: string } };
+  };
+
+  it('is a catalogue id, <org>-<name>-app', () => {
+    expect(id).toMatch(/^[0-9a-z]+-[0-9a-z]+-app$/);
+  });
+
+  it('is the plugins folder and the unsigned plugin allowed in compose and Helm', () => {
+    expect(grafana.environment.GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS).toBe(id);
+    expect(grafana.volumes).toContain(`../grafana-plugin/dist:/var/lib/grafana/plugins/${id}:ro`);
+    expect(helmGrafana['grafana.ini'].plugins.allow_loading_unsigned_plugins).toBe(id);
+  });
+
+  it('replaced the old id everywhere but the CHANGELOG migration note', () => {
+    // Built from parts so that this file is not itself a hit of `grep -rn <old id>`.
+    const oldId = new RegExp(`(?<![a-z0-9-])${['stormwatch', 'app'].join('-')}(?![a-z0-9-])`);
+    const skip = new Set(['node_modules', 'dist', '.git', '.turbo', 'artifacts', 'coverage']);
+    const hits: string[] = [];
+    const walk = (dir: string): void => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        if (skip.has(entry.name)) continue;
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) walk(full);
+        else if (/\.(ts|tsx|js|mjs|cjs|json|ya?ml|md|tpl|txt|sh)$/.test(entry.name) && oldId.test(readFileSync(full, 'utf8')))
+          hits.push(path.relative(REPO_ROOT, full));
+      }
+    };
+    for (const top of ['deploy', 'docs', 'grafana-plugin', 'test', 'README.md']) {
+      const full = repoPath(top);
+      if (!existsSync(full)) continue;
+      if (top.endsWith('.md')) {
+        if (oldId.test(readFileSync(full, 'utf8'))) hits.push(top);
+      } else walk(full);
+    }
+    expect(hits).toEqual(['grafana-plugin/CHANGELOG.md']);
   });
 });

@@ -5,7 +5,7 @@ import path from 'path';
 import { isPackagingError, packagePlugin } from '../../scripts/package';
 import { readZip } from './readZip';
 
-const PLUGIN_JSON = { type: 'app', id: 'stormwatch-app', name: 'Stormwatch', info: { version: '1.2.3' } };
+const PLUGIN_JSON = { type: 'app', id: 'stormwatch-stormwatch-app', name: 'Stormwatch', info: { version: '1.2.3' } };
 
 function fakeDist(files: Record<string, string>): { root: string; distDir: string; outDir: string } {
   const root = mkdtempSync(path.join(tmpdir(), 'stormwatch-package-'));
@@ -34,25 +34,25 @@ describe('packagePlugin', () => {
 
     const result = packagePlugin({ distDir, outDir });
 
-    const zipBytes = readFileSync(path.join(outDir, 'stormwatch-app-1.2.3.zip'));
+    const zipBytes = readFileSync(path.join(outDir, 'stormwatch-stormwatch-app-1.2.3.zip'));
     expect(result).toEqual({
-      zipPath: path.join(outDir, 'stormwatch-app-1.2.3.zip'),
-      sha1Path: path.join(outDir, 'stormwatch-app-1.2.3.zip.sha1'),
+      zipPath: path.join(outDir, 'stormwatch-stormwatch-app-1.2.3.zip'),
+      sha1Path: path.join(outDir, 'stormwatch-stormwatch-app-1.2.3.zip.sha1'),
       sha1: createHash('sha1').update(zipBytes).digest('hex'),
-      id: 'stormwatch-app',
+      id: 'stormwatch-stormwatch-app',
       version: '1.2.3',
       entries: [
-        'stormwatch-app/README.md',
-        'stormwatch-app/dashboards/overview.json',
-        'stormwatch-app/img/logo.svg',
-        'stormwatch-app/module.js',
-        'stormwatch-app/plugin.json',
+        'stormwatch-stormwatch-app/README.md',
+        'stormwatch-stormwatch-app/dashboards/overview.json',
+        'stormwatch-stormwatch-app/img/logo.svg',
+        'stormwatch-stormwatch-app/module.js',
+        'stormwatch-stormwatch-app/plugin.json',
       ],
     });
     expect(readFileSync(result.sha1Path, 'utf8')).toBe(`${result.sha1}\n`);
     const entries = readZip(zipBytes);
     expect(Object.fromEntries(entries.map((e) => [e.name, e.data.toString('utf8')]))).toEqual(
-      Object.fromEntries(Object.entries(files).map(([rel, content]) => [`stormwatch-app/${rel}`, content]))
+      Object.fromEntries(Object.entries(files).map(([rel, content]) => [`stormwatch-stormwatch-app/${rel}`, content]))
     );
   });
 
@@ -73,6 +73,16 @@ describe('packagePlugin', () => {
       'the id is not a plugin id',
       { 'plugin.json': JSON.stringify({ ...PLUGIN_JSON, id: 'Stormwatch' }), 'module.js': '' },
       /id "Stormwatch" is not a Grafana plugin id/,
+    ],
+    [
+      'the id has no name between org and type',
+      { 'plugin.json': JSON.stringify({ ...PLUGIN_JSON, id: 'acme-app' }), 'module.js': '' },
+      /id "acme-app" is not a Grafana plugin id \(<org>-<name>-app\)/,
+    ],
+    [
+      'the id does not end with the plugin type',
+      { 'plugin.json': JSON.stringify({ ...PLUGIN_JSON, id: 'stormwatch-stormwatch-panel' }), 'module.js': '' },
+      /id "stormwatch-stormwatch-panel" does not end with its type "app"/,
     ],
   ])('refuses a dist where %s', (_name, files, message) => {
     const { root, distDir, outDir } = fakeDist(files as Record<string, string>);

@@ -5,11 +5,11 @@ describe('createPages', () => {
   it('lists the pages under the app URL in navigation order', () => {
     const pages = createPages({ stormThresholds: DEFAULT_STORM_THRESHOLDS });
     expect(pages.map((p) => [p.state.title, p.state.url])).toEqual([
-      ['Overview', '/a/stormwatch-app/overview'],
-      ['Storms', '/a/stormwatch-app/storms'],
-      ['Cost', '/a/stormwatch-app/cost'],
-      ['Traces', '/a/stormwatch-app/traces'],
-      ['Breakers & fallbacks', '/a/stormwatch-app/breakers'],
+      ['Overview', '/a/stormwatch-stormwatch-app/overview'],
+      ['Storms', '/a/stormwatch-stormwatch-app/storms'],
+      ['Cost', '/a/stormwatch-stormwatch-app/cost'],
+      ['Traces', '/a/stormwatch-stormwatch-app/traces'],
+      ['Breakers & fallbacks', '/a/stormwatch-stormwatch-app/breakers'],
     ]);
   });
 
@@ -21,7 +21,7 @@ describe('createPages', () => {
       'overview/*',
       'service',
       'Service',
-      '/a/stormwatch-app/overview/service',
+      '/a/stormwatch-stormwatch-app/overview/service',
     ]);
   });
 
@@ -32,7 +32,7 @@ describe('createPages', () => {
     expect([drilldown.routePath, page.state.title, page.state.url]).toEqual([
       'storm',
       'Storm',
-      '/a/stormwatch-app/storms/storm',
+      '/a/stormwatch-stormwatch-app/storms/storm',
     ]);
   });
 });

@@ -51,7 +51,7 @@ describe('moving between pages keeps the time range and the variables', () => {
       await flush();
       for (const { route } of NAV) {
         const url = new URL(links.urlOf(route), 'http://grafana');
-        expect(url.pathname).toBe(`/a/stormwatch-app/${route}`);
+        expect(url.pathname).toBe(`/a/stormwatch-stormwatch-app/${route}`);
         expect({
           from: url.searchParams.get('from'),
           to: url.searchParams.get('to'),
@@ -81,7 +81,7 @@ describe('moving between pages keeps the time range and the variables', () => {
     const links = linksOf(scene);
     render(<links.Component model={links} />);
     fireEvent.click(within(screen.getByTestId('stormwatch-page-links')).getByText('Cost'));
-    expect(locationService.getLocation().pathname).toBe(`/a/stormwatch-app/${ROUTES.Cost}`);
+    expect(locationService.getLocation().pathname).toBe(`/a/stormwatch-stormwatch-app/${ROUTES.Cost}`);
     expect(locationService.getSearchObject()).toMatchObject({ from: 'now-3h', to: 'now', 'var-service': '$__all' });
     for (const page of pages) {
       expect(page.state.preserveUrlKeys).toEqual(SHARED_URL_KEYS);

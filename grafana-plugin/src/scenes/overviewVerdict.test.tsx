@@ -204,7 +204,7 @@ describe.each(Object.entries(SITUATIONS))('the Overview when %s', (name, situati
 describe('every Overview cell that names a service opens the service page', () => {
   const scene = overviewScene(settings);
   const service = 'checkout';
-  const expected = `/a/stormwatch-app/overview/service?var-service=${service}&from=1&to=2&var-prometheus=${PROM_UID}&var-tempo=${TEMPO_UID}`;
+  const expected = `/a/stormwatch-stormwatch-app/overview/service?var-service=${service}&from=1&to=2&var-prometheus=${PROM_UID}&var-tempo=${TEMPO_UID}`;
   /** A data link's URL as Grafana fills it in for a cell of `service`. */
   const fill = (url: string) =>
     url

@@ -74,7 +74,7 @@ describe('the storms table', () => {
     expect(row[STORM_FIELDS.WASTED_USD]).toBeCloseTo(0.9, 10);
     expect(row[STORM_FIELDS.CAUSE]).toBe('both');
     const link = new URL(row[STORM_FIELDS.DETAILS], 'http://grafana');
-    expect(link.pathname).toBe('/a/stormwatch-app/storms/storm');
+    expect(link.pathname).toBe('/a/stormwatch-stormwatch-app/storms/storm');
     expect(Object.fromEntries(link.searchParams)).toEqual({
       from: String(T0 + STEP),
       to: String(T0 + 7 * STEP),

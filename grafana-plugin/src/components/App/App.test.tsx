@@ -8,16 +8,16 @@ import type { AppSettings } from '../../settings';
 import App from './App';
 
 function props(jsonData: AppSettings): AppRootProps<AppSettings> {
-  return { meta: { id: 'stormwatch-app', jsonData } } as unknown as AppRootProps<AppSettings>;
+  return { meta: { id: 'stormwatch-stormwatch-app', jsonData } } as unknown as AppRootProps<AppSettings>;
 }
 
 function renderApp(jsonData: AppSettings) {
-  locationService.push('/a/stormwatch-app/overview');
+  locationService.push('/a/stormwatch-stormwatch-app/overview');
   return render(
     <LocationServiceProvider service={locationService}>
       <Router location={locationService.getLocation()} navigator={locationService.getHistory()}>
         <Routes>
-          <Route path="/a/stormwatch-app/*" element={<App {...props(jsonData)} />} />
+          <Route path="/a/stormwatch-stormwatch-app/*" element={<App {...props(jsonData)} />} />
         </Routes>
       </Router>
     </LocationServiceProvider>
@@ -30,7 +30,7 @@ describe('App', () => {
     const { unmount } = renderApp({ prometheusDatasourceUid: PROM_UID, tempoDatasourceUid: 'deleted-tempo' });
     const problem = screen.getByTestId('stormwatch-datasource-problem');
     expect(problem).toHaveTextContent('The Tempo datasource with uid "deleted-tempo" does not exist.');
-    expect(screen.getByRole('link', { name: /Configuration page/ })).toHaveAttribute('href', '/plugins/stormwatch-app');
+    expect(screen.getByRole('link', { name: /Configuration page/ })).toHaveAttribute('href', '/plugins/stormwatch-stormwatch-app');
     // Unmounted now, so the page's queries resolving later update nothing outside act().
     unmount();
   });

@@ -43,7 +43,7 @@ describe('formToJsonData', () => {
 describe('AppConfig', () => {
   const props = (jsonData: AppSettings) =>
     ({
-      plugin: { meta: { id: 'stormwatch-app', enabled: true, pinned: true, jsonData } },
+      plugin: { meta: { id: 'stormwatch-stormwatch-app', enabled: true, pinned: true, jsonData } },
       query: {},
     }) as unknown as PluginConfigPageProps<AppPluginMeta<AppSettings>>;
 
