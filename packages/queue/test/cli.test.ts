@@ -92,7 +92,10 @@ describe('stormwatch-queue', () => {
   });
 
   it.each([
-    [['counts'], '--path <file> is required'],
+    [['counts'], '--path <file> or --redis <url> is required'],
+    [['counts', '--path', 'q.db', '--redis', 'redis://127.0.0.1:6379'], 'give --path <file> or --redis <url>, not both'],
+    [['counts', '--path', 'q.db', '--prefix', 'p:'], '--prefix goes with --redis <url>'],
+    [['counts', '--redis', ''], '--redis needs a URL: redis://host:port'],
     [['frobnicate', '--path', 'q.db'], 'unknown command "frobnicate": counts, list, retry or purge'],
     [['--path', 'q.db'], 'a command is required: counts, list, retry or purge'],
     [['list', '--path', 'q.db', '--state', 'lost'], '--state must be one of pending, running, done, failed, dead, got "lost"'],

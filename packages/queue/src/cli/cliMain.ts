@@ -1,6 +1,7 @@
 /**
- * The queue's command line (`stormwatch-queue`): look at a SQLite queue file and act on it by
- * hand. Everything but the process is injected, so tests run it in-process.
+ * The queue's command line (`stormwatch-queue`): look at a queue — a SQLite file (`--path`) or
+ * a Redis queue (`--redis`) — and act on it by hand. Everything but the process is injected,
+ * so tests run it in-process.
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -8,8 +9,10 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isQueueFileError } from '../errors/QueueFileError.js';
 import { isTaskNotFoundError } from '@stormwatch/core';
 import type { QueuedTask } from '../QueuedTask.js';
-import { sqliteDeferrer, type SqliteDeferrer } from '../SqliteDeferrer.js';
+import { sqliteDeferrer } from '../SqliteDeferrer.js';
+import type { TaskQueue } from '../TaskQueue.js';
 import { isTaskState, TaskState } from '../TaskState.js';
+import { openRedisQueue, CannotOpenRedisQueueError } from './openRedisQueue.js';
 
 export interface CliIo {
   readonly stdout: { write(text: string): void };
@@ -18,9 +21,10 @@ export interface CliIo {
   readonly cwd: string;
 }
 
-export const HELP = `stormwatch-queue: look at and act on a Stormwatch deferral queue (a SQLite file).
+export const HELP = `stormwatch-queue: look at and act on a Stormwatch deferral queue
+(a SQLite file, or a Redis queue).
 
-Usage: stormwatch-queue <command> --path <file> [options]
+Usage: stormwatch-queue <command> (--path <file> | --redis <url> [--prefix <prefix>]) [options]
 
 Commands:
   counts [--json]           tasks per state, and the age of the oldest task still to do
@@ -32,16 +36,22 @@ Commands:
   purge --state <state>     delete every task in a state: done, dead, failed or pending
 
 Options:
-  --path <file>             the queue file (required; it must exist)
+  --path <file>             the SQLite queue file (it must exist)
+  --redis <url>             the Redis queue: redis://[[user]:password@]host[:port][/db]
+                            or rediss:// (needs the @stormwatch/redis package)
+  --prefix <prefix>         with --redis: the prefix of the queue's keys (default stormwatch:)
   --help                    this text
 
 States: pending (waiting), running (claimed by a drain), done, failed (will be retried
 by itself), dead (kept for a human: not retryable, deadline passed or attempts used up).
-Exit status: 0 done, 1 the queue refused (unknown id, task not dead, bad file), 2 usage.
+Exit status: 0 done, 1 the queue refused (unknown id, task not dead, bad file,
+Redis unreachable), 2 usage.
 `;
 
 const OPTIONS = {
   path: { type: 'string' },
+  redis: { type: 'string' },
+  prefix: { type: 'string' },
   state: { type: 'string' },
   limit: { type: 'string' },
   json: { type: 'boolean' },
@@ -65,36 +75,47 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
     io.stdout.write(HELP);
     return 0;
   }
-  const path = resolve(io.cwd, parsed.path);
-  if (!existsSync(path)) {
-    io.stderr.write(`stormwatch-queue: no queue file at ${JSON.stringify(path)}\n`);
-    return 1;
-  }
-  let queue: SqliteDeferrer | undefined;
+  let queue: TaskQueue | undefined;
   try {
-    queue = sqliteDeferrer({ path });
+    if (parsed.target.kind === 'path') {
+      const path = resolve(io.cwd, parsed.target.path);
+      if (!existsSync(path)) {
+        io.stderr.write(`stormwatch-queue: no queue file at ${JSON.stringify(path)}\n`);
+        return 1;
+      }
+      queue = sqliteDeferrer({ path });
+    } else {
+      queue = await openRedisQueue(parsed.target.url, parsed.target.prefix);
+    }
     return await run(parsed, queue, io);
   } catch (error) {
-    if (!isQueueFileError(error) && !isTaskNotFoundError(error)) throw error;
+    if (!isQueueFileError(error) && !isTaskNotFoundError(error) && !isRedisQueueFailure(error)) throw error;
     io.stderr.write(`stormwatch-queue: ${error.message}\n`);
     return 1;
   } finally {
-    await queue?.close();
+    await queue?.close().catch(() => undefined);
   }
 }
 
+/** What the Redis queue rejects with (`RedisQueueError`, from any copy of `@stormwatch/redis`), or its package missing. */
+function isRedisQueueFailure(error: unknown): error is Error {
+  return error instanceof CannotOpenRedisQueueError || (typeof error === 'object' && error !== null && (error as { isRedisQueueError?: unknown }).isRedisQueueError === true);
+}
+
+/** Where the queue is. */
+type Target = { readonly kind: 'path'; readonly path: string } | { readonly kind: 'redis'; readonly url: string; readonly prefix?: string };
+
 type Command =
-  | { command: 'counts'; path: string; json: boolean }
-  | { command: 'list'; path: string; json: boolean; state?: TaskState; limit: number }
-  | { command: 'retry'; path: string; ids: string[]; dead: boolean }
-  | { command: 'purge'; path: string; state: Exclude<TaskState, 'running'> };
+  | { command: 'counts'; target: Target; json: boolean }
+  | { command: 'list'; target: Target; json: boolean; state?: TaskState; limit: number }
+  | { command: 'retry'; target: Target; ids: string[]; dead: boolean }
+  | { command: 'purge'; target: Target; state: Exclude<TaskState, 'running'> };
 
 function parse(args: readonly string[]): Command | 'help' {
   const { values, positionals } = parseArgs({ args: [...args], options: OPTIONS, allowPositionals: true, strict: true });
   if (values.help || args.length === 0) return 'help';
   const [command, ...rest] = positionals;
-  if (values.path === undefined || values.path === '') throw new UsageError('--path <file> is required');
-  const path = values.path;
+  const target = targetOf(values);
   const state = values.state;
   if (state !== undefined && !isTaskState(state)) throw new UsageError(`--state must be one of pending, running, done, failed, dead, got ${JSON.stringify(state)}`);
   const noMore = (what: string) => {
@@ -103,26 +124,40 @@ function parse(args: readonly string[]): Command | 'help' {
   switch (command) {
     case 'counts':
       noMore('counts');
-      return { command, path, json: values.json ?? false };
+      return { command, target, json: values.json ?? false };
     case 'list': {
       noMore('list');
       const limit = values.limit === undefined ? 100 : Number(values.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive integer, got ${JSON.stringify(values.limit)}`);
-      return { command, path, json: values.json ?? false, limit, ...(state === undefined ? {} : { state }) };
+      return { command, target, json: values.json ?? false, limit, ...(state === undefined ? {} : { state }) };
     }
     case 'retry':
       if ((rest.length > 0) === (values.dead ?? false)) throw new UsageError('retry takes task ids, or --dead for every dead task (not both)');
-      return { command, path, ids: rest, dead: values.dead ?? false };
+      return { command, target, ids: rest, dead: values.dead ?? false };
     case 'purge':
       noMore('purge');
       if (state === undefined || state === TaskState.RUNNING) throw new UsageError('purge needs --state done, dead, failed or pending (a drain holds running tasks)');
-      return { command, path, state };
+      return { command, target, state };
     default:
       throw new UsageError(command === undefined ? 'a command is required: counts, list, retry or purge' : `unknown command ${JSON.stringify(command)}: counts, list, retry or purge`);
   }
 }
 
-async function run(c: Command, queue: SqliteDeferrer, io: CliIo): Promise<number> {
+/** `--path <file>` or `--redis <url>` (with an optional `--prefix`), exactly one. */
+function targetOf(values: { path?: string; redis?: string; prefix?: string }): Target {
+  const { path, redis, prefix } = values;
+  if (path !== undefined && redis !== undefined) throw new UsageError('give --path <file> or --redis <url>, not both');
+  if (prefix !== undefined && redis === undefined) throw new UsageError('--prefix goes with --redis <url>');
+  if (redis !== undefined) {
+    if (redis === '') throw new UsageError('--redis needs a URL: redis://host:port');
+    if (prefix === '') throw new UsageError('--prefix must not be empty');
+    return { kind: 'redis', url: redis, ...(prefix === undefined ? {} : { prefix }) };
+  }
+  if (path === undefined || path === '') throw new UsageError('--path <file> or --redis <url> is required');
+  return { kind: 'path', path };
+}
+
+async function run(c: Command, queue: TaskQueue, io: CliIo): Promise<number> {
   switch (c.command) {
     case 'counts': {
       const counts = await queue.counts();
