@@ -4,6 +4,7 @@ export { TASK_STATES, TaskState, isTaskState } from './TaskState.js';
 export type { ClaimedTask, DeadReason, FailOutcome, QueuedTask, TaskCounts } from './QueuedTask.js';
 export { drainDeferred, type DrainSummary } from './drain/drainDeferred.js';
 export type { DrainContext, DrainHandler, DrainOptions, DrainOutcome } from './drain/DrainOptions.js';
+export { drainProgress, type DrainProgress, type DrainProgressOptions, type ProgressStream } from './drain/drainProgress.js';
 export { instrumentQueue, type ObservedQueue, type QueueTelemetry, type QueueTelemetryOptions } from './telemetry/instrumentQueue.js';
 export { isRetryableTaskError } from './decide/isRetryableTaskError.js';
 export type { TaskBackoff } from './decide/taskRetryDelay.js';
