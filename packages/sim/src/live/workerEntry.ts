@@ -2,7 +2,10 @@
  * How the live fleet starts a worker process: which module `fork` runs, with which Node
  * options.
  */
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { liveDirectory } from './liveDirectory.cjs';
 
 export interface WorkerEntry {
   /** The worker module's path. */
@@ -12,19 +15,20 @@ export interface WorkerEntry {
 }
 
 /**
- * From the built package (`dist/live/`), `fleetWorker.js` beside this module. From the
- * TypeScript sources — the tests, which resolve the workspace packages through their
- * `source` condition and need no build — `fleetWorker.ts`, run by Node's own TypeScript
- * support: `--experimental-transform-types` (core has parameter properties, which type
- * stripping alone refuses), the `source` condition, and `sourceHooks.ts` for the `.js`
- * suffixes of the sources' relative imports.
+ * From a built package (`dist/live/`, or the CommonJS build's `dist/cjs/live/`),
+ * `fleetWorker.js` beside this module. From the TypeScript sources — the tests, which
+ * resolve the workspace packages through their `source` condition and need no build —
+ * `fleetWorker.ts`, run by Node's own TypeScript support: `--experimental-transform-types`
+ * (core has parameter properties, which type stripping alone refuses), the `source`
+ * condition, and `sourceHooks.ts` for the `.js` suffixes of the sources' relative imports.
  */
-export function workerEntry(moduleUrl: string = import.meta.url): WorkerEntry {
-  if (moduleUrl.endsWith('.ts')) {
+export function workerEntry(directory: string = liveDirectory): WorkerEntry {
+  const source = join(directory, 'fleetWorker.ts');
+  if (existsSync(source)) {
     return {
-      modulePath: fileURLToPath(new URL('./fleetWorker.ts', moduleUrl)),
-      execArgv: ['--experimental-transform-types', '--disable-warning=ExperimentalWarning', '--conditions=source', '--import', new URL('./sourceHooks.ts', moduleUrl).href],
+      modulePath: source,
+      execArgv: ['--experimental-transform-types', '--disable-warning=ExperimentalWarning', '--conditions=source', '--import', pathToFileURL(join(directory, 'sourceHooks.ts')).href],
     };
   }
-  return { modulePath: fileURLToPath(new URL('./fleetWorker.js', moduleUrl)), execArgv: [] };
+  return { modulePath: join(directory, 'fleetWorker.js'), execArgv: [] };
 }
