@@ -14,14 +14,20 @@ export enum ROUTES {
 /** The drill-down of one service under the Overview (`overview/service?var-service=…`). */
 export const SERVICE_DRILLDOWN = 'service';
 
-/** The project's repository (docs, runbooks). */
-export const REPOSITORY_URL = 'https://github.com/stormwatch/stormwatch';
+/**
+ * Where the empty states send users who have no Stormwatch telemetry yet: the app's page in
+ * Grafana's plugin catalogue, which shows the README packaged with the app (requirements,
+ * install, pages). A page of every Grafana that has the app, so the link always resolves;
+ * the project has no public repository to link to yet.
+ */
+export const QUICK_START_URL = `/plugins/${PLUGIN_ID}`;
 
-/** Where the empty states send users who have no Stormwatch telemetry yet. */
-export const QUICK_START_URL = `${REPOSITORY_URL}#quick-start`;
-
-/** Where the runbooks live: `<RUNBOOKS_URL>/<alertname>.md` (the alerts' `runbook_url`, docs/runbooks/ of the repository). */
-export const RUNBOOKS_URL = `${REPOSITORY_URL}/blob/main/docs/runbooks`;
+/**
+ * Where the runbooks are served: `<RUNBOOKS_URL>/<alertname>.md`. The build copies the
+ * repository's docs/runbooks/ into the package (webpack.config.ts), and Grafana serves a
+ * plugin's files under `public/plugins/<id>/`.
+ */
+export const RUNBOOKS_URL = `/public/plugins/${PLUGIN_ID}/runbooks`;
 
 /** Grafana's Traces Drilldown app; rows of the Traces page also open there when it is installed. */
 export const TRACES_DRILLDOWN_APP_ID = 'grafana-exploretraces-app';

@@ -11,7 +11,7 @@ import {
   metricDefinition,
 } from '@stormwatch/conventions';
 import { DEFAULT_STORM_THRESHOLDS, LABEL, costUsd } from '@stormwatch/queries';
-import { VAR_MODEL, VAR_SERVICE } from '../constants';
+import { PLUGIN_ID, VAR_MODEL, VAR_SERVICE } from '../constants';
 import { activateFullSceneTree } from '../test/activateFullSceneTree';
 import { PROM_UID, TEMPO_UID, installFakeGrafana, requests } from '../test/fakeGrafana';
 import type { ResolvedSettings } from '../settings';
@@ -194,7 +194,8 @@ describe('empty and error states', () => {
     const n = notice(scene);
     render(<n.Component model={n} />);
     expect(screen.getByTestId('stormwatch-empty-state')).toBeInTheDocument();
-    expect(screen.getByText('quick start')).toHaveAttribute('href', expect.stringContaining('quick-start'));
+    // The app's own page in Grafana, which shows the packaged README (links.test.ts).
+    expect(screen.getByText('quick start')).toHaveAttribute('href', `/plugins/${PLUGIN_ID}`);
     deactivate();
   });
 

@@ -30,7 +30,10 @@ describe('App', () => {
     const { unmount } = renderApp({ prometheusDatasourceUid: PROM_UID, tempoDatasourceUid: 'deleted-tempo' });
     const problem = screen.getByTestId('stormwatch-datasource-problem');
     expect(problem).toHaveTextContent('The Tempo datasource with uid "deleted-tempo" does not exist.');
-    expect(screen.getByRole('link', { name: /Configuration page/ })).toHaveAttribute('href', '/plugins/stormwatch-stormwatch-app');
+    expect(screen.getByRole('link', { name: /Configuration page/ })).toHaveAttribute(
+      'href',
+      '/plugins/stormwatch-stormwatch-app'
+    );
     // Unmounted now, so the page's queries resolving later update nothing outside act().
     unmount();
   });
