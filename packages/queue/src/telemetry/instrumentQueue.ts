@@ -38,7 +38,7 @@ export interface QueueTelemetry {
 
 /**
  * The queue's reads the gauges need. `nearestDeadlineMs` (ms left before the earliest
- * deadline of a task still to do, negative once passed; `SqliteDeferrer` has it) is optional:
+ * deadline of a task still to do, negative once passed; `SqliteDeferrer` and `RedisDeferrer` have it) is optional:
  * without it, `stormwatch.queue.deadline_slack` is not observed.
  */
 export type ObservedQueue = Pick<TaskQueue, 'counts' | 'oldestPendingAgeMs'> & { nearestDeadlineMs?(): Promise<number | undefined> };

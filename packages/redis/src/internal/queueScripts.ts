@@ -7,7 +7,7 @@ export interface QueueScript {
   readonly sha: string;
 }
 
-export type QueueOperation = 'defer' | 'claim' | 'complete' | 'fail' | 'release' | 'extend' | 'handOver' | 'heldBy' | 'retry' | 'purge' | 'get' | 'list' | 'counts' | 'oldest' | 'nextDue';
+export type QueueOperation = 'defer' | 'claim' | 'complete' | 'fail' | 'release' | 'extend' | 'handOver' | 'heldBy' | 'retry' | 'purge' | 'get' | 'list' | 'counts' | 'oldest' | 'nextDue' | 'nearestDeadline';
 
 /**
  * The deferrer's state changes as Redis Lua scripts, one atomic script per operation: the
@@ -234,6 +234,17 @@ return redis.call('ZRANGE', B .. 'age', 0, 0, 'WITHSCORES')[2] or ''
 `,
   nextDue: String.raw`
 return redis.call('ZRANGE', B .. 'due', 0, 0, 'WITHSCORES')[2] or ''
+`,
+  // The earliest deadline of a task still to do, as stored ('' when none has one). Deadlines
+  // have no index: it reads every waiting task's hash (read-only, O(tasks still to do)).
+  nearestDeadline: String.raw`
+local best, text = nil, ''
+for _, id in ipairs(redis.call('ZRANGE', B .. 'age', 0, -1)) do
+  local d = redis.call('HGET', taskKey(id), 'deadlineAt')
+  local n = d and tonumber(d)
+  if n and (best == nil or n < best) then best, text = n, d end
+end
+return text
 `,
 };
 
