@@ -17,6 +17,9 @@ import {
   SPAN_QUEUE_TASK,
 } from '@stormwatch/conventions';
 import { isCallDeferredError, VirtualClock } from '@stormwatch/core';
+import { redisDeferrer } from '@stormwatch/redis';
+import { findRedisServer, startRedisServer } from '@stormwatch/redis/server';
+import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { overloaded, settle, setup as instrumentedPolicy, T0 } from '../../telemetry/test/harness.js';
 import { drainDeferred, sqliteDeferrer, type SqliteDeferrer } from '../src/index.js';
@@ -120,4 +123,24 @@ describe('defer → drain trace link', () => {
       new TypeError('drainDeferred: tracerProvider must be an OpenTelemetry TracerProvider (with getTracer), got [object Object]'),
     );
   });
+});
+
+describe.skipIf(!(process.env.STORMWATCH_E2E === '1' || findRedisServer() !== undefined))('defer → drain trace link through a Redis queue', () => {
+  it('links the drained task\'s span to the traceparent the Redis queue kept', async () => {
+    const server = await startRedisServer();
+    const queue = redisDeferrer({ url: server.url, prefix: `link:${randomUUID()}:` });
+    try {
+      const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+      const { id } = await queue.defer(task({ deferredAt: Date.now() - 1_000, traceparent }));
+      const { tracerProvider, spans } = drainTracing();
+      expect(await drainDeferred(queue, async () => undefined, { stopWhenIdle: true, tracerProvider })).toMatchObject({ drained: 1 });
+      const [drained] = spans(SPAN_QUEUE_TASK);
+      expect(drained!.attributes[ATTR_QUEUE_TASK_ID]).toBe(id);
+      expect(drained!.links.map((l) => idsOf(l.context))).toEqual([{ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7' }]);
+      expect(drained!.links[0]!.context.isRemote).toBe(true);
+    } finally {
+      await queue.close();
+      await server.stop();
+    }
+  }, 60_000);
 });
