@@ -4,6 +4,7 @@ import type { AppPluginMeta, PluginConfigPageProps } from '@grafana/data';
 import { DataSourcePicker, getBackendSrv, locationService } from '@grafana/runtime';
 import { Alert, Button, Field, FieldSet, Input } from '@grafana/ui';
 import { DEFAULT_STORM_THRESHOLDS } from '@stormwatch/queries';
+import { applyDatasourceDefaults } from '../../dashboards/datasourceDefaults';
 import { resolveSettings, type AppSettings } from '../../settings';
 import { testIds } from '../testIds';
 
@@ -50,7 +51,7 @@ export default function AppConfig({ plugin }: AppConfigProps) {
     minDurationS: String(t.minDurationMs / 1000),
     dailyBudgetUsd: jsonData?.dailyBudgetUsd === undefined ? '' : String(jsonData.dailyBudgetUsd),
   });
-  const [error, setError] = useState<string | undefined>();
+  const [error, setError] = useState<{ title: string; message: string } | undefined>();
   const text =
     (key: 'amplification' | 'overloadRatio' | 'minDurationS' | 'dailyBudgetUsd') =>
     (e: ChangeEvent<HTMLInputElement>) =>
@@ -61,7 +62,7 @@ export default function AppConfig({ plugin }: AppConfigProps) {
     try {
       data = formToJsonData(form);
     } catch (e) {
-      setError((e as Error).message);
+      setError({ title: 'Invalid settings', message: (e as Error).message });
       return;
     }
     setError(undefined);
@@ -72,6 +73,17 @@ export default function AppConfig({ plugin }: AppConfigProps) {
         data: { enabled, pinned, jsonData: data },
       })
     );
+    // The bundled dashboards already imported default to the chosen datasources from now on.
+    try {
+      await applyDatasourceDefaults(resolveSettings(data), getBackendSrv());
+    } catch (e) {
+      const reason = (e as { data?: { message?: string }; message?: string }).data?.message ?? (e as Error).message;
+      setError({
+        title: 'Settings saved; dashboards not updated',
+        message: `The imported Stormwatch dashboards still default to their previous datasources: ${reason}`,
+      });
+      return;
+    }
     locationService.reload();
   };
 
@@ -80,7 +92,7 @@ export default function AppConfig({ plugin }: AppConfigProps) {
       <FieldSet label="Datasources">
         <Field
           label="Prometheus"
-          description="Where the collector writes Stormwatch metrics and the recording rules run."
+          description="Where the collector writes Stormwatch metrics and the recording rules run. Saving also makes it the default of the imported Stormwatch dashboards."
         >
           <div data-testid={testIds.appConfig.prometheus}>
             <DataSourcePicker
@@ -91,7 +103,10 @@ export default function AppConfig({ plugin }: AppConfigProps) {
             />
           </div>
         </Field>
-        <Field label="Tempo" description="Where the collector writes Stormwatch traces.">
+        <Field
+          label="Tempo"
+          description="Where the collector writes Stormwatch traces. Saving also makes it the default of the imported Stormwatch dashboards."
+        >
           <div data-testid={testIds.appConfig.tempo}>
             <DataSourcePicker
               pluginId="tempo"
@@ -147,8 +162,8 @@ export default function AppConfig({ plugin }: AppConfigProps) {
       </FieldSet>
       {error && (
         <div data-testid={testIds.appConfig.error}>
-          <Alert severity="error" title="Invalid settings">
-            {error}
+          <Alert severity="error" title={error.title}>
+            {error.message}
           </Alert>
         </div>
       )}
