@@ -2,6 +2,7 @@ import type { QueryParams } from './params.js';
 import * as promql from './promqlQueries.js';
 import * as traceql from './traceqlQueries.js';
 import * as watch from './consoleQueries.js';
+import * as queue from './queueQueries.js';
 
 export type QueryKind = 'promql' | 'traceql';
 
@@ -65,7 +66,8 @@ export const ALL_QUERIES: readonly QueryDefinition[] = Object.freeze([
 
 /**
  * Queries the services' own telemetry does not answer on its own: the synthetic probe's and
- * the status page's series, Prometheus's ALERTS, and cost over periods that need Grafana's
+ * the status page's series, Prometheus's ALERTS, the durable deferral queues (a service has
+ * one only when it defers), and cost over periods that need Grafana's
  * `$__range_s` or a time range before the current one. The app and the dashboards use them
  * like ALL_QUERIES; the storm end-to-end test, which runs services only, checks ALL_QUERIES.
  */
@@ -78,6 +80,10 @@ export const WATCH_QUERIES: readonly QueryDefinition[] = Object.freeze([
   def('costProjectionDay', 'promql', 'Projected USD at the end of the day at the current rate', (p) => watch.costProjection('day', p)),
   def('costProjectionMonth', 'promql', 'Projected USD at the end of the month at the current rate', (p) => watch.costProjection('month', p)),
   def('costUsdPreviousPeriod', 'promql', 'USD spent over the previous period of the same length', watch.costUsdPreviousPeriod),
+  def('queueTasksByState', 'promql', 'Deferred tasks still to do or given up, by queue and state', queue.queueTasksByState),
+  def('queueOldestPendingAge', 'promql', 'Age of the oldest deferred task still to do, by queue', queue.queueOldestPendingAge),
+  def('queueDrainedByOutcome', 'promql', 'Deferred tasks the drains settle per second, by queue and outcome', queue.queueDrainedByOutcome),
+  def('queueDeadlineSlack', 'promql', "Least time left before a waiting task's deadline, by queue", queue.queueDeadlineSlack),
 ]);
 
 /** The query with this id; throws a RangeError naming an unknown one. */

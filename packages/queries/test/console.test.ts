@@ -24,6 +24,10 @@ import {
   ALL_QUERIES,
   DEFAULT_STORM_THRESHOLDS,
   WATCH_QUERIES,
+  queueDeadlineSlack,
+  queueDrainedByOutcome,
+  queueOldestPendingAge,
+  queueTasksByState,
   callDurationP95,
   costProjection,
   costUsdPerDay,
@@ -125,6 +129,17 @@ describe('the console queries', () => {
     expect(costUsdPreviousPeriod({ service: 'a' })).toBe(
       'sum by (stormwatch_cost_kind) (increase(stormwatch_cost_usd_total{job="a"}[$__range] offset $__range))',
     );
+  });
+});
+
+describe('the deferral queue queries', () => {
+  test('read the queue rules by service and queue, with the service filter', () => {
+    expect(queueTasksByState({ service: 'batch' })).toBe(
+      'sum by (job, stormwatch_queue_name, stormwatch_queue_state) (stormwatch:queue_tasks:sum{job="batch", stormwatch_queue_state!="done"})',
+    );
+    expect(queueOldestPendingAge(vars)).toBe('max by (job, stormwatch_queue_name) (stormwatch:queue_oldest_pending_age_seconds:max{job=~"$service"})');
+    expect(queueDrainedByOutcome({})).toBe('sum by (job, stormwatch_queue_name, stormwatch_queue_outcome) (stormwatch:queue_drained:rate5m)');
+    expect(queueDeadlineSlack({ service: ['a', 'b'] })).toBe('min by (job, stormwatch_queue_name) (stormwatch:queue_deadline_slack_seconds:min{job=~"a|b"})');
   });
 });
 

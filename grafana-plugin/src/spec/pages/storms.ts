@@ -5,7 +5,8 @@ import { FILTERS, SERVICE_MODEL, SPAN_DURATION_FIELD, legend, timeseries, traceT
 
 /**
  * Storms: the inputs of storm detection against the alerts' thresholds, the retry waves,
- * admission control, the shared overload store and the waits between attempts. The app
+ * admission control, the shared overload store, the deferred work and the waits between
+ * attempts. The app
  * puts the detected storms (computed in the browser) above them.
  */
 export function stormsPage(env: PageEnv): PageSpec {
@@ -115,6 +116,42 @@ export function stormsPage(env: PageEnv): PageSpec {
           ],
           'ops',
           8
+        ),
+      ],
+      [
+        timeseries(
+          'Deferred work: tasks by state',
+          'Tasks of the durable deferral queues (instrumentQueue of @stormwatch/queue) still to do or given up, by service, queue and state: pending and failed wait for a drain, running are held by one, dead need a hand (stormwatch-queue list --state dead). Done tasks are left out. No line for a service that defers nothing.',
+          [{ id: 'queueTasksByState', params: FILTERS, legend: legend(LABEL.SERVICE, LABEL.QUEUE_NAME, LABEL.QUEUE_STATE) }],
+          'short',
+          6
+        ),
+        timeseries(
+          'Deferred work: oldest task waiting',
+          'Age of the oldest task still to do, per queue. It grows while no drain runs, or while the model is still overloaded and the drain follows its learned rate.',
+          [{ id: 'queueOldestPendingAge', params: FILTERS, legend: legend(LABEL.SERVICE, LABEL.QUEUE_NAME) }],
+          's',
+          6
+        ),
+        timeseries(
+          'Deferred work: drained/s by outcome',
+          'Tasks the drains settle per second: done, failed (back for another try), dead (a 400/401/403 or a passed deadline), released (a stopped drain gave them back).',
+          [{ id: 'queueDrainedByOutcome', params: FILTERS, legend: legend(LABEL.SERVICE, LABEL.QUEUE_NAME, LABEL.QUEUE_OUTCOME) }],
+          'ops',
+          6
+        ),
+        timeseries(
+          'Deferred work: deadline slack',
+          "Least time left before the deadline of a task still to do, per queue; red below 0: a task's deadline passed while it waited (alert: StormwatchDeferredWorkStale).",
+          [{ id: 'queueDeadlineSlack', params: FILTERS, legend: legend(LABEL.SERVICE, LABEL.QUEUE_NAME) }],
+          's',
+          6,
+          {
+            thresholds: [
+              { color: 'red', value: null },
+              { color: 'green', value: 0 },
+            ],
+          }
         ),
       ],
       [

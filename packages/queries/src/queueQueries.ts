@@ -1,0 +1,33 @@
+import { QueueTaskState, RULE_QUEUE_DEADLINE_SLACK, RULE_QUEUE_DRAINED_RATE, RULE_QUEUE_OLDEST_PENDING_AGE, RULE_QUEUE_TASKS } from '@stormwatch/conventions';
+import { LABEL } from './labels.js';
+import type { LabelMatch, QueryParams } from './params.js';
+import { selector, sumBy } from './promql.js';
+
+/**
+ * The durable deferral queues (`instrumentQueue` of `@stormwatch/queue`), from their
+ * recording rules: what waits, how old and how close to its deadline it is, and what the
+ * drains settle. Service filter only (a queue is no model's).
+ */
+
+const byQueue = [LABEL.SERVICE, LABEL.QUEUE_NAME] as const;
+const serviceOnly = (p: QueryParams): ReadonlyArray<readonly [string, LabelMatch | undefined]> => [[LABEL.SERVICE, p.service]];
+
+/** Tasks still to do or given up, by service, queue and state (the done ones left out: they only grow). */
+export function queueTasksByState(p: QueryParams = {}): string {
+  return sumBy([...byQueue, LABEL.QUEUE_STATE], selector(RULE_QUEUE_TASKS, serviceOnly(p), [{ label: LABEL.QUEUE_STATE, op: '!=', value: QueueTaskState.DONE }]));
+}
+
+/** Age of the oldest task still to do, in seconds, by service and queue. */
+export function queueOldestPendingAge(p: QueryParams = {}): string {
+  return sumBy([...byQueue], selector(RULE_QUEUE_OLDEST_PENDING_AGE, serviceOnly(p)), 'max');
+}
+
+/** Tasks the drains settle per second, by service, queue and outcome (done, failed, dead, released). */
+export function queueDrainedByOutcome(p: QueryParams = {}): string {
+  return sumBy([...byQueue, LABEL.QUEUE_OUTCOME], selector(RULE_QUEUE_DRAINED_RATE, serviceOnly(p)));
+}
+
+/** Least time left before a waiting task's deadline, in seconds (negative once passed), by service and queue. */
+export function queueDeadlineSlack(p: QueryParams = {}): string {
+  return sumBy([...byQueue], selector(RULE_QUEUE_DEADLINE_SLACK, serviceOnly(p)), 'min');
+}
