@@ -1,5 +1,5 @@
 import React from 'react';
-import { render, screen } from '@testing-library/react';
+import { act, render, screen } from '@testing-library/react';
 import type { AppRootProps } from '@grafana/data';
 import { LocationServiceProvider, locationService } from '@grafana/runtime';
 import { Route, Router, Routes } from 'react-router-dom';
@@ -54,5 +54,36 @@ describe('App', () => {
     installFakeGrafana(() => ({ frames: [] }));
     renderApp({ stormThresholds: { amplification: -2 } });
     expect(screen.getByText('storm threshold amplification must be a number >= 0, got -2')).toBeInTheDocument();
+  });
+
+  it("opens a page from Grafana's side menu (no query string) with the last page's time range and filters", async () => {
+    installFakeGrafana(() => ({ frames: [] }));
+    window.sessionStorage.clear();
+    locationService.push('/a/stormwatch-stormwatch-app/overview?from=now-6h&to=now-1h&var-service=checkout');
+    const { unmount } = render(
+      <LocationServiceProvider service={locationService}>
+        <Router location={locationService.getLocation()} navigator={locationService.getHistory()}>
+          <Routes>
+            <Route
+              path="/a/stormwatch-stormwatch-app/*"
+              element={<App {...props({ prometheusDatasourceUid: PROM_UID, tempoDatasourceUid: TEMPO_UID })} />}
+            />
+          </Routes>
+        </Router>
+      </LocationServiceProvider>
+    );
+    await screen.findByTestId('stormwatch-empty-state');
+    // What a side-menu entry (plugin.json includes) does: a bare path.
+    act(() => locationService.push('/a/stormwatch-stormwatch-app/cost'));
+    const search = new URLSearchParams(locationService.getLocation().search);
+    expect(locationService.getLocation().pathname).toBe('/a/stormwatch-stormwatch-app/cost');
+    // The Cost page shows that range (its time picker), not its default.
+    expect(await screen.findByText(/now-6h to now-1h/)).toBeInTheDocument();
+    expect([search.get('from'), search.get('to'), search.getAll('var-service')]).toEqual([
+      'now-6h',
+      'now-1h',
+      ['checkout'],
+    ]);
+    unmount();
   });
 });

@@ -1,12 +1,13 @@
-import React, { useMemo } from 'react';
+import React, { useEffect, useMemo, useState } from 'react';
 import type { AppRootProps } from '@grafana/data';
-import { getDataSourceSrv } from '@grafana/runtime';
+import { getDataSourceSrv, locationService } from '@grafana/runtime';
 import { SceneApp, useSceneApp } from '@grafana/scenes';
 import { Alert, LinkButton } from '@grafana/ui';
 import { PLUGIN_ID } from '../../constants';
 import { checkDatasources } from '../../datasourceCheck';
 import { createPages } from '../../pages/pages';
 import { resolveSettings, type AppSettings, type ResolvedSettings } from '../../settings';
+import { keepSharedUrlState } from '../../utils/sharedUrlState';
 import { testIds } from '../testIds';
 
 function DatasourceProblems({ problems }: { problems: string[] }) {
@@ -33,7 +34,18 @@ function DatasourceProblems({ problems }: { problems: string[] }) {
   );
 }
 
+/**
+ * Restores the shared time range and filters on a page Grafana's side menu opened bare. The
+ * first restore runs before the scenes read the URL (the state initialiser); later ones as
+ * the location changes.
+ */
+function useSharedUrlState() {
+  const [stop] = useState(() => keepSharedUrlState(locationService.getHistory(), window.sessionStorage));
+  useEffect(() => stop, [stop]);
+}
+
 function StormwatchScenes({ settings }: { settings: ResolvedSettings }) {
+  useSharedUrlState();
   const getSceneApp = useMemo(
     () => () =>
       new SceneApp({

@@ -1,0 +1,62 @@
+import { PLUGIN_BASE_URL } from '../constants';
+import { SHARED_URL_KEYS } from '../pages/nav';
+
+/** A location as Grafana's history gives it. */
+export interface LocationLike {
+  readonly pathname: string;
+  readonly search: string;
+  readonly hash: string;
+}
+
+/** The part of Grafana's history (`locationService.getHistory()`) this module uses. */
+export interface HistoryLike {
+  readonly location: LocationLike;
+  listen(listener: (location: LocationLike) => void): () => void;
+  replace(to: { pathname: string; search: string; hash?: string }): void;
+}
+
+/** Where the last shared state is kept: per browser tab, like the page's own URL. */
+export const SHARED_STATE_STORAGE_KEY = 'grafana.stormwatch.sharedUrlState';
+
+/** The shared keys (time range, refresh, datasources, service and model) of a query string. */
+export function sharedParams(search: string): URLSearchParams {
+  const all = new URLSearchParams(search);
+  const shared = new URLSearchParams();
+  for (const key of SHARED_URL_KEYS) {
+    for (const value of all.getAll(key)) {
+      shared.append(key, value);
+    }
+  }
+  return shared;
+}
+
+/**
+ * Grafana's side menu opens the app's pages (plugin.json `includes`) at fixed paths, with
+ * no query string: plugin.json has no way to make a menu entry carry the current URL's.
+ * This keeps the app's pages together anyway: it remembers the shared keys of the last app
+ * page seen, and when an app page opens with none of them (a side-menu click, a bare
+ * bookmark), it replaces the URL with the remembered ones before the page reads it. A URL
+ * that carries any shared key is left as it is (a shared link shows what it says).
+ * Returns the function that stops listening.
+ */
+export function keepSharedUrlState(history: HistoryLike, storage: Pick<Storage, 'getItem' | 'setItem'>): () => void {
+  const onLocation = (location: LocationLike) => {
+    if (location.pathname !== PLUGIN_BASE_URL && !location.pathname.startsWith(`${PLUGIN_BASE_URL}/`)) {
+      return;
+    }
+    const shared = sharedParams(location.search);
+    if ([...shared.keys()].length > 0) {
+      storage.setItem(SHARED_STATE_STORAGE_KEY, shared.toString());
+      return;
+    }
+    const remembered = storage.getItem(SHARED_STATE_STORAGE_KEY);
+    if (!remembered) {
+      return;
+    }
+    const search = new URLSearchParams(location.search);
+    sharedParams(remembered).forEach((value, key) => search.append(key, value));
+    history.replace({ pathname: location.pathname, search: `?${search.toString()}`, hash: location.hash });
+  };
+  onLocation(history.location);
+  return history.listen(onLocation);
+}
