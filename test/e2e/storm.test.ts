@@ -71,7 +71,7 @@ import { serversAvailable } from '../support/servers.js';
 import { Stack } from './support/Stack.js';
 import { runDir } from './support/runDir.js';
 import { eventually } from './support/poll.js';
-import { activeAlerts, instantQuery, metricNames, rangeQuerySeries } from './support/prometheusApi.js';
+import { activeAlerts, instantQuery, metricNames, queryExemplars, rangeQuerySeries } from './support/prometheusApi.js';
 import { findTraces, getTrace, traceSpans, type TagValue, type TraceSpan } from './support/jaegerApi.js';
 import { countsFor, startStormServer } from './support/stormServer.js';
 import { callOnce, median, runCalls, scripts, type CallResult } from './support/calls.js';
@@ -409,6 +409,36 @@ describe.runIf(serversAvailable('otelcol-stormwatch', 'jaeger', 'prometheus', 'r
       return series.length > 0 ? series : undefined;
     }).catch(callsOf);
     expect(calls.length).toBeGreaterThan(0);
+  });
+
+  it("links a latency point to its trace: the call spans' duration exemplars in Prometheus name traces Jaeger holds", async () => {
+    // The span-metrics overlay keeps a trace and span id per duration bucket; the collector's
+    // remote write carries them to Prometheus's exemplar storage (what Grafana's Prometheus
+    // datasource reads for `exemplar: true`). The SDK records no exemplars of its own.
+    const expr = `traces_span_metrics_duration_milliseconds_bucket{span_name=${q(SPAN_CALL)}, ${JOB}=${q(SERVICE)}}`;
+    const exemplars = await eventually('exemplars of the call spans', async () => {
+      const found = (await queryExemplars(stack.endpoints.prometheus, expr, 900)).flatMap((s) =>
+        s.exemplars.map((e) => ({ series: s.seriesLabels, ...e })),
+      );
+      return found.length > 0 ? found : undefined;
+    });
+    for (const e of exemplars) {
+      expect(e.series[JOB]).toBe(SERVICE);
+      expect(e.series.span_name).toBe(SPAN_CALL);
+      expect(e.labels.trace_id).toMatch(/^[0-9a-f]{32}$/);
+      expect(e.labels.span_id).toMatch(/^[0-9a-f]{16}$/);
+      expect(e.value).toBeGreaterThan(0);
+    }
+    // Each exemplar's trace is in the trace store, and its span is a call span of this service.
+    // (Jaeger v2 spells trace ids as the exemplars do: 32 hex digits, leading zeros kept.)
+    const sample = [...new Map(exemplars.map((e) => [e.labels.trace_id, e])).values()].slice(0, 5);
+    for (const e of sample) {
+      const spans = traceSpans(await getTrace(stack.endpoints.jaeger, e.labels.trace_id!));
+      const span = spans.find((x) => x.spanId === e.labels.span_id);
+      expect({ name: span?.name, service: span?.service }).toEqual({ name: SPAN_CALL, service: SERVICE });
+      // The bucket's value is the span's duration (ms), as Jaeger stored it (µs).
+      expect(e.value).toBeCloseTo(span!.durationMicros / 1000, 0);
+    }
   });
 
   it('counts exactly the requests the fake server saw: one CLIENT span each in Jaeger, as many attempts in Prometheus', async () => {

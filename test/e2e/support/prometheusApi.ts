@@ -63,3 +63,20 @@ export async function ruleHealth(base: string): Promise<{ name: string; health: 
   const data = await get<{ groups: { rules: { name: string; health: string; lastError?: string }[] }[] }>(base, '/api/v1/rules');
   return data.groups.flatMap((g) => g.rules);
 }
+
+/** One series' exemplars, as /api/v1/query_exemplars returns them. */
+export interface PromExemplars {
+  readonly seriesLabels: Record<string, string>;
+  readonly exemplars: readonly { readonly labels: Record<string, string>; readonly value: number; readonly timestamp: number }[];
+}
+
+/** The exemplars Prometheus stores (`--enable-feature=exemplar-storage`) for the series of `expr` over the last `seconds`. */
+export async function queryExemplars(base: string, expr: string, seconds: number): Promise<PromExemplars[]> {
+  const end = Date.now() / 1000;
+  const data = await get<{ seriesLabels: Record<string, string>; exemplars: { labels: Record<string, string>; value: string; timestamp: number }[] }[]>(
+    base,
+    '/api/v1/query_exemplars',
+    { query: expr, start: String(end - seconds), end: String(end) },
+  );
+  return data.map((s) => ({ seriesLabels: s.seriesLabels, exemplars: s.exemplars.map((e) => ({ ...e, value: Number(e.value) })) }));
+}
