@@ -7,6 +7,10 @@ import {
   METRIC_BREAKER_TRANSITIONS,
   METRIC_STORE_SHARING,
   PROBE_METRICS,
+  RULE_QUEUE_DEADLINE_SLACK,
+  RULE_QUEUE_DRAINED_RATE,
+  RULE_QUEUE_OLDEST_PENDING_AGE,
+  RULE_QUEUE_TASKS,
   RULE_STORE_LOCAL_ANSWERS_RATE,
   metricDefinition,
 } from '@stormwatch/conventions';
@@ -30,6 +34,11 @@ const WITHOUT_MODEL = [
     (m) => metricDefinition(m).prometheusName
   ),
   RULE_STORE_LOCAL_ANSWERS_RATE,
+  // A deferral queue is a service's, no model's.
+  RULE_QUEUE_TASKS,
+  RULE_QUEUE_OLDEST_PENDING_AGE,
+  RULE_QUEUE_DRAINED_RATE,
+  RULE_QUEUE_DEADLINE_SLACK,
   // Alerts carry the labels of their expression; not every alert has a model.
   'ALERTS{',
 ];
