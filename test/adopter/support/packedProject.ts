@@ -54,7 +54,12 @@ export function packedProject(sdkVersion: string): PackedProject {
     overrides: Object.fromEntries(Object.keys(local).map((name) => [name, `$${name}`])),
   };
   writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
+  // From the cache when it has a package (the registry is slow at times); a request that stalls is retried, not waited on for minutes.
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', '--prefer-offline', '--fetch-timeout=60000', '--fetch-retries=4'], {
+    cwd: dir,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    timeout: 540_000,
+  });
   for (const file of readdirSync(repoPath('test', 'adopter', 'fixtures'))) cpSync(repoPath('test', 'adopter', 'fixtures', file), path.join(dir, file));
   return { dir, sdkVersion };
 }
