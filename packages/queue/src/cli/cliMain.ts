@@ -1,7 +1,7 @@
 /**
  * The queue's command line (`stormwatch-queue`): look at a queue — a SQLite file (`--path`) or
- * a Redis queue (`--redis`) — and act on it by hand. Everything but the process is injected,
- * so tests run it in-process.
+ * a Redis queue (`--redis`) — act on it by hand, or drain it through a handler module.
+ * Everything but the process is injected, so tests run it in-process.
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -12,13 +12,19 @@ import type { QueuedTask } from '../QueuedTask.js';
 import { sqliteDeferrer } from '../SqliteDeferrer.js';
 import type { TaskQueue } from '../TaskQueue.js';
 import { isTaskState, TaskState } from '../TaskState.js';
+import { isHandlerModuleError, loadHandler } from './loadHandler.js';
 import { openRedisQueue, CannotOpenRedisQueueError } from './openRedisQueue.js';
+import { runDrain } from './runDrain.js';
+import type { StopRequests } from './stopRequests.js';
 
 export interface CliIo {
   readonly stdout: { write(text: string): void };
-  readonly stderr: { write(text: string): void };
-  /** Directory a relative `--path` is resolved against. */
+  /** Also where `drain` writes its progress line: rewritten in place when `isTTY`, plain lines otherwise. */
+  readonly stderr: { write(text: string): void; readonly isTTY?: boolean };
+  /** Directory a relative `--path` and `--handler` are resolved against. */
   readonly cwd: string;
+  /** What stops a `drain` (the command passes SIGINT/SIGTERM); without it, only idleness or a queue failure does. */
+  readonly stopRequests?: StopRequests;
 }
 
 export const HELP = `stormwatch-queue: look at and act on a Stormwatch deferral queue
@@ -34,18 +40,28 @@ Commands:
   retry <id>... | --dead    put dead (or failed) tasks back to pending, due now,
                             their attempts reset; --dead: every dead task
   purge --state <state>     delete every task in a state: done, dead, failed or pending
+  drain --handler <module> [--concurrency <n>] [--stop-when-idle] [--json]
+                            run due tasks through the handler module's function, with a
+                            progress line on stderr, until SIGINT/SIGTERM (the tasks in hand
+                            finish, or go back to pending) or, with --stop-when-idle, until
+                            nothing is left to do; --json prints the summary on stdout
 
 Options:
   --path <file>             the SQLite queue file (it must exist)
   --redis <url>             the Redis queue: redis://[[user]:password@]host[:port][/db]
                             or rediss:// (needs the @stormwatch/redis package)
   --prefix <prefix>         with --redis: the prefix of the queue's keys (default stormwatch:)
+  --handler <module>        with drain: a file (relative to the current directory) or a
+                            package name, ESM or CommonJS, whose default export (or export
+                            named handle) is async (task, { id, signal, remainingMs }) => void
+  --concurrency <n>         with drain: most tasks run at once (default 4)
   --help                    this text
 
 States: pending (waiting), running (claimed by a drain), done, failed (will be retried
 by itself), dead (kept for a human: not retryable, deadline passed or attempts used up).
-Exit status: 0 done, 1 the queue refused (unknown id, task not dead, bad file,
-Redis unreachable), 2 usage.
+Exit status: 0 done (a drain: stopped cleanly, or idle with --stop-when-idle), 1 the
+queue refused (unknown id, task not dead, bad file, Redis unreachable) or the handler
+module cannot be loaded or exports no function, 2 usage.
 `;
 
 const OPTIONS = {
@@ -56,6 +72,9 @@ const OPTIONS = {
   limit: { type: 'string' },
   json: { type: 'boolean' },
   dead: { type: 'boolean' },
+  handler: { type: 'string' },
+  concurrency: { type: 'string' },
+  'stop-when-idle': { type: 'boolean' },
   help: { type: 'boolean' },
 } satisfies ParseArgsConfig['options'];
 
@@ -77,6 +96,8 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
   }
   let queue: TaskQueue | undefined;
   try {
+    // Before the queue is opened: a handler that cannot run must not hold a connection or a file.
+    const handler = parsed.command === 'drain' ? await loadHandler(parsed.handler, io.cwd) : undefined;
     if (parsed.target.kind === 'path') {
       const path = resolve(io.cwd, parsed.target.path);
       if (!existsSync(path)) {
@@ -87,9 +108,10 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
     } else {
       queue = await openRedisQueue(parsed.target.url, parsed.target.prefix);
     }
+    if (parsed.command === 'drain') return await runDrain(queue, handler!, parsed, io);
     return await run(parsed, queue, io);
   } catch (error) {
-    if (!isQueueFileError(error) && !isTaskNotFoundError(error) && !isRedisQueueFailure(error)) throw error;
+    if (!isQueueFileError(error) && !isTaskNotFoundError(error) && !isRedisQueueFailure(error) && !isHandlerModuleError(error)) throw error;
     io.stderr.write(`stormwatch-queue: ${error.message}\n`);
     return 1;
   } finally {
@@ -109,7 +131,10 @@ type Command =
   | { command: 'counts'; target: Target; json: boolean }
   | { command: 'list'; target: Target; json: boolean; state?: TaskState; limit: number }
   | { command: 'retry'; target: Target; ids: string[]; dead: boolean }
-  | { command: 'purge'; target: Target; state: Exclude<TaskState, 'running'> };
+  | { command: 'purge'; target: Target; state: Exclude<TaskState, 'running'> }
+  | { command: 'drain'; target: Target; handler: string; concurrency?: number; stopWhenIdle: boolean; json: boolean };
+
+type RunCommand = Exclude<Command, { command: 'drain' }>;
 
 function parse(args: readonly string[]): Command | 'help' {
   const { values, positionals } = parseArgs({ args: [...args], options: OPTIONS, allowPositionals: true, strict: true });
@@ -121,6 +146,9 @@ function parse(args: readonly string[]): Command | 'help' {
   const noMore = (what: string) => {
     if (rest.length > 0) throw new UsageError(`${what} takes no arguments, got ${rest.join(' ')}`);
   };
+  if (command !== 'drain' && (values.handler !== undefined || values.concurrency !== undefined || values['stop-when-idle'] !== undefined)) {
+    throw new UsageError('--handler, --concurrency and --stop-when-idle go with drain');
+  }
   switch (command) {
     case 'counts':
       noMore('counts');
@@ -138,8 +166,15 @@ function parse(args: readonly string[]): Command | 'help' {
       noMore('purge');
       if (state === undefined || state === TaskState.RUNNING) throw new UsageError('purge needs --state done, dead, failed or pending (a drain holds running tasks)');
       return { command, target, state };
+    case 'drain': {
+      noMore('drain');
+      if (values.handler === undefined || values.handler === '') throw new UsageError('drain needs --handler <module>: a file or package whose default export runs one task');
+      const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency);
+      if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) throw new UsageError(`--concurrency must be a positive integer, got ${JSON.stringify(values.concurrency)}`);
+      return { command, target, handler: values.handler, stopWhenIdle: values['stop-when-idle'] ?? false, json: values.json ?? false, ...(concurrency === undefined ? {} : { concurrency }) };
+    }
     default:
-      throw new UsageError(command === undefined ? 'a command is required: counts, list, retry or purge' : `unknown command ${JSON.stringify(command)}: counts, list, retry or purge`);
+      throw new UsageError(command === undefined ? 'a command is required: counts, list, retry, purge or drain' : `unknown command ${JSON.stringify(command)}: counts, list, retry, purge or drain`);
   }
 }
 
@@ -157,7 +192,7 @@ function targetOf(values: { path?: string; redis?: string; prefix?: string }): T
   return { kind: 'path', path };
 }
 
-async function run(c: Command, queue: TaskQueue, io: CliIo): Promise<number> {
+async function run(c: RunCommand, queue: TaskQueue, io: CliIo): Promise<number> {
   switch (c.command) {
     case 'counts': {
       const counts = await queue.counts();
