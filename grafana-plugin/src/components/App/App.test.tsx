@@ -25,6 +25,10 @@ function renderApp(jsonData: AppSettings) {
 }
 
 describe('App', () => {
+  // The app remembers the last page's time range and filters per tab (sessionStorage): each
+  // test starts from none, as a new tab would.
+  beforeEach(() => window.sessionStorage.clear());
+
   it('says clearly which datasource is missing', () => {
     installFakeGrafana(() => ({ frames: [] }), [datasourceInstance(PROM_UID, 'prometheus', 'Prom')]);
     const { unmount } = renderApp({ prometheusDatasourceUid: PROM_UID, tempoDatasourceUid: 'deleted-tempo' });
@@ -58,7 +62,6 @@ describe('App', () => {
 
   it("opens a page from Grafana's side menu (no query string) with the last page's time range and filters", async () => {
     installFakeGrafana(() => ({ frames: [] }));
-    window.sessionStorage.clear();
     locationService.push('/a/stormwatch-stormwatch-app/overview?from=now-6h&to=now-1h&var-service=checkout');
     const { unmount } = render(
       <LocationServiceProvider service={locationService}>
