@@ -13,6 +13,8 @@
 import type { Clock, Random } from '@stormwatch/core';
 import {
   abortError,
+  batchErrored,
+  batchSucceeded,
   connectionResetError,
   errorEvent,
   errorResponse,
@@ -23,6 +25,9 @@ import {
   streamHeaders,
   streamTail,
   textDeltaEvent,
+  FakeBatches,
+  type BatchRequest,
+  type Connection,
 } from '@stormwatch/fake-anthropic';
 import type { ModelSpec, Scenario } from './scenarios/Scenario.js';
 import { capacityFactorAt, inWindow, overloadsAt } from './scenarios/windows.js';
@@ -67,6 +72,31 @@ export interface AttemptRecord {
   retryAfterS: number | undefined;
 }
 
+/** One request of a Message Batch, as the service processed it. */
+export interface BatchRequestRecord {
+  /** The simulated call it carries (from its `metadata.user_id` tag); -1 when it carries none. */
+  readonly callId: number;
+  /** The request's `custom_id` (the deferred task's id). */
+  readonly customId: string;
+  readonly model: string;
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  /** What the batch answered for it: `succeeded`, `errored`, `expired`, `canceled`; `processing` while the batch had not ended. */
+  readonly result: 'succeeded' | 'errored' | 'expired' | 'canceled' | 'malformed' | 'processing';
+}
+
+/** One Message Batch the service received. */
+export interface BatchRecord {
+  readonly id: string;
+  /** Virtual ms of its creation and of its end (undefined when it had not ended). */
+  readonly createdAtMs: number;
+  readonly endedAtMs: number | undefined;
+  readonly requests: readonly BatchRequestRecord[];
+}
+
+/** Default seconds from a batch's creation to its end (`Scenario.batch.processingS`). */
+export const DEFAULT_BATCH_PROCESSING_S = 3600;
+
 /** One admission, with the limits in force at that instant (for invariant checks). */
 export interface AdmissionSample {
   readonly atMs: number;
@@ -110,11 +140,30 @@ export class SimulatedService {
   readonly #window = new Map<string, { second: number; count: number }>();
   readonly #buckets: { tokens: number; atMs: number }[];
   readonly #disposed = new AbortController();
+  /**
+   * The Message Batches endpoints, as `@stormwatch/fake-anthropic` serves them, on the run's
+   * clock: a batch ends `Scenario.batch.processingS` after its creation (seen at the next
+   * request about it), each request answered as the interactive endpoint would answer it
+   * (the tokens of its sim tag), without touching the models' interactive capacity.
+   */
+  readonly #batches: FakeBatches;
+  /** Requests to the batch endpoints (create, retrieve, results), by HTTP method and path kind. */
+  readonly batchApiCalls: { atMs: number; method: string; path: string; status: number }[] = [];
 
   constructor(scenario: Scenario, clock: Clock, random: Random) {
     this.#scenario = scenario;
     this.#clock = clock;
     this.#random = random;
+    this.#batches = new FakeBatches({
+      now: () => clock.now(),
+      processingMs: (scenario.batch?.processingS ?? DEFAULT_BATCH_PROCESSING_S) * 1000,
+      outcome: (request) => {
+        const tag = batchTag(request);
+        if (tag === undefined) return batchErrored('invalid_request_error', 'not a simulated Messages request');
+        if (!this.#models.has(tag.model)) return batchErrored('not_found_error', `model: ${tag.model}`);
+        return batchSucceeded({ text: `simulated batch answer to call ${tag.callId}`, inputTokens: tag.inputTokens, outputTokens: tag.outputTokens });
+      },
+    });
     for (const m of scenario.models) {
       this.#models.set(m.id, m);
       this.#inFlight.set(m.id, []);
@@ -174,11 +223,32 @@ export class SimulatedService {
     return this.#inFlight.get(model)?.length ?? 0;
   }
 
+  /** Every Message Batch received, oldest first, with what each request became. */
+  batchRecords(): BatchRecord[] {
+    return this.#batches.all.map((b) => ({
+      id: b.id,
+      createdAtMs: b.createdAt,
+      endedAtMs: b.endedAt,
+      requests: b.requests.map((r) => {
+        const tag = batchTag(r);
+        return {
+          callId: tag?.callId ?? -1,
+          customId: r.custom_id,
+          model: tag?.model ?? String(r.params.model ?? ''),
+          inputTokens: tag?.inputTokens ?? 0,
+          outputTokens: tag?.outputTokens ?? 0,
+          result: b.results?.get(r.custom_id)?.kind ?? 'processing',
+        };
+      }),
+    }));
+  }
+
   /** The `fetch` the SDK is configured with. */
   readonly fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
     const signal = init?.signal ?? undefined;
     const body = typeof init?.body === 'string' ? init.body : '';
+    if (url.host === SIM_HOST && url.pathname.startsWith('/v1/messages/batches')) return this.#serveBatchApi(init?.method ?? 'GET', url.pathname, body, signal);
     const tag = url.host === SIM_HOST && url.pathname === '/v1/messages' ? parseSimTag(body) : undefined;
     const record: AttemptRecord = {
       seq: this.attempts.length,
@@ -236,6 +306,39 @@ export class SimulatedService {
     }
     return tag.stream ? this.#serveStream(record, spec, requestId, signal) : this.#serveJson(record, spec, requestId, signal);
   };
+
+  /**
+   * A request to the batch endpoints: half an RTT each way, answered by the fake's batch
+   * logic. Not an attempt (not in {@link attempts}), and no admission: batch processing uses
+   * none of the interactive capacity.
+   */
+  async #serveBatchApi(method: string, path: string, body: string, signal: AbortSignal | undefined): Promise<Response> {
+    const half = this.#scenario.networkRttMs / 2;
+    await this.#clock.sleep(half, signal);
+    const requestId = `req_sim_batch_${this.batchApiCalls.length}`;
+    let status = 0;
+    let headers: Record<string, string> = {};
+    let text = '';
+    // The fake's batch answers are synchronous: head, then end.
+    const connection: Connection = {
+      head: (s, h) => {
+        status = s;
+        headers = { ...h };
+      },
+      write: (chunk) => void (text += chunk),
+      end: (chunk) => void (text += chunk ?? ''),
+      destroy: () => undefined,
+      closed: false,
+    };
+    if (!this.#batches.handle(method, path, body, SIMULATED_BASE_URL, requestId, connection)) {
+      status = 404;
+      headers = {};
+    }
+    this.batchApiCalls.push({ atMs: this.#clock.now(), method, path, status });
+    await this.#clock.sleep(half, signal);
+    if (status === 404 && text === '') return errorResponse(404, 'not_found_error', `no endpoint ${method} ${path}`, requestId);
+    return new Response(text, { status, headers });
+  }
 
   #spec(model: string): ModelSpec {
     const spec = this.#models.get(model);
@@ -503,4 +606,9 @@ export class SimulatedService {
     }
     return new Response(body, { status: 200, headers: streamHeaders(requestId) });
   }
+}
+
+/** The sim tag a batch request's params carry (their `metadata.user_id`), as the interactive endpoint reads it. */
+function batchTag(request: BatchRequest) {
+  return parseSimTag(JSON.stringify(request.params));
 }

@@ -11,7 +11,7 @@ import type { PolicyUnderTest } from './policies/PolicyUnderTest.js';
 import { ProgressBar, type ProgressSink } from './progressBar.js';
 import { renderHtmlReport } from './report/html.js';
 import { columnsFor, formatMarkdownTable, formatTextTable } from './report/table.js';
-import { DEFERRAL_TARGET_SCENARIO, TARGET_SCENARIO, targetsFor } from './report/targets.js';
+import { BATCH_TARGET_SCENARIO, DEFERRAL_TARGET_SCENARIO, TARGET_SCENARIO, targetsFor } from './report/targets.js';
 import { SCENARIOS, scenarioByName } from './scenarios/index.js';
 import type { Scenario } from './scenarios/Scenario.js';
 import { UsageError, isUsageError } from './UsageError.js';
@@ -74,7 +74,7 @@ Options:
   -h, --help          show this help
 
 Scenarios:
-${SCENARIOS.map((s) => `  ${s.name.padEnd(16)}${s.title}`).join('\n')}
+${SCENARIOS.map((s) => `  ${s.name.padEnd(19)}${s.title}`).join('\n')}
 `;
 
 interface Parsed {
@@ -262,6 +262,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const targets = targetsFor(comparison);
     if (scenario.name === TARGET_SCENARIO) io.stdout.write("Targets for Stormwatch's default policy:\n");
     if (scenario.name === DEFERRAL_TARGET_SCENARIO && targets.length > 0) io.stdout.write('Targets for Stormwatch with deferral:\n');
+    if (scenario.name === BATCH_TARGET_SCENARIO && targets.length > 0) io.stdout.write('Targets for Stormwatch with deferral to Message Batches:\n');
     for (const t of targets) {
       io.stdout.write(`${t.met ? 'met   ' : 'missed'}  ${t.name}: ${t.value} (target ${t.target})\n`);
     }

@@ -56,11 +56,13 @@ export interface Figures {
   readonly successByPhase: { readonly before: number; readonly storm: number; readonly after: number };
   /** Failed calls by what they failed with (error class, and HTTP status when there was one). */
   readonly failures: Readonly<Record<string, number>>;
-  /** Every token billed (useful answers and waste), input and output. */
+  /** Every token billed (useful answers and waste), input and output, the Message Batches' included. */
   readonly billedInputTokens: number;
   readonly billedOutputTokens: number;
-  /** Their cost in USD, at the price table. */
+  /** Their cost in USD, at the price table (list price; a batch's tokens at half of it). */
   readonly billedUsd: number;
+  /** What went through the Message Batches API (see {@link BatchFigures}); all 0 for a row that sends no batch. */
+  readonly batch: BatchFigures;
   /** Calls the policy deferred to a durable queue, and what became of them (see {@link DeferralFigures}). */
   readonly deferral: DeferralFigures;
   /** HTTP 529s around the moment capacity returns (see {@link RecoveryFigures}). */
@@ -116,6 +118,69 @@ export interface RecoveryFigures {
   readonly heldInMemory: number;
   /** Deferred calls still in the durable queue when capacity returned. */
   readonly inQueue: number;
+}
+
+/**
+ * The Message Batches a run sent, from the service's own records: the requests, what they
+ * became, and what the succeeded ones were billed — at half the list price, the batch price
+ * (`listUsd` is what the same tokens cost at the interactive endpoint).
+ */
+export interface BatchFigures {
+  /** Batches created. */
+  readonly batches: number;
+  /** Requests sent in them (a task sent again after an expired batch counts again). */
+  readonly requests: number;
+  /** Requests answered `succeeded`. */
+  readonly succeeded: number;
+  /** Deferred calls whose answer came from a batch. */
+  readonly callsAnswered: number;
+  /** Tokens of the succeeded requests. */
+  readonly billedInputTokens: number;
+  readonly billedOutputTokens: number;
+  /** What they were billed: half of {@link listUsd}. */
+  readonly billedUsd: number;
+  /** What the same tokens cost at the interactive (list) price. */
+  readonly listUsd: number;
+  /** Virtual ms from the first batch's creation to the last batch's end; 0 without batches. */
+  readonly spanMs: number;
+}
+
+/** The share of the list price a Message Batch is billed: half. */
+export const BATCH_PRICE_FACTOR = 0.5;
+
+/** What the run's Message Batches did and cost (see {@link BatchFigures}). */
+export function batchFigures(run: PolicyRun, prices: PriceTable = DEFAULT_PRICES): BatchFigures {
+  const batches = run.batches ?? [];
+  let requests = 0;
+  let succeeded = 0;
+  let input = 0;
+  let output = 0;
+  let listUsd = 0;
+  const answeredCalls = new Set<number>();
+  for (const b of batches) {
+    for (const r of b.requests) {
+      requests++;
+      if (r.result !== 'succeeded') continue;
+      succeeded++;
+      answeredCalls.add(r.callId);
+      input += r.inputTokens;
+      output += r.outputTokens;
+      listUsd += costUsd(prices, r.model, r.inputTokens, r.outputTokens);
+    }
+  }
+  const ended = batches.filter((b) => b.endedAtMs !== undefined);
+  return {
+    batches: batches.length,
+    requests,
+    succeeded,
+    // Answered by a batch: a deferred call with a succeeded batch request whose answer is not an interactive attempt's (`msg_sim_<seq>`).
+    callsAnswered: run.calls.filter((c) => c.ok && c.deferredAtMs !== undefined && answeredCalls.has(c.id) && c.messageId?.startsWith('msg_sim_') === false).length,
+    billedInputTokens: input,
+    billedOutputTokens: output,
+    billedUsd: listUsd * BATCH_PRICE_FACTOR,
+    listUsd,
+    spanMs: batches.length === 0 || ended.length === 0 ? 0 : Math.max(...ended.map((b) => b.endedAtMs!)) - Math.min(...batches.map((b) => b.createdAtMs)),
+  };
 }
 
 /** Length of the windows {@link RecoveryFigures} compares, in s. */
@@ -256,6 +321,7 @@ export function computeFigures(run: PolicyRun, oracleDrainMs?: number, prices: P
   const inTime = ok.filter(inDeadline);
   const latencies = ok.map((c) => c.endMs! - c.startMs).sort((x, y) => x - y);
   const drain = drainMs(run);
+  const batch = batchFigures(run, prices);
   const count = (pred: (a: AttemptRecord) => boolean) => run.attempts.filter(pred).length;
   return {
     policyId: run.policyId,
@@ -288,9 +354,10 @@ export function computeFigures(run: PolicyRun, oracleDrainMs?: number, prices: P
       after: share(run.calls.filter((c) => c.startMs >= storm.endS * 1000)),
     },
     failures: Object.fromEntries(Object.entries(failures).sort(([a, x], [b, y]) => y - x || a.localeCompare(b))),
-    billedInputTokens: billedIn,
-    billedOutputTokens: billedOut,
-    billedUsd,
+    billedInputTokens: billedIn + batch.billedInputTokens,
+    billedOutputTokens: billedOut + batch.billedOutputTokens,
+    billedUsd: billedUsd + batch.billedUsd,
+    batch,
     deferral: deferralFigures(run),
     recovery: recoveryFigures(run),
   };

@@ -12,7 +12,7 @@ import { OracleScheduler } from './policies/oracle.js';
 import { deriveSeed } from './rng.js';
 import type { Scenario } from './scenarios/Scenario.js';
 import { validateScenario } from './scenarios/validateScenario.js';
-import type { AdmissionSample, AttemptRecord } from './SimulatedService.js';
+import type { AdmissionSample, AttemptRecord, BatchRecord } from './SimulatedService.js';
 import { SIMULATED_BASE_URL, SimulatedService } from './SimulatedService.js';
 import { VirtualRuntime } from './VirtualRuntime.js';
 
@@ -26,6 +26,8 @@ export interface PolicyRun {
   readonly calls: readonly CallRecord[];
   readonly attempts: readonly AttemptRecord[];
   readonly admissions: readonly AdmissionSample[];
+  /** Message Batches the service received (the `stormwatch-batch` row's); absent or empty for the others. */
+  readonly batches?: readonly BatchRecord[];
   /** Virtual ms at which the last event happened. */
   readonly endMs: number;
   /** What the policy reported after the run (the `stormwatch-defer` row: its queue and drain). */
@@ -115,6 +117,7 @@ async function runPolicyNow(options: RunPolicyOptions): Promise<PolicyRun> {
     calls,
     attempts: service.attempts,
     admissions: service.admissions,
+    ...(service.batchApiCalls.length === 0 ? {} : { batches: service.batchRecords() }),
     endMs: clock.now(),
     ...(extras === undefined ? {} : { extras }),
   };

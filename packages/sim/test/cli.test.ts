@@ -91,7 +91,7 @@ describe('command line', () => {
     const io = capture();
     const out = join(dir, 'all');
     expect(await main(['--scenario', 'all', '--clients', '2', '--policies', 'fixed-1s,stormwatch', '--out', out, '--json', out], io)).toBe(0);
-    for (const name of ['storm-50', 'flapping', '429-wave', 'reset-wave', 'opus-overloaded', 'long-outage']) {
+    for (const name of ['storm-50', 'flapping', '429-wave', 'reset-wave', 'opus-overloaded', 'long-outage', 'long-outage-batch']) {
       expect(io.out).toContain(`Report: ${join(out, `${name}.html`)}`);
       const json = JSON.parse(await readFile(join(out, `${name}.json`), 'utf8')) as { scenario: { name: string }; targets: unknown[] };
       expect(json.scenario.name).toBe(name);
@@ -112,6 +112,20 @@ describe('command line', () => {
     const figures = JSON.parse(await readFile(json, 'utf8')) as { results: { policyId: string }[]; targets: { name: string }[] };
     expect(figures.results.map((r) => r.policyId).slice(-3)).toEqual(['stormwatch-defer', 'stormwatch-defer-shared', 'oracle']);
     expect(figures.targets.map((t) => t.name)).toContain('shared store: deferred calls completed (none lost or dead)');
+  });
+
+  it('runs long-outage-batch with the interactive drain and the batch rows: the batch columns and targets', async () => {
+    const io = capture();
+    const json = join(dir, 'lob.json');
+    expect(await main(['--scenario', 'long-outage-batch', '--clients', '2', '--policies', 'sdk-default,stormwatch-defer,stormwatch-batch', '--markdown', '--out', join(dir, 'lob.html'), '--json', json], io)).toBe(0);
+    expect(io.out).toContain('| batched (batches) | batch billed (list) | billed | billed waste |');
+    expect(io.out).toContain('| Stormwatch + deferral to Message Batches |');
+    expect(io.out).toContain('Targets for Stormwatch with deferral to Message Batches:');
+    expect(io.out).toMatch(/(met {3}|missed) {2}cost saved vs Stormwatch \+ deferral \(interactive drain\): \$/);
+    const figures = JSON.parse(await readFile(json, 'utf8')) as { results: { policyId: string; figures: { batch: { batches: number } } }[]; targets: { name: string }[] };
+    expect(figures.results.map((r) => r.policyId)).toEqual(['sdk-default', 'stormwatch-defer', 'stormwatch-batch', 'oracle']);
+    expect(figures.results.map((r) => r.figures.batch.batches > 0)).toEqual([false, false, true, false]);
+    expect(figures.targets.map((t) => t.name)).toContain('batch requests billed at half the list price');
   });
 
   it('prints a Markdown table with --markdown', async () => {

@@ -77,7 +77,30 @@ describe('figures', () => {
       deferral: { deferred: 0, completed: 0, completedShare: undefined, completedAfterRecovery: 0, completedWithinDeadline: 0, drainAttempts: 0, drain529s: 0, drain529sFirst30s: 0 },
       // The 529 (answered at 2.6 s) is in the storm; call 1 is open (in memory) at its end.
       recovery: { first30s: 0, first60s: 0, after: 0, calm30s: 0, attemptsFirst30s: 1, burst: false, heldInMemory: 1, inQueue: 0 },
+      // No Message Batch sent.
+      batch: { batches: 0, requests: 0, succeeded: 0, callsAnswered: 0, billedInputTokens: 0, billedOutputTokens: 0, billedUsd: 0, listUsd: 0, spanMs: 0 },
     });
+  });
+
+  it('bills the succeeded requests of Message Batches at half the list price, and adds them to the bill', () => {
+    const req = (callId: number, result: 'succeeded' | 'errored' | 'expired') => ({ callId, customId: `t${callId}`, model: MODEL, inputTokens: 10_000, outputTokens: 1_000, result });
+    const deferred = { ...call(9, 500, 4_000_000, true), deferredAtMs: 700, messageId: 'msg_fake_msgbatch_fake_1_1' };
+    const withBatches = {
+      ...run,
+      calls: [...run.calls, deferred],
+      batches: [
+        { id: 'msgbatch_fake_1', createdAtMs: 60_000, endedAtMs: 3_660_000, requests: [req(9, 'succeeded'), req(10, 'errored')] },
+        { id: 'msgbatch_fake_2', createdAtMs: 120_000, endedAtMs: undefined, requests: [req(11, 'expired')] },
+      ],
+    };
+    // Sonnet at list: 10 000 × $3 + 1 000 × $15 per million = $0.045; the batch bills half.
+    const f = computeFigures(withBatches, 2000);
+    expect(f.batch).toEqual({ batches: 2, requests: 3, succeeded: 1, callsAnswered: 1, billedInputTokens: 10_000, billedOutputTokens: 1_000, billedUsd: 0.0225, listUsd: 0.045, spanMs: 3_600_000 });
+    const without = computeFigures(run, 2000);
+    expect(f.billedUsd).toBeCloseTo(without.billedUsd + 0.0225, 12);
+    expect([f.billedInputTokens, f.billedOutputTokens]).toEqual([without.billedInputTokens + 10_000, without.billedOutputTokens + 1_000]);
+    // A deferred call answered interactively (msg_sim_) is not counted as answered by a batch.
+    expect(computeFigures({ ...withBatches, calls: [...run.calls, { ...deferred, messageId: 'msg_sim_4' }] }, 2000).batch.callsAnswered).toBe(0);
   });
 
   it('measures the drain from the storm end to the pre-storm level of open calls', () => {

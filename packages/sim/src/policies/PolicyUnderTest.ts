@@ -4,6 +4,7 @@
  * budgets and limiters are per process in real deployments, and so are they here).
  */
 import type { Clock, OverloadStore, Random } from '@stormwatch/core';
+import type { BatchDeferralLog } from './batchRun.js';
 import type { DeferralLog } from './deferralRun.js';
 
 /** One logical call a client makes. */
@@ -75,4 +76,6 @@ export interface PolicyUnderTest {
 export interface PolicyRunExtras {
   /** The durable deferral of the `stormwatch-defer` row. */
   readonly deferral?: DeferralLog;
+  /** The deferral to Message Batches of the `stormwatch-batch` row. */
+  readonly batch?: BatchDeferralLog;
 }

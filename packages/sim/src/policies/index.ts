@@ -7,6 +7,7 @@ import { sdkDefault } from './sdkDefault.js';
 import { stormwatch01, stormwatchDefault } from './stormwatchDefault.js';
 import { stormwatchShared } from './stormwatchShared.js';
 import { stormwatchDefer, stormwatchDeferShared } from './stormwatchDefer.js';
+import { stormwatchBatch } from './stormwatchBatch.js';
 import type { Scenario } from '../scenarios/Scenario.js';
 
 /**
@@ -28,9 +29,10 @@ export const POLICIES: readonly PolicyUnderTest[] = Object.freeze([
 /**
  * Policies that run only where a scenario asks for them (`Scenario.extraPolicies`) or
  * `--policies` names them: `stormwatch-defer` and `stormwatch-defer-shared`, whose deferral
- * acts only on deadlines of more than 5 minutes (in the other scenarios it would be the `stormwatch` row again).
+ * acts only on deadlines of more than 5 minutes (in the other scenarios it would be the `stormwatch` row again), and
+ * `stormwatch-batch`, which sends deferred calls to the Message Batches API (deadlines beyond 24 h: `long-outage-batch`).
  */
-export const EXTRA_POLICIES: readonly PolicyUnderTest[] = Object.freeze([stormwatchDefer, stormwatchDeferShared]);
+export const EXTRA_POLICIES: readonly PolicyUnderTest[] = Object.freeze([stormwatchDefer, stormwatchDeferShared, stormwatchBatch]);
 
 /** Every policy the storm lab knows, by id: the common rows, then the extra ones. */
 export const ALL_POLICIES: readonly PolicyUnderTest[] = Object.freeze([...POLICIES, ...EXTRA_POLICIES]);
@@ -44,4 +46,4 @@ export function policiesFor(scenario: Scenario): PolicyUnderTest[] {
 /** Id of the oracle in reports and on the command line. */
 export const ORACLE_ID = 'oracle';
 
-export { cockatielDefault, exponentialNoJitter, fixedRetry, fullJitterBreaker, sdkDefault, stormwatch01, stormwatchDefault, stormwatchDefer, stormwatchDeferShared, stormwatchShared };
+export { cockatielDefault, exponentialNoJitter, fixedRetry, fullJitterBreaker, sdkDefault, stormwatch01, stormwatchDefault, stormwatchBatch, stormwatchDefer, stormwatchDeferShared, stormwatchShared };

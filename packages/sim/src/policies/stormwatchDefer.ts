@@ -1,4 +1,5 @@
-import { isCallDeferredError, seededRandom, type Clock, type PolicyOptions, type Random } from '@stormwatch/core';
+import type { ResilientClient } from '@stormwatch/anthropic';
+import { isCallDeferredError, seededRandom, type Clock, type Deferrer, type PolicyOptions, type Random } from '@stormwatch/core';
 import { DeferralRun, type DeferralLog } from './deferralRun.js';
 import type { ClientEnv, PolicyUnderTest, SimCall, SimCallResult } from './PolicyUnderTest.js';
 import { messageParams } from './sendMessage.js';
@@ -54,11 +55,24 @@ export const stormwatchDeferShared: PolicyUnderTest = {
   finishRun,
 };
 
+/** Where a deferral row's clients defer to, and how a deferred call learns its answer. */
+export interface DeferralTarget {
+  readonly deferrer: Deferrer;
+  /** Offered each client's resilient client (the interactive drain runs through the first). */
+  adoptHost?(client: ResilientClient): void;
+  /** Resolves with the answer of the deferred task `id`; rejects when it is dead. */
+  completion(id: string): Promise<SimCallResult>;
+}
+
 /** A client of a deferral row: calls with `defer: true`; a deferred call waits for its task's completion. */
 function deferringCaller(env: ClientEnv, options: Partial<PolicyOptions>) {
-  const run = deferralOf(env.clock, env.random);
+  return deferringCallerTo(env, options, deferralOf(env.clock, env.random));
+}
+
+/** A client that defers to `run`: calls with `defer: true`; a deferred call waits for its task's completion by id. */
+export function deferringCallerTo(env: ClientEnv, options: Partial<PolicyOptions>, run: DeferralTarget) {
   const client = stormwatchClient(env, { ...options, abandon: { deferrer: run.deferrer } });
-  run.adoptHost(client);
+  run.adoptHost?.(client);
   return async (call: SimCall): Promise<SimCallResult> => {
     try {
       return await sendThrough(client, messageParams(call, call.model), call.stream, { deadlineMs: call.deadlineMs, defer: true });

@@ -4,6 +4,7 @@
 import type { Figures } from '../figures.js';
 import type { Scenario } from '../scenarios/Scenario.js';
 import { DEFER_POLICY_ID } from '../scenarios/longOutage.js';
+import { BATCH_POLICY_ID } from '../scenarios/longOutageBatch.js';
 import { fmtInt, fmtPct, fmtRatio, fmtSeconds, fmtTokens, fmtUsd } from './format.js';
 
 export interface Column {
@@ -61,9 +62,23 @@ export const DEFERRAL_COLUMNS: readonly Column[] = [
   { header: 'billed waste', cell: (f) => fmtUsd(f.wastedUsd) },
 ];
 
-/** The columns a scenario's table shows: {@link DEFERRAL_COLUMNS} where a deferral row runs by default, else {@link COLUMNS}. */
+/**
+ * The columns of `long-outage-batch`: {@link DEFERRAL_COLUMNS} with, before the bill, the
+ * requests sent in Message Batches (and the batches), and what they were billed at the batch
+ * price (half) against the list price of the same tokens. *billed* includes the batches' bill.
+ */
+export const BATCH_COLUMNS: readonly Column[] = [
+  ...DEFERRAL_COLUMNS.filter((c) => c.header !== 'billed' && c.header !== 'billed waste'),
+  { header: 'batched (batches)', cell: (f) => (f.batch.batches === 0 ? '—' : `${fmtInt(f.batch.requests)} (${fmtInt(f.batch.batches)})`) },
+  { header: 'batch billed (list)', cell: (f) => (f.batch.batches === 0 ? '—' : `${fmtUsd(f.batch.billedUsd)} (${fmtUsd(f.batch.listUsd)})`) },
+  ...DEFERRAL_COLUMNS.filter((c) => c.header === 'billed' || c.header === 'billed waste'),
+];
+
+/** The columns a scenario's table shows: {@link BATCH_COLUMNS} where the batch row runs by default, {@link DEFERRAL_COLUMNS} where a deferral row does, else {@link COLUMNS}. */
 export function columnsFor(scenario: Scenario): readonly Column[] {
-  return (scenario.extraPolicies ?? []).includes(DEFER_POLICY_ID) ? DEFERRAL_COLUMNS : COLUMNS;
+  const extra = scenario.extraPolicies ?? [];
+  if (extra.includes(BATCH_POLICY_ID)) return BATCH_COLUMNS;
+  return extra.includes(DEFER_POLICY_ID) ? DEFERRAL_COLUMNS : COLUMNS;
 }
 
 function rows(figures: readonly Figures[], columns: readonly Column[]): string[][] {

@@ -108,4 +108,17 @@ export interface Scenario {
    * `stormwatch-defer`, whose deferral only acts on deadlines of more than 5 minutes).
    */
   readonly extraPolicies?: readonly string[];
+  /**
+   * The service's Message Batches endpoints (`/v1/messages/batches`, always served): a batch
+   * is processed outside the interactive capacity and ends `processingS` seconds after its
+   * creation, whatever the overload. Defaults to `{ processingS: 3600 }` (most batches end
+   * within the hour; the API allows 24 h).
+   */
+  readonly batch?: BatchSpec;
+}
+
+/** How the simulated service processes Message Batches (see {@link Scenario.batch}). */
+export interface BatchSpec {
+  /** Seconds from a batch's creation to its end (every request answered), in (0, 24 h). */
+  readonly processingS: number;
 }

@@ -71,5 +71,9 @@ export function validateScenario(s: Scenario): Scenario {
   }
   share('fleet.streamShare', f.streamShare, true);
   positive('fleet.deadlineS', f.deadlineS);
+  if (s.batch !== undefined) {
+    positive('batch.processingS', s.batch.processingS);
+    if (s.batch.processingS >= 24 * 3600) throw new RangeError(`scenario: batch.processingS must be under 24 h (86400 s: the API expires a batch then), got ${s.batch.processingS}`);
+  }
   return s;
 }
