@@ -108,7 +108,17 @@ describe('stormwatch-queue drain, the built CLI on a SQLite queue', () => {
     const log = queuePath('handled.log');
     const env = { HANDLER_LOG: log, HANDLER_TASK_MS: '150', HANDLER_SIGNAL: handlerSignal };
     const first = startCli(['drain', '--path', 'queue.db', '--handler', fixture('recordingHandler.mjs'), '--concurrency', '3', '--json'], { cwd: dir(), env });
-    await waitUntil(() => handledLines(log).length >= 6, 'six tasks handled');
+    // Stopped while it holds a task whose work is not done yet (not between two claims).
+    const watch = sqliteDeferrer({ path: queuePath() });
+    const holdsUnhandled = async () => {
+      const handled = new Set(handledLines(log).map((line) => line.split(' ')[0]));
+      return (await watch.list({ state: 'running', limit: n })).some((t) => !handled.has(t.id));
+    };
+    try {
+      await waitUntil(async () => handledLines(log).length >= 6 && (await holdsUnhandled()), 'six tasks handled, and one held whose work is not done');
+    } finally {
+      await watch.close();
+    }
     first.child.kill('SIGTERM');
     const end = await first.exit;
     expect(end).toMatchObject({ code: 0, signal: null });
