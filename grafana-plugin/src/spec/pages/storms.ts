@@ -122,7 +122,13 @@ export function stormsPage(env: PageEnv): PageSpec {
         timeseries(
           'Deferred work: tasks by state',
           'Tasks of the durable deferral queues (instrumentQueue of @stormwatch/queue) still to do or given up, by service, queue and state: pending and failed wait for a drain, running are held by one, dead need a hand (stormwatch-queue list --state dead). Done tasks are left out. No line for a service that defers nothing.',
-          [{ id: 'queueTasksByState', params: FILTERS, legend: legend(LABEL.SERVICE, LABEL.QUEUE_NAME, LABEL.QUEUE_STATE) }],
+          [
+            {
+              id: 'queueTasksByState',
+              params: FILTERS,
+              legend: legend(LABEL.SERVICE, LABEL.QUEUE_NAME, LABEL.QUEUE_STATE),
+            },
+          ],
           'short',
           6
         ),
@@ -136,7 +142,13 @@ export function stormsPage(env: PageEnv): PageSpec {
         timeseries(
           'Deferred work: drained/s by outcome',
           'Tasks the drains settle per second: done, failed (back for another try), dead (a 400/401/403 or a passed deadline), released (a stopped drain gave them back).',
-          [{ id: 'queueDrainedByOutcome', params: FILTERS, legend: legend(LABEL.SERVICE, LABEL.QUEUE_NAME, LABEL.QUEUE_OUTCOME) }],
+          [
+            {
+              id: 'queueDrainedByOutcome',
+              params: FILTERS,
+              legend: legend(LABEL.SERVICE, LABEL.QUEUE_NAME, LABEL.QUEUE_OUTCOME),
+            },
+          ],
           'ops',
           6
         ),
