@@ -80,7 +80,7 @@ describe('stormwatch-queue drain, the built CLI on a SQLite queue', () => {
     expect(handledLines(log).sort()).toEqual(ids.map((id, i) => `${id} summary ${i}`).sort());
   }, 60_000);
 
-  it('without --stop-when-idle waits for more work, and exits 0 on SIGTERM', async () => {
+  it.each(['SIGTERM', 'SIGINT'] as const)('without --stop-when-idle waits for more work, and exits 0 on %s', async (stopSignal) => {
     await queueWith(2);
     const log = queuePath('handled.log');
     const drain = startCli(['drain', '--path', 'queue.db', '--handler', fixture('recordingHandler.mjs')], { cwd: dir(), env: { HANDLER_LOG: log } });
@@ -91,10 +91,10 @@ describe('stormwatch-queue drain, the built CLI on a SQLite queue', () => {
     await queue.close();
     await waitUntil(() => handledLines(log).length === 3, 'the task deferred while the drain waited');
     expect(handledLines(log).at(-1)).toBe(`${late} summary late`);
-    drain.child.kill('SIGTERM');
+    drain.child.kill(stopSignal);
     const end = await drain.exit;
     expect(end).toMatchObject({ code: 0, signal: null, stdout: '' });
-    expect(end.stderr).toContain('stormwatch-queue: SIGTERM: stopping — the tasks in hand finish, or go back to pending');
+    expect(end.stderr).toContain(`stormwatch-queue: ${stopSignal}: stopping — the tasks in hand finish, or go back to pending`);
     expect(lastLine(end.stderr)).toMatch(/^drain: 3 done, 0 failed, 0 dead, 0 released in /);
     expect(await countsOf()).toEqual({ pending: 0, running: 0, done: 3, failed: 0, dead: 0 });
   }, 60_000);
@@ -140,6 +140,27 @@ describe('stormwatch-queue drain, the built CLI on a SQLite queue', () => {
     expect(new Set(times.keys())).toEqual(new Set(ids));
     expect([...times.values()].every((count) => count === 1)).toBe(true);
     expect(await countsOf()).toEqual({ pending: 0, running: 0, done: n, failed: 0, dead: 0 });
+  }, 60_000);
+
+  it('ends at once on a second signal, leaving what it holds to come back after its lease', async () => {
+    await queueWith(4);
+    const log = queuePath('handled.log');
+    // Handlers that ignore the stop and would take 30 s.
+    const drain = startCli(['drain', '--path', 'queue.db', '--handler', fixture('recordingHandler.mjs'), '--concurrency', '2'], { cwd: dir(), env: { HANDLER_LOG: log, HANDLER_TASK_MS: '30000', HANDLER_SIGNAL: 'ignore' } });
+    await waitUntil(async () => (await countsOf()).running === 2, 'two tasks held');
+    drain.child.kill('SIGTERM');
+    await waitUntil(() => drain.stderr().includes('SIGTERM: stopping'), 'the first SIGTERM heard');
+    drain.child.kill('SIGTERM');
+    const end = await drain.exit;
+    expect(end).toMatchObject({ code: null, signal: 'SIGTERM' });
+    expect(handledLines(log)).toEqual([]);
+    // Nothing lost: the two it held are still leased (another drain takes them once the lease expires), two never claimed.
+    const queue = sqliteDeferrer({ path: queuePath() });
+    const running = await queue.list({ state: 'running' });
+    await queue.close();
+    expect(running).toHaveLength(2);
+    for (const held of running) expect(held.leaseUntil).toBeGreaterThan(Date.now());
+    expect(await countsOf()).toEqual({ pending: 2, running: 2, done: 0, failed: 0, dead: 0 });
   }, 60_000);
 
   it.each([
