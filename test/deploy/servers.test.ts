@@ -100,6 +100,8 @@ describe('the test task under turbo', () => {
     // end-to-end suites skip quietly on a clean clone instead of running or failing.
     const turbo = JSON.parse(readFileSync(repoPath('turbo.json'), 'utf8')) as { tasks: { test: { passThroughEnv?: string[] } } };
     expect(turbo.tasks.test.passThroughEnv).toEqual(expect.arrayContaining(['STORMWATCH_E2E', 'STORMWATCH_SERVERS_DIR', 'CHROMIUM_PATH']));
+    // The adopter test installs from the registry: the machine's CA bundle and proxy settings reach npm.
+    expect(turbo.tasks.test.passThroughEnv).toEqual(expect.arrayContaining(['NODE_EXTRA_CA_CERTS', 'HTTPS_PROXY', 'npm_config_*']));
     expect(turbo.tasks.test.passThroughEnv).not.toContain('STORMWATCH_REDIS_URL'); // the storm lab's rows must not share a Redis by accident
   });
 });
