@@ -214,10 +214,12 @@ describe('stormwatch-queue drain, its command line', () => {
     [['drain', '--path', 'q.db', '--handler', ''], 'drain needs --handler <module>: a file or package whose default export runs one task'],
     [['drain', '--path', 'q.db', '--handler', 'h.mjs', '--concurrency', '0'], '--concurrency must be a positive integer, got "0"'],
     [['drain', '--path', 'q.db', '--handler', 'h.mjs', '--concurrency', '2.5'], '--concurrency must be a positive integer, got "2.5"'],
+    [['drain', '--path', 'q.db', '--handler', 'h.mjs', '--lease-ms', '1.5'], '--lease-ms must be a positive integer, got "1.5"'],
+    [['purge', '--path', 'q.db', '--state', 'done', '--lease-ms', '1000'], '--handler, --concurrency, --lease-ms and --stop-when-idle go with drain'],
     [['drain', 'extra', '--path', 'q.db', '--handler', 'h.mjs'], 'drain takes no arguments, got extra'],
     [['drain', '--handler', 'h.mjs'], '--path <file> or --redis <url> is required'],
-    [['counts', '--path', 'q.db', '--handler', 'h.mjs'], '--handler, --concurrency and --stop-when-idle go with drain'],
-    [['list', '--path', 'q.db', '--stop-when-idle'], '--handler, --concurrency and --stop-when-idle go with drain'],
+    [['counts', '--path', 'q.db', '--handler', 'h.mjs'], '--handler, --concurrency, --lease-ms and --stop-when-idle go with drain'],
+    [['list', '--path', 'q.db', '--stop-when-idle'], '--handler, --concurrency, --lease-ms and --stop-when-idle go with drain'],
   ])('refuses %j with status 2', async (args, message) => {
     expect(await cli(...args)).toEqual({ status: 2, stdout: '', stderr: `stormwatch-queue: ${message}\nRun stormwatch-queue --help for usage.\n` });
   });

@@ -92,6 +92,50 @@ describe.skipIf(!redisTestsRun)('stormwatch-queue drain --redis, the built CLI a
     expect(await queue.counts()).toEqual({ pending: 0, running: 0, done: n, failed: 0, dead: 0 });
   }, 60_000);
 
+  it('exits 1 with the queue\'s error when Redis goes away mid-drain; nothing is lost, and a run after it is back completes every task', async () => {
+    // A Redis of its own that keeps its data across a crash (append-only file), as an operator's does.
+    const own = await startRedisServer({ persist: true });
+    try {
+      const n = 12;
+      const prefix = `gone:${randomUUID()}:`;
+      const setup = redisDeferrer({ url: own.url, prefix });
+      const ids: string[] = [];
+      for (let i = 0; i < n; i++) ids.push((await setup.defer(task({ callId: i, deferredAt: Date.now() - 1_000, payload: { model: opus, max_tokens: 64, messages: [{ role: 'user', content: `summary ${i}` }] } }))).id);
+      const log = queuePath('handled.log');
+      const args = ['drain', '--redis', own.url, '--prefix', prefix, '--handler', fixture('recordingHandler.mjs'), '--concurrency', '3', '--lease-ms', '1000', '--json'];
+      const first = startCli(args, { env: { HANDLER_LOG: log, HANDLER_TASK_MS: '200' } });
+      await waitUntil(async () => handledLines(log).length >= 3 && (await holdsUnhandled(setup, log)), 'three tasks handled, and one held whose work is not done');
+      await setup.close();
+      await own.kill();
+      const end = await first.exit;
+      expect(end).toMatchObject({ code: 1, signal: null, stdout: '' });
+      expect(end.stderr).toMatch(/\nstormwatch-queue: Redis deferrer: \w+ failed \((connection|timeout)\): [^\n]+\n$/);
+      const handledBefore = new Set(handledLines(log).map((line) => line.split(' ')[0]));
+
+      await own.restart();
+      const queue = redisDeferrer({ url: own.url, prefix });
+      open.push(queue);
+      const counts = await queue.counts();
+      expect(counts.pending + counts.running + counts.done).toBe(n); // nothing lost
+      expect(counts.done).toBeLessThan(n);
+      // The tasks it held when Redis went: leased (1 s), then due again.
+      const held = (await queue.list({ state: 'running', limit: n })).map((t) => t.id);
+      await waitUntil(async () => (await queue.list({ state: 'running', limit: n })).every((t) => (t.leaseUntil ?? 0) < Date.now()), 'the leases of the lost drain to expire', 10_000);
+
+      const second = await runCli([...args, '--stop-when-idle'], { env: { HANDLER_LOG: log } });
+      expect(second).toMatchObject({ code: 0 });
+      expect(JSON.parse(second.stdout)).toEqual({ drained: n - counts.done, failed: 0, dead: 0, released: 0 });
+      expect(await queue.counts()).toEqual({ pending: 0, running: 0, done: n, failed: 0, dead: 0 });
+      const times = timesHandled(handledLines(log));
+      expect(new Set(times.keys())).toEqual(new Set(ids));
+      // At least once: only a task whose work was done but not marked done when Redis went ran twice.
+      const twice = [...times].filter(([, count]) => count > 1).map(([id]) => id);
+      for (const id of twice) expect(held.includes(id) && handledBefore.has(id)).toBe(true);
+    } finally {
+      await own.stop();
+    }
+  }, 90_000);
+
   it('says clearly when Redis cannot be reached, without the password, and exits 1', async () => {
     const port = await closedPort();
     const log = queuePath('handled.log');

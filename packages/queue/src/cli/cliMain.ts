@@ -40,7 +40,7 @@ Commands:
   retry <id>... | --dead    put dead (or failed) tasks back to pending, due now,
                             their attempts reset; --dead: every dead task
   purge --state <state>     delete every task in a state: done, dead, failed or pending
-  drain --handler <module> [--concurrency <n>] [--stop-when-idle] [--json]
+  drain --handler <module> [--concurrency <n>] [--lease-ms <ms>] [--stop-when-idle] [--json]
                             run due tasks through the handler module's function, with a
                             progress line on stderr, until SIGINT/SIGTERM (the tasks in hand
                             finish, or go back to pending) or, with --stop-when-idle, until
@@ -55,6 +55,8 @@ Options:
                             package name, ESM or CommonJS, whose default export (or export
                             named handle) is async (task, { id, signal, remainingMs }) => void
   --concurrency <n>         with drain: most tasks run at once (default 4)
+  --lease-ms <ms>           with drain: how long a claim holds a task, renewed while it runs;
+                            a drain that dies holds its tasks this long at most (default 60000)
   --help                    this text
 
 States: pending (waiting), running (claimed by a drain), done, failed (will be retried
@@ -74,6 +76,7 @@ const OPTIONS = {
   dead: { type: 'boolean' },
   handler: { type: 'string' },
   concurrency: { type: 'string' },
+  'lease-ms': { type: 'string' },
   'stop-when-idle': { type: 'boolean' },
   help: { type: 'boolean' },
 } satisfies ParseArgsConfig['options'];
@@ -132,7 +135,7 @@ type Command =
   | { command: 'list'; target: Target; json: boolean; state?: TaskState; limit: number }
   | { command: 'retry'; target: Target; ids: string[]; dead: boolean }
   | { command: 'purge'; target: Target; state: Exclude<TaskState, 'running'> }
-  | { command: 'drain'; target: Target; handler: string; concurrency?: number; stopWhenIdle: boolean; json: boolean };
+  | { command: 'drain'; target: Target; handler: string; concurrency?: number; leaseMs?: number; stopWhenIdle: boolean; json: boolean };
 
 type RunCommand = Exclude<Command, { command: 'drain' }>;
 
@@ -146,8 +149,8 @@ function parse(args: readonly string[]): Command | 'help' {
   const noMore = (what: string) => {
     if (rest.length > 0) throw new UsageError(`${what} takes no arguments, got ${rest.join(' ')}`);
   };
-  if (command !== 'drain' && (values.handler !== undefined || values.concurrency !== undefined || values['stop-when-idle'] !== undefined)) {
-    throw new UsageError('--handler, --concurrency and --stop-when-idle go with drain');
+  if (command !== 'drain' && (values.handler !== undefined || values.concurrency !== undefined || values['lease-ms'] !== undefined || values['stop-when-idle'] !== undefined)) {
+    throw new UsageError('--handler, --concurrency, --lease-ms and --stop-when-idle go with drain');
   }
   switch (command) {
     case 'counts':
@@ -169,13 +172,29 @@ function parse(args: readonly string[]): Command | 'help' {
     case 'drain': {
       noMore('drain');
       if (values.handler === undefined || values.handler === '') throw new UsageError('drain needs --handler <module>: a file or package whose default export runs one task');
-      const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency);
-      if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) throw new UsageError(`--concurrency must be a positive integer, got ${JSON.stringify(values.concurrency)}`);
-      return { command, target, handler: values.handler, stopWhenIdle: values['stop-when-idle'] ?? false, json: values.json ?? false, ...(concurrency === undefined ? {} : { concurrency }) };
+      const concurrency = positiveInteger('--concurrency', values.concurrency);
+      const leaseMs = positiveInteger('--lease-ms', values['lease-ms']);
+      return {
+        command,
+        target,
+        handler: values.handler,
+        stopWhenIdle: values['stop-when-idle'] ?? false,
+        json: values.json ?? false,
+        ...(concurrency === undefined ? {} : { concurrency }),
+        ...(leaseMs === undefined ? {} : { leaseMs }),
+      };
     }
     default:
       throw new UsageError(command === undefined ? 'a command is required: counts, list, retry, purge or drain' : `unknown command ${JSON.stringify(command)}: counts, list, retry, purge or drain`);
   }
+}
+
+/** An option that must be a positive integer when given. */
+function positiveInteger(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${name} must be a positive integer, got ${JSON.stringify(value)}`);
+  return n;
 }
 
 /** `--path <file>` or `--redis <url>` (with an optional `--prefix`), exactly one. */

@@ -8,6 +8,8 @@ import type { StopRequests } from './stopRequests.js';
 export interface DrainCommand {
   /** Most tasks run at once (`--concurrency`); drainDeferred's default (4) when absent. */
   readonly concurrency?: number;
+  /** How long a claim holds a task (`--lease-ms`), in milliseconds; drainDeferred's default (60 s) when absent. */
+  readonly leaseMs?: number;
   /** `--stop-when-idle`: end once nothing is due and nothing runs (a batch job), instead of waiting for more work. */
   readonly stopWhenIdle: boolean;
   /** `--json`: print the summary as JSON on stdout at the end. */
@@ -45,6 +47,7 @@ export async function runDrain(queue: TaskQueue, handler: DrainHandler, command:
       stopWhenIdle: command.stopWhenIdle,
       onOutcome: progress.onOutcome,
       ...(command.concurrency === undefined ? {} : { concurrency: command.concurrency }),
+      ...(command.leaseMs === undefined ? {} : { leaseMs: command.leaseMs }),
     });
   } finally {
     unsubscribe?.();
