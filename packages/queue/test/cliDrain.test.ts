@@ -1,3 +1,4 @@
+import { execFile, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -6,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/cliMain.js';
 import { sqliteDeferrer } from '../src/index.js';
 import { ensureBuilt } from './support/built.js';
-import { fixture, handledLines, runCli, startCli, timesHandled, waitUntil } from './support/cliChild.js';
+import { bin, fixture, handledLines, runCli, startCli, timesHandled, waitUntil } from './support/cliChild.js';
 import { opus, task, useTempDir } from './support/queueFiles.js';
 
 const { dir, queuePath } = useTempDir();
@@ -33,6 +34,10 @@ async function countsOf(path = queuePath()) {
   }
 }
 
+/** util-linux `script`, to run the CLI on a pseudo-terminal. */
+const hasScript = spawnSync('script', ['--version']).status === 0;
+const shellQuote = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
+
 /** The final progress line (stderr is not a terminal here: plain lines, the last one at the end). */
 const lastLine = (stderr: string) => stderr.trimEnd().split('\n').at(-1);
 
@@ -54,6 +59,25 @@ describe('stormwatch-queue drain, the built CLI on a SQLite queue', () => {
     // Every task but the one answered 400 ran once, with its own payload and its stable id.
     expect(lines.sort()).toEqual(ids.map((id, i) => `${id} summary ${i}`).filter((_, i) => i !== 7).sort());
     expect(await countsOf()).toEqual({ pending: 0, running: 0, done: 19, failed: 0, dead: 1 });
+  }, 60_000);
+
+  it.skipIf(!hasScript)('rewrites the progress line in place on a terminal', async () => {
+    await queueWith(5);
+    const log = queuePath('handled.log');
+    // util-linux `script` gives the CLI a pseudo-terminal (stdout and stderr both on it).
+    const command = [process.execPath, bin, 'drain', '--path', 'queue.db', '--handler', fixture('recordingHandler.mjs'), '--concurrency', '1', '--stop-when-idle'].map(shellQuote).join(' ');
+    const output = await new Promise<string>((resolve, reject) =>
+      execFile('script', ['-qec', command, '/dev/null'], { cwd: dir(), env: { ...process.env, HANDLER_LOG: log, HANDLER_TASK_MS: '60' }, timeout: 30_000 }, (error, stdout) => (error ? reject(error) : resolve(stdout))),
+    );
+    expect(handledLines(log)).toHaveLength(5);
+    // Every line starts by going back and clearing the line; only the final one ends it.
+    const clear = '\r\x1b[2K';
+    expect(output.startsWith(`${clear}drain: 1 done, 0 failed, 0 dead, 0 released in `)).toBe(true);
+    const before = output.split('drain: ').slice(0, -1);
+    expect(before.length).toBeGreaterThanOrEqual(2);
+    expect(before.every((text) => text.endsWith(clear))).toBe(true);
+    expect(output.slice(output.lastIndexOf(clear) + clear.length)).toMatch(/^drain: 5 done, 0 failed, 0 dead, 0 released in \d+ s \(\d+\.\d\/s\)\r\n$/);
+    expect(output.split('\n')).toHaveLength(2);
   }, 60_000);
 
   it('loads a CommonJS module exporting handle, by a path relative to the current directory as node does', async () => {
