@@ -98,6 +98,7 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
     return 0;
   }
   let queue: TaskQueue | undefined;
+  let draining = false;
   try {
     // Before the queue is opened: a handler that cannot run must not hold a connection or a file.
     const handler = parsed.command === 'drain' ? await loadHandler(parsed.handler, io.cwd) : undefined;
@@ -111,11 +112,16 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
     } else {
       queue = await openRedisQueue(parsed.target.url, parsed.target.prefix);
     }
-    if (parsed.command === 'drain') return await runDrain(queue, handler!, parsed, io);
+    if (parsed.command === 'drain') {
+      draining = true;
+      return await runDrain(queue, handler!, parsed, io);
+    }
     return await run(parsed, queue, io);
   } catch (error) {
     if (!isQueueFileError(error) && !isTaskNotFoundError(error) && !isRedisQueueFailure(error) && !isHandlerModuleError(error)) throw error;
     io.stderr.write(`stormwatch-queue: ${error.message}\n`);
+    // The queue failed under a running drain (Redis went away, the file was removed): nothing is lost.
+    if (draining) io.stderr.write('stormwatch-queue: the drain stopped; run it again once the queue is back (the tasks it held return to pending when their lease expires)\n');
     return 1;
   } finally {
     await queue?.close().catch(() => undefined);
