@@ -11,7 +11,7 @@ import type { PolicyUnderTest } from './policies/PolicyUnderTest.js';
 import { ProgressBar, type ProgressSink } from './progressBar.js';
 import { renderHtmlReport } from './report/html.js';
 import { columnsFor, formatMarkdownTable, formatTextTable } from './report/table.js';
-import { BATCH_TARGET_SCENARIO, DEFERRAL_TARGET_SCENARIO, TARGET_SCENARIO, targetsFor } from './report/targets.js';
+import { TARGET_SCENARIO, targetsFor, targetsHeading } from './report/targets.js';
 import { SCENARIOS, scenarioByName } from './scenarios/index.js';
 import type { Scenario } from './scenarios/Scenario.js';
 import { UsageError, isUsageError } from './UsageError.js';
@@ -260,9 +260,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const table = parsed.markdown ? formatMarkdownTable(figures, columns) : formatTextTable(figures, columns);
     io.stdout.write(`\n${scenario.name}: ${scenario.title} (seed ${parsed.seed}, ${scenario.fleet.clients} clients)\n\n${table}\n\n`);
     const targets = targetsFor(comparison);
-    if (scenario.name === TARGET_SCENARIO) io.stdout.write("Targets for Stormwatch's default policy:\n");
-    if (scenario.name === DEFERRAL_TARGET_SCENARIO && targets.length > 0) io.stdout.write('Targets for Stormwatch with deferral:\n');
-    if (scenario.name === BATCH_TARGET_SCENARIO && targets.length > 0) io.stdout.write('Targets for Stormwatch with deferral to Message Batches:\n');
+    if (scenario.name === TARGET_SCENARIO || targets.length > 0) io.stdout.write(`${targetsHeading(scenario.name)}:\n`);
     for (const t of targets) {
       io.stdout.write(`${t.met ? 'met   ' : 'missed'}  ${t.name}: ${t.value} (target ${t.target})\n`);
     }

@@ -126,6 +126,8 @@ describe('command line', () => {
     expect(figures.results.map((r) => r.policyId)).toEqual(['sdk-default', 'stormwatch-defer', 'stormwatch-batch', 'oracle']);
     expect(figures.results.map((r) => r.figures.batch.batches > 0)).toEqual([false, false, true, false]);
     expect(figures.targets.map((t) => t.name)).toContain('batch requests billed at half the list price');
+    // The HTML report names the targets as the command line does.
+    expect(await readFile(join(dir, 'lob.html'), 'utf8')).toContain('<h2>Targets for Stormwatch with deferral to Message Batches</h2>');
   });
 
   it('prints a Markdown table with --markdown', async () => {

@@ -14,6 +14,7 @@ import { validateScenario } from '../src/scenarios/validateScenario.js';
 import { SIMULATED_BASE_URL, SimulatedService } from '../src/SimulatedService.js';
 import { formatSimTag } from '../src/simTag.js';
 import { VirtualRuntime } from '../src/VirtualRuntime.js';
+import { xStepFor } from '../src/report/svgChart.js';
 
 const MODEL = longOutage.fleet.model;
 
@@ -210,5 +211,11 @@ describe('long-outage-batch: deferral to the Message Batches API (stormwatch-bat
     expect(batchFigures(b)).toEqual(batchFigures(a));
     const c = await runOf(stormwatchBatch, 4);
     expect(c.attempts.map((x) => x.sentAtMs)).not.toEqual(a.attempts.map((x) => x.sentAtMs));
+  });
+});
+
+describe('the report of an hour-long run', () => {
+  it('spaces the x ticks so that at most 16 show (30 s and 60 s below 960 points, as before)', () => {
+    expect([60, 240, 241, 900, 960, 961, 1500, 4480, 20_000, 90_000].map(xStepFor)).toEqual([30, 30, 60, 60, 60, 120, 120, 300, 1800, 3600]);
   });
 });

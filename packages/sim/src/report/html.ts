@@ -9,7 +9,7 @@ import { ZOOM_BINS, ZOOM_BIN_MS } from '../timeline.js';
 import { ORACLE_ID } from '../policies/index.js';
 import { capacityFactorAt, inWindow } from '../scenarios/windows.js';
 import { columnsFor } from './table.js';
-import { targetsFor } from './targets.js';
+import { targetsFor, targetsHeading } from './targets.js';
 import { escapeHtml, fmtPct } from './format.js';
 import { lineChart, niceMax, type Series } from './svgChart.js';
 
@@ -180,7 +180,7 @@ ${table}
 <p class="muted">Amplification: attempts per logical call (storm: calls started in the storm window). Resent input tokens: input of every attempt after a call's first (not billed, but load). Billed waste: tokens billed for results thrown away (streams broken by overloaded_error or abandoned after they started), at list prices. Latency: successful calls. Drain: from the storm's end until calls no longer fail and the calls in progress are back to their pre-storm level.</p>
 <h2>Who succeeded, and why calls failed</h2>
 ${failureTable}
-${targets.length > 0 ? `<h2>Targets for Stormwatch's default policy</h2>\n<ul>${targetList}</ul>` : ''}
+${targets.length > 0 ? `<h2>${escapeHtml(targetsHeading(scenario.name))}</h2>\n<ul>${targetList}</ul>` : ''}
 <h2>Attempts per second, per policy</h2>
 <p class="muted">Shaded: the storm. Dashed grey: the service's admission limit. Retry waves show as spikes above it.</p>
 ${smallMultiples}

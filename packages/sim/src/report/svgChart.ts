@@ -32,9 +32,19 @@ export interface ChartOptions {
   readonly yFormat?: (v: number) => string;
   /** Draw a legend. Defaults to true. */
   readonly legend?: boolean;
-  /** Label of x index `i` (defaults to `${i} s`) and the spacing of x ticks (defaults to 30, or 60 beyond 240 points). */
+  /** Label of x index `i` (defaults to `${i} s`) and the spacing of x ticks (defaults to {@link xStepFor}). */
   readonly xLabel?: (i: number) => string;
   readonly xStep?: number;
+}
+
+/**
+ * The x tick spacing for `n` points (seconds): 30, or 60 beyond 240 points, and beyond 16
+ * ticks the next of 2, 5, 10, 15, 30 and 60 minutes (an hour-long run's labels would overlap).
+ */
+export function xStepFor(n: number): number {
+  let step = n > 240 ? 60 : 30;
+  for (const next of [120, 300, 600, 900, 1800, 3600]) if (n / step > 16) step = next;
+  return step;
 }
 
 /** A "nice" axis top ≥ max: 1, 2 or 5 times a power of ten. */
@@ -75,7 +85,7 @@ export function lineChart(o: ChartOptions): string {
     parts.push(`<line x1="${m.left}" x2="${m.left + plotW}" y1="${yy}" y2="${yy}" stroke="#e5e5e5"/>`);
     parts.push(`<text x="${m.left - 6}" y="${yy}" class="tick" text-anchor="end" dominant-baseline="middle">${escapeHtml(fmt(v))}</text>`);
   }
-  const step = o.xStep ?? (n > 240 ? 60 : 30);
+  const step = o.xStep ?? xStepFor(n);
   const xLabel = o.xLabel ?? ((i: number) => `${i} s`);
   for (let t = 0; t < n; t += step) {
     parts.push(`<text x="${x(t).toFixed(1)}" y="${m.top + plotH + 16}" class="tick" text-anchor="middle">${escapeHtml(xLabel(t))}</text>`);

@@ -239,6 +239,13 @@ export function checkBatchTargets(c: Comparison): TargetCheck[] {
   return checks;
 }
 
+/** The heading the targets of a scenario are shown under (the command line's and the HTML report's). */
+export function targetsHeading(scenarioName: string): string {
+  if (scenarioName === DEFERRAL_TARGET_SCENARIO) return 'Targets for Stormwatch with deferral';
+  if (scenarioName === BATCH_TARGET_SCENARIO) return 'Targets for Stormwatch with deferral to Message Batches';
+  return "Targets for Stormwatch's default policy";
+}
+
 /** The targets a comparison is checked against: storm-50's, long-outage's or long-outage-batch's; none for the other scenarios. */
 export function targetsFor(c: Comparison): TargetCheck[] {
   if (c.scenario.name === TARGET_SCENARIO) return checkTargets(c);
