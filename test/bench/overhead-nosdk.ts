@@ -13,11 +13,12 @@
  */
 import Anthropic from '@anthropic-ai/sdk';
 import { pathToFileURL } from 'node:url';
+import type * as Stormwatch from '@stormwatch/anthropic';
 
 const BLOCKS = Number(process.env.BENCH_BLOCKS ?? 300);
 const BLOCK_CALLS = Number(process.env.BENCH_BLOCK_CALLS ?? 200);
 const MODEL = 'claude-sonnet-4-6';
-const { resilient } = (await import(process.env.BENCH_ANTHROPIC ? pathToFileURL(process.env.BENCH_ANTHROPIC).href : '@stormwatch/anthropic')) as typeof import('@stormwatch/anthropic');
+const { resilient } = (await import(process.env.BENCH_ANTHROPIC ? pathToFileURL(process.env.BENCH_ANTHROPIC).href : '@stormwatch/anthropic')) as typeof Stormwatch;
 
 const MESSAGE = JSON.stringify({
   id: 'msg_bench',

@@ -38,6 +38,12 @@ const BLOCK_CALLS = Number(process.env.BENCH_BLOCK_CALLS ?? 200);
 const MEMORY_CALLS = Number(process.env.BENCH_MEMORY_CALLS ?? 1_000_000);
 const MODEL = 'claude-sonnet-4-6';
 
+// The rows without telemetry stay without it: since issue 12 every policy emits into the global
+// providers once resilient() is used (default telemetry), which would instrument the `core`
+// and `stormwatch` rows too. Off here, as ANTHROPIC_OPEN_TELEMETRY=false turns it off for a
+// service; what the default costs is the instrumented rows' figure (the same instrumentation).
+process.env.ANTHROPIC_OPEN_TELEMETRY ??= 'false';
+
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with node --expose-gc');
 
