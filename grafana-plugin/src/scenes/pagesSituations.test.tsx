@@ -19,10 +19,12 @@ import {
   SITUATIONS,
   SITUATION_LIST,
   framesFor,
+  serviceFilter,
   registerStandardTransformers,
   respondWith,
   type Situation,
 } from '../test/situations';
+import { VAR_SERVICE } from '../constants';
 import type { ResolvedSettings } from '../settings';
 import { STORM_FIELDS } from '../transforms/stormsToFrame';
 import { breakersScene } from './breakersScene';
@@ -84,12 +86,24 @@ function runnerOf(p: VizPanel): SceneQueryRunner | undefined {
  * panel plugins have no field options, so an activated panel drops mappings and units),
  * and what each panel received.
  */
-async function renderPage(build: (s: ResolvedSettings) => EmbeddedScene, s: Situation) {
+async function renderPage(
+  build: (s: ResolvedSettings) => EmbeddedScene,
+  s: Situation,
+  { service }: { service?: string } = {}
+) {
   installFakeGrafana(respondWith(s));
   const scene = build(settings);
   const built = new Map(panels(scene).map((p) => [p.state.title, p.state.fieldConfig.defaults as FieldConfig]));
   const deactivate = activateFullSceneTree(scene);
   await flush();
+  if (service) {
+    // As the link that opens the page does (var-service in the URL).
+    const variable = sceneGraph.lookupVariable(VAR_SERVICE, scene) as unknown as {
+      changeValueTo: (v: string[]) => void;
+    };
+    await act(async () => variable.changeValueTo([service]));
+    await flush();
+  }
   const byTitle = (title: string) => {
     const found = panels(scene).find((p) => p.state.title === title);
     if (!found) {
@@ -135,8 +149,11 @@ describe.each(PAGES)('the %s page', (_page, build) => {
         // Exactly the frames the datasources returned for the panel's own queries, and something to show where they returned any.
         const runner = runnerOf(p);
         expect(runner).toBeDefined();
+        // Prometheus answers a table query with one table, any other query with a frame per series.
         const expected = runner!.state.queries.flatMap((q) =>
-          framesFor(s, q.refId, Boolean((q as { instant?: boolean }).instant)).map((f) => f.refId)
+          (q as { format?: string }).format === 'table'
+            ? [q.refId]
+            : framesFor(s, q.refId, Boolean((q as { instant?: boolean }).instant)).map((f) => f.refId)
         );
         const received = (runner!.state.data?.series ?? []).map((f) => f.refId);
         expect({ panel: p.state.title, refIds: received }).toEqual({ panel: p.state.title, refIds: expected });
@@ -162,19 +179,36 @@ describe.each(SITUATION_LIST.map((s) => [s.name, s] as const))('when %s', (name,
       SERVICES.map((service) => [service, STATE_WORDS[s.states[service]]])
     );
     expect(page.column('Firing alerts', 'alertname')).toEqual(s.alerts.map((a) => a.alertname));
+    // A row per service and model, the most amplified first, with the fixture's figures now.
+    const now = (values: readonly number[]) => values[values.length - 1];
+    const amplified = [...SERVICES].sort((a, b) => now(s.amplification[b]) - now(s.amplification[a]));
+    expect(page.column('By service and model', LABEL.SERVICE)).toEqual(amplified);
+    expect(page.column('By service and model', 'Value #amplification')).toEqual(
+      amplified.map((x) => now(s.amplification[x]))
+    );
+    expect(page.column('By service and model', 'Value #wasted')).toEqual(
+      amplified.map((x) => now(s.wastedUsdPerHour[x]))
+    );
     const open = page.shown('Breakers open');
     expect(open.map((x) => x.text)).toEqual([String(notClosed(s))]);
     expect(open[0].color).toBe(color(notClosed(s) >= ALERT_THRESHOLDS.breakerNotClosed ? 'red' : 'green'));
     page.deactivate();
   });
 
-  it('the Service page shows the state of its model, its breakers and its worst calls', async () => {
-    const page = await renderPage(serviceScene, s);
-    expect(page.shown('State by model').map((x) => x.text)).toEqual(SERVICES.map((x) => STATE_WORDS[s.states[x]]));
+  it('the Service page shows the state of its model, its breakers and its worst calls, for its service only', async () => {
+    const page = await renderPage(serviceScene, s, { service: 'checkout' });
+    expect(page.shown('State by model').map((x) => [x.labels[LABEL.SERVICE], x.text])).toEqual([
+      ['checkout', STATE_WORDS[s.states.checkout]],
+    ]);
     expect(page.shown('Breaker state').map((x) => [x.labels[LABEL.SERVICE], x.text])).toEqual(
-      s.breakers.map((b) => [b.service, b.state])
+      s.breakers.filter((b) => b.service === 'checkout').map((b) => [b.service, b.state])
     );
-    const retried = s.calls.filter((c) => c.attempts > 1).sort((a, b) => b.attempts - a.attempts);
+    expect(page.column('Firing alerts', 'alertname')).toEqual(
+      s.alerts.filter((a) => a.service === 'checkout').map((a) => a.alertname)
+    );
+    const retried = s.calls
+      .filter((c) => c.service === 'checkout' && c.attempts > 1)
+      .sort((a, b) => b.attempts - a.attempts);
     expect(page.column('Calls with the most attempts', 'traceIdHidden')).toEqual(retried.map((c) => c.traceId));
     page.deactivate();
   });
@@ -257,5 +291,16 @@ describe('the situations', () => {
     const open = SITUATIONS.breakerOpen.breakers.find((b) => b.state === BreakerState.OPEN);
     expect(open && BREAKER_STATE_GAUGE_VALUE[open.state]).toBe(1);
     expect(SITUATIONS.breakerOpen.fallbacks.map((f) => [f.from, f.to])).toEqual([[MODEL, FALLBACK_MODEL]]);
+  });
+
+  it('are answered for the selected services only, as the datasources match them', () => {
+    expect(['checkout', 'batch'].filter(serviceFilter('rate(x{job=~"checkout", m=~".*"}[5m])'))).toEqual(['checkout']);
+    expect(['checkout', 'batch'].filter(serviceFilter('{ resource.service.name =~ "batch|other" }'))).toEqual([
+      'batch',
+    ]);
+    // Anchored: a prefix is no match.
+    expect(['checkout', 'checkout-eu'].filter(serviceFilter('x{job=~"checkout"}'))).toEqual(['checkout']);
+    expect(['checkout', 'batch'].filter(serviceFilter('x{job=~".*"}'))).toEqual(['checkout', 'batch']);
+    expect(['checkout'].filter(serviceFilter('ALERTS{alertstate="firing"}'))).toEqual(['checkout']);
   });
 });

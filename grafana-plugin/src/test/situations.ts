@@ -17,6 +17,7 @@ import {
   CostKind,
   FallbackReason,
 } from '@stormwatch/conventions';
+import { sceneGraph, type SceneObject } from '@grafana/scenes';
 import { LABEL, SERVICE_STATE, STATUS_LABEL, type ServiceState } from '@stormwatch/queries';
 import { STORM_REF } from '../transforms/detectStormsInFrames';
 import type { Responder } from './fakeGrafana';
@@ -352,11 +353,93 @@ export function framesFor(s: Situation, refId: string, instant: boolean): DataFr
   }
 }
 
-/** Answers every query of a request from situation `s`. */
-export function respondWith(s: Situation): Responder {
-  return (request: DataQueryRequest) => ({
-    frames: request.targets.flatMap((t) => framesFor(s, t.refId, Boolean((t as { instant?: boolean }).instant))),
+/** Queries the fixture answers with a Prometheus table frame of its own (a column per label). */
+const TABLES = new Set(['firingAlerts', 'breakerTransitions', 'fallbacks']);
+
+/**
+ * Series as Prometheus returns a `format: 'table'` query: one frame, a row per series, a
+ * column per label, the value in `Value` (`Value #<refId>` when the request has several
+ * table queries, as Grafana's Prometheus datasource names it).
+ */
+function seriesToTable(refId: string, frames: DataFrame[], valueName: string): DataFrame {
+  const labelsOf = (f: DataFrame) => f.fields.find((x) => x.name === 'Value')?.labels ?? {};
+  const names = [...new Set(frames.flatMap((f) => Object.keys(labelsOf(f))))];
+  const last = (f: DataFrame) => f.fields[1].values[f.fields[1].values.length - 1];
+  return createDataFrame({
+    refId,
+    fields: [
+      {
+        name: 'Time',
+        type: FieldType.time,
+        values: frames.map((f) => f.fields[0].values[f.fields[0].values.length - 1]),
+      },
+      ...names.map((name) => ({ name, type: FieldType.string, values: frames.map((f) => labelsOf(f)[name] ?? '') })),
+      { name: valueName, type: FieldType.number, values: frames.map(last) },
+    ],
   });
+}
+
+/** The rows of a frame for which `keep(row)` holds (row: field name to value). */
+function filterRows(frame: DataFrame, keep: (row: Record<string, unknown>) => boolean): DataFrame {
+  const rows = Array.from({ length: frame.length }, (_, i) => i).filter((i) =>
+    keep(Object.fromEntries(frame.fields.map((f) => [f.name, f.values[i]])))
+  );
+  return {
+    ...frame,
+    length: rows.length,
+    fields: frame.fields.map((f) => ({ ...f, values: rows.map((i) => f.values[i]) })),
+  };
+}
+
+/**
+ * The service filter of an interpolated query, as a predicate: PromQL's `job=~"re"`,
+ * TraceQL's `resource.service.name =~ "re"` (anchored, as both datasources match), or
+ * every service without one.
+ */
+export function serviceFilter(query: string): (service: string) => boolean {
+  const re =
+    new RegExp(`${LABEL.SERVICE}=~"([^"]*)"`).exec(query)?.[1] ??
+    /resource\.service\.name =~ "([^"]*)"/.exec(query)?.[1];
+  if (re === undefined) {
+    return () => true;
+  }
+  const anchored = new RegExp(`^(?:${re})$`);
+  return (service) => anchored.test(service);
+}
+
+/** Keeps what a service filter selects: series by their service label, table and span rows by their service column. */
+function onlyServices(frame: DataFrame, keep: (service: string) => boolean): DataFrame | undefined {
+  const label = frame.fields.find((f) => f.name === 'Value')?.labels?.[LABEL.SERVICE];
+  if (label !== undefined) {
+    return keep(label) ? frame : undefined;
+  }
+  const column = frame.fields.find((f) => f.name === LABEL.SERVICE || f.name === 'traceService')?.name;
+  return column ? filterRows(frame, (row) => keep(String(row[column]))) : frame;
+}
+
+/**
+ * Answers every query of a request from situation `s`, as the datasources would: with the
+ * query's variables interpolated by the calling scene, only the selected services; table
+ * queries as Prometheus tables.
+ */
+export function respondWith(s: Situation): Responder {
+  return (request: DataQueryRequest) => {
+    const scene = request.scopedVars?.__sceneObject?.value as SceneObject | undefined;
+    type Target = { refId: string; expr?: string; query?: string; instant?: boolean; format?: string };
+    const targets = request.targets as Target[];
+    const tables = targets.filter((t) => t.format === 'table').length;
+    return {
+      frames: targets.flatMap((t) => {
+        const text = t.expr ?? t.query ?? '';
+        const keep = serviceFilter(scene ? sceneGraph.interpolate(scene, text, request.scopedVars) : text);
+        const frames = framesFor(s, t.refId, Boolean(t.instant)).flatMap((f) => onlyServices(f, keep) ?? []);
+        if (t.format === 'table' && !TABLES.has(t.refId)) {
+          return [seriesToTable(t.refId, frames, tables > 1 ? `Value #${t.refId}` : 'Value')];
+        }
+        return frames;
+      }),
+    };
+  };
 }
 
 let transformersRegistered = false;
