@@ -31,6 +31,7 @@ import { breakersScene } from './breakersScene';
 import { costScene } from './costScene';
 import { overviewScene } from './overviewScene';
 import { serviceScene } from './serviceScene';
+import { stormDetailScene } from './stormDetailScene';
 import { stormsScene } from './stormsScene';
 import { tracesScene } from './tracesScene';
 
@@ -51,6 +52,7 @@ const PAGES: Array<[string, (s: ResolvedSettings) => EmbeddedScene]> = [
   ['Overview', overviewScene],
   ['Service', serviceScene],
   ['Storms', stormsScene],
+  ['Storm drill-down', stormDetailScene],
   ['Cost', costScene],
   ['Traces', tracesScene],
   ['Breakers & fallbacks', breakersScene],
