@@ -231,6 +231,13 @@ describe.each(SITUATION_LIST.map((s) => [s.name, s] as const))('when %s', (name,
     if (name === 'breaker open') {
       expect(services.join(',')).toContain('checkout');
     }
+    // Each storm is shaded on the page's graphs: one region per row of the table.
+    const runner = runnerOf(page.byTitle('Retry amplification (storm input)'))!;
+    const regions = (runner.state.data?.annotations ?? []).find((f) => f.name === 'storms');
+    expect(regions?.length ?? 0).toBe(table.length);
+    if (name === 'storm') {
+      expect(regions?.fields.find((f) => f.name === 'title')?.values).toEqual(['storm (retries): checkout']);
+    }
     // The storm inputs are drawn per service and model against the alert's threshold.
     const peaks = page.frames('Retry amplification (storm input)').map((f) => Math.max(...f.fields[1].values));
     expect(peaks.some((v) => v > ALERT_THRESHOLDS.retryAmplification)).toBe(name === 'storm');
