@@ -9,12 +9,6 @@ import { APIPromise } from '@anthropic-ai/sdk/core/api-promise';
 /** A body `new Response()` takes. */
 type Body = ConstructorParameters<typeof Response>[0];
 
-/** What a call under the policy delivered: its value and the HTTP response of the attempt that succeeded. */
-export interface Delivered<T> {
-  readonly data: T;
-  readonly response: Response | undefined;
-}
-
 /** Where an attempt's SDK call leaves the HTTP response it got. */
 export interface ResponseHolder {
   response?: Response;
@@ -50,36 +44,44 @@ export function sseBody(data: AsyncIterable<{ type: string }>): Body {
   );
 }
 
-/** The delivered response, rebuilt with a body (lazily: only `asResponse()` / `withResponse()` ask for it). */
-function responseOf<T>(delivered: Delivered<T>, bodyOf: BodyOf<T>): Response {
-  const original = delivered.response;
-  // Set by the attempt that succeeded; absent only if the SDK never reached its middleware (a custom fetch that bypasses it).
-  if (!original) throw new TypeError('resilient: no HTTP response was recorded for this call (asResponse/withResponse)');
-  return new Response(bodyOf(delivered.data), { status: original.status, statusText: original.statusText, headers: original.headers });
+/** What the SDK's `APIPromise` reads of a response (its `APIResponseProps`), with the value already parsed. */
+export interface ResponseProps<T> {
+  readonly response: Response;
+  readonly options: { readonly method: 'post'; readonly path: string };
+  readonly controller: AbortController;
+  readonly requestLogID: undefined;
+  readonly retryOfRequestLogID: undefined;
+  readonly startTime: number;
+  readonly data: T;
 }
 
 /**
- * An `APIPromise` of `outcome`'s value. Like the SDK's, the call is already running; a
- * rejection reaches `await`, `.then` and `.catch` as the SDK's would.
+ * The props of a delivered value: `response` is the attempt's response rebuilt with a body,
+ * made only when asked for (by `asResponse()` / `withResponse()`).
  */
-export function toApiPromise<T>(client: Anthropic, outcome: Promise<Delivered<T>>, bodyOf: BodyOf<T>, path: string): APIPromise<T> {
-  const startTime = Date.now();
-  const props = outcome.then((delivered) => {
-    let response: Response | undefined;
-    return {
-      get response(): Response {
-        response ??= responseOf(delivered, bodyOf);
-        return response;
-      },
-      options: { method: 'post', path },
-      controller: new AbortController(),
-      requestLogID: undefined,
-      retryOfRequestLogID: undefined,
-      startTime,
-      data: delivered.data,
-    };
-  });
+export function responseProps<T>(data: T, original: Response | undefined, bodyOf: BodyOf<T>, path: string, startTime: number): ResponseProps<T> {
+  let response: Response | undefined;
+  return {
+    get response(): Response {
+      // Set by the attempt that succeeded; absent only if the SDK never reached its middleware (a custom fetch that bypasses it).
+      if (!original) throw new TypeError('resilient: no HTTP response was recorded for this call (asResponse/withResponse)');
+      response ??= new Response(bodyOf(data), { status: original.status, statusText: original.statusText, headers: original.headers });
+      return response;
+    },
+    options: { method: 'post', path },
+    controller: new AbortController(),
+    requestLogID: undefined,
+    retryOfRequestLogID: undefined,
+    startTime,
+    data,
+  };
+}
+
+/**
+ * An `APIPromise` of the call whose props `props` gives. Like the SDK's, the call is already
+ * running; a rejection reaches `await`, `.then` and `.catch` as the SDK's would.
+ */
+export function toApiPromise<T>(client: Anthropic, props: Promise<ResponseProps<T>>): APIPromise<T> {
   // The SDK parses lazily from these props; here the value is already parsed (and carries its `_request_id`).
-  type Props = Awaited<typeof props>;
-  return new APIPromise<T>(client, props as unknown as ConstructorParameters<typeof APIPromise<T>>[1], (_client, p) => (p as unknown as Props).data as never);
+  return new APIPromise<T>(client, props as unknown as ConstructorParameters<typeof APIPromise<T>>[1], (_client, p) => (p as unknown as ResponseProps<T>).data as never);
 }

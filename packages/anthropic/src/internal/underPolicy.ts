@@ -15,10 +15,10 @@ import { callerError } from '../callerError.js';
 import type { PriceTable } from '../pricing.js';
 import type { ResilientRequestOptions, SdkRequestOptions } from '../ResilientOptions.js';
 import { beginAttempt, billedWaste, describeMessage, failedAttempt, newAccount, promptKnown, toUsage, usefulResult, type Account } from './accounting.js';
-import { jsonBody, sseBody, toApiPromise, type Delivered, type ResponseHolder } from './apiPromise.js';
+import { jsonBody, responseProps, sseBody, toApiPromise, type ResponseHolder, type ResponseProps } from './apiPromise.js';
 import { attemptStorage, type AttemptScopeState } from './attemptScope.js';
 import { inputMessages, outputMessages, systemInstructions } from './content.js';
-import { readHead, streamedUsage, toStream, type StreamUsage } from './streaming.js';
+import { readHead, streamedUsage, toStream, type StreamHead, type StreamUsage } from './streaming.js';
 
 /** Which of the SDK's message APIs a wrapped resource drives. */
 export type MessagesApi = 'messages' | 'beta';
@@ -85,70 +85,85 @@ async function send<T>(ctx: AttemptContext, account: Account, run: () => Promise
   }
 }
 
-async function createMessage(w: Wrapping, api: MessagesApi, body: MessageCreateParamsNonStreaming, o: ResilientRequestOptions | undefined): Promise<Delivered<Message>> {
+/** Maps the error a call under the policy rejects with to the caller's. */
+type ErrorMap = (error: unknown, o: ResilientRequestOptions | undefined) => unknown;
+
+const MESSAGES_PATH = '/v1/messages';
+
+async function createMessage(w: Wrapping, api: MessagesApi, body: MessageCreateParamsNonStreaming, o: ResilientRequestOptions | undefined, mapError: ErrorMap): Promise<ResponseProps<Message>> {
+  const startTime = Date.now();
   const { call, request } = callOptions(w, body, o);
   const create = sdkCreate(w, api);
   const recordRequest = contentOf(w, body);
   const account = newAccount();
   const holder: ResponseHolder = {};
-  const data = await w.policy.execute(async (ctx) => {
-    ctx.details.stream = false;
-    recordRequest(ctx);
-    const message = await send(ctx, account, () => create({ ...body, model: ctx.model, stream: false }, { ...request, maxRetries: 0, signal: ctx.signal }), holder);
-    const usage = toUsage(message.usage);
-    promptKnown(ctx, account, usage);
-    usefulResult(ctx, usage, w.prices);
-    describeMessage(ctx, message);
-    w.recordContent?.(ctx, { output: outputMessages(message) });
-    return message;
-  }, call);
-  return { data, response: holder.response };
+  let data: Message;
+  try {
+    data = await w.policy.execute(async (ctx) => {
+      ctx.details.stream = false;
+      recordRequest(ctx);
+      const message = await send(ctx, account, () => create({ ...body, model: ctx.model, stream: false }, { ...request, maxRetries: 0, signal: ctx.signal }), holder);
+      const usage = toUsage(message.usage);
+      promptKnown(ctx, account, usage);
+      usefulResult(ctx, usage, w.prices);
+      describeMessage(ctx, message);
+      w.recordContent?.(ctx, { output: outputMessages(message) });
+      return message;
+    }, call);
+  } catch (error) {
+    throw mapError(callerError(error), o);
+  }
+  return responseProps(data, holder.response, jsonBody, MESSAGES_PATH, startTime);
 }
 
-async function createStream(w: Wrapping, api: MessagesApi, body: MessageCreateParamsStreaming, o: ResilientRequestOptions | undefined): Promise<Delivered<AnyStream>> {
+async function createStream(w: Wrapping, api: MessagesApi, body: MessageCreateParamsStreaming, o: ResilientRequestOptions | undefined, mapError: ErrorMap): Promise<ResponseProps<AnyStream>> {
+  const startTime = Date.now();
   const { call, request } = callOptions(w, body, o);
   const create = sdkCreate(w, api);
   const recordRequest = contentOf(w, body);
   const account = newAccount();
-  const first = await w.policy.execute(async (ctx) => {
-    ctx.details.stream = true;
-    recordRequest(ctx);
-    const usage: StreamUsage = { input: undefined, output: 0 };
-    let stream: AnyStream | undefined;
-    const holder: ResponseHolder = {};
-    try {
-      const head = await send(ctx, account, async () => {
-        stream = await create({ ...body, model: ctx.model, stream: true }, { ...request, maxRetries: 0, signal: ctx.signal });
-        return readHead(ctx, account, stream, usage);
-      }, holder);
-      return { head, response: holder.response };
-    } catch (error) {
-      stream?.controller.abort();
-      // message_start had come: its prompt was billed for a result nobody will see.
-      if (usage.input) billedWaste(ctx, streamedUsage(usage), w.prices);
-      throw error;
-    }
-  }, call);
-  return { data: toStream(first.head, w.policy, w.prices, w.sdk), response: first.response };
+  let first: { head: StreamHead; response: Response | undefined };
+  try {
+    first = await w.policy.execute(async (ctx) => {
+      ctx.details.stream = true;
+      recordRequest(ctx);
+      const usage: StreamUsage = { input: undefined, output: 0 };
+      let stream: AnyStream | undefined;
+      const holder: ResponseHolder = {};
+      try {
+        const head = await send(ctx, account, async () => {
+          stream = await create({ ...body, model: ctx.model, stream: true }, { ...request, maxRetries: 0, signal: ctx.signal });
+          return readHead(ctx, account, stream, usage);
+        }, holder);
+        return { head, response: holder.response };
+      } catch (error) {
+        stream?.controller.abort();
+        // message_start had come: its prompt was billed for a result nobody will see.
+        if (usage.input) billedWaste(ctx, streamedUsage(usage), w.prices);
+        throw error;
+      }
+    }, call);
+  } catch (error) {
+    throw mapError(callerError(error), o);
+  }
+  return responseProps(toStream(first.head, w.policy, w.prices, w.sdk), first.response, sseBody, MESSAGES_PATH, startTime);
 }
 
-/** The caller's error for a failed call: the SDK's own after the last retry ({@link callerError}). */
-const rejectAs = (map: (error: unknown) => unknown) => (error: unknown): never => {
-  throw map(callerError(error));
-};
+const asIs: ErrorMap = (error) => error;
 
-/** `create` under the policy, returning the SDK's `APIPromise`. */
-function createUnderPolicy(w: Wrapping, api: MessagesApi, mapError: (error: unknown, o: ResilientRequestOptions | undefined) => unknown = (e) => e) {
-  return (body: MessageCreateParamsBase, o?: ResilientRequestOptions) => {
-    const reject = rejectAs((e) => mapError(e, o));
-    return body.stream
-      ? toApiPromise(w.sdk, createStream(w, api, body as MessageCreateParamsStreaming, o).catch(reject), sseBody, '/v1/messages')
-      : toApiPromise(w.sdk, createMessage(w, api, body as MessageCreateParamsNonStreaming, o).catch(reject), jsonBody, '/v1/messages');
-  };
+/**
+ * `create` under the policy, returning the SDK's `APIPromise`. A failed call rejects with the
+ * SDK's own error after the last retry ({@link callerError}), then `mapError`'s.
+ */
+function createUnderPolicy(w: Wrapping, api: MessagesApi, mapError: ErrorMap = asIs) {
+  return (body: MessageCreateParamsBase, o?: ResilientRequestOptions) =>
+    body.stream
+      ? toApiPromise(w.sdk, createStream(w, api, body as MessageCreateParamsStreaming, o, mapError))
+      : toApiPromise(w.sdk, createMessage(w, api, body as MessageCreateParamsNonStreaming, o, mapError));
 }
 
 /** A failure after the stream's own abort reads as the SDK's abort, so the `MessageStream` emits `abort` as it would without us. */
-const abortAsSdk = (error: unknown, o: ResilientRequestOptions | undefined): unknown => (o?.signal?.aborted ? new APIUserAbortError() : error);
+const abortAsSdk: ErrorMap = (error, o) => (o?.signal?.aborted ? new APIUserAbortError() : error);
 
 /**
  * `stream` under the policy: the SDK's own `MessageStream` (or `BetaMessageStream`), fed by
