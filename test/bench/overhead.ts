@@ -38,12 +38,6 @@ const BLOCK_CALLS = Number(process.env.BENCH_BLOCK_CALLS ?? 200);
 const MEMORY_CALLS = Number(process.env.BENCH_MEMORY_CALLS ?? 1_000_000);
 const MODEL = 'claude-sonnet-4-6';
 
-// The rows without telemetry stay without it: since issue 12 every policy emits into the global
-// providers once resilient() is used (default telemetry), which would instrument the `core`
-// and `stormwatch` rows too. Off here, as ANTHROPIC_OPEN_TELEMETRY=false turns it off for a
-// service; what the default costs is the instrumented rows' figure (the same instrumentation).
-process.env.ANTHROPIC_OPEN_TELEMETRY ??= 'false';
-
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with node --expose-gc');
 
@@ -89,12 +83,18 @@ const cannedFetch = (async () =>
     status: 200,
     headers: { 'content-type': 'application/json', 'request-id': 'req_bench', 'anthropic-ratelimit-requests-remaining': '999' },
   })) as unknown as typeof fetch;
-const sdk = (openTelemetry?: false) =>
-  new Anthropic({ apiKey: 'bench', baseURL: 'http://127.0.0.1:9', fetch: cannedFetch, maxRetries: 0, ...(openTelemetry === false ? { openTelemetry } : {}) });
+const sdk = (traces?: boolean) =>
+  new Anthropic({ apiKey: 'bench', baseURL: 'http://127.0.0.1:9', fetch: cannedFetch, maxRetries: 0, ...(traces === undefined ? {} : { openTelemetry: traces && { traces } }) });
 const body = { model: MODEL, max_tokens: 16, messages: [{ role: 'user' as const, content: 'Hi' }] };
 
 const bare = sdk(false);
-const traced = sdk();
+const traced = sdk(true);
+// The rows without telemetry stay without it: since issue 12 every policy emits into the global
+// providers once resilient() is used (default telemetry), which would instrument the `core`
+// and `stormwatch` rows too. Off, as ANTHROPIC_OPEN_TELEMETRY=false turns it off for a service
+// (the traced SDK client above has its tracing on by option); what the default costs is the
+// instrumented row's figure (the same instrumentation).
+process.env.ANTHROPIC_OPEN_TELEMETRY = 'false';
 const cockatiel = wrap(
   retry(handleAll, { maxAttempts: 2, backoff: new ExponentialBackoff() }),
   circuitBreaker(handleAll, { halfOpenAfter: 30_000, breaker: new ConsecutiveBreaker(5) }),
