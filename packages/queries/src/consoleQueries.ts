@@ -80,12 +80,19 @@ export function serviceModelState(p: QueryParams = {}): string {
   ].join(' or ');
 }
 
-/** The Stormwatch alerts firing now (`ALERTS`, the names of ALERTS in the conventions), for the selected services. */
+/**
+ * The Stormwatch alerts firing now (`ALERTS`, the names of ALERTS in the conventions), for the
+ * selected services — and, whatever is selected, those of no service (`StormwatchProviderIncident`
+ * is the status page's, not a service's: it explains every service's storm).
+ */
 export function firingAlerts(p: QueryParams = {}): string {
-  return selector('ALERTS', [[LABEL.SERVICE, p.service]], [
+  const stormwatchFiring = [
     { label: 'alertname', op: '=~', value: ALERTS.map(escapeRegex).join('|') },
     { label: 'alertstate', op: '=', value: 'firing' },
-  ]);
+  ] as const;
+  const selected = selector('ALERTS', [[LABEL.SERVICE, p.service]], stormwatchFiring);
+  if (p.service === undefined) return selected;
+  return `${selected} or ${selector('ALERTS', [], [{ label: LABEL.SERVICE, op: '=', value: '' }, ...stormwatchFiring])}`;
 }
 
 /**

@@ -92,9 +92,12 @@ describe('the console queries', () => {
       ].join(' or '),
     );
   });
-  test('firing alerts are the shipped ones, by service', () => {
-    const expr = firingAlerts({ service: 'checkout' });
-    expect(expr).toBe(`ALERTS{job="checkout", alertname=~"${ALERTS.join('|')}", alertstate="firing"}`);
+  test('firing alerts are the shipped ones, by service, and those of no service (the provider incident) whatever is selected', () => {
+    const names = ALERTS.join('|');
+    expect(firingAlerts({ service: 'checkout' })).toBe(
+      `ALERTS{job="checkout", alertname=~"${names}", alertstate="firing"} or ALERTS{job="", alertname=~"${names}", alertstate="firing"}`,
+    );
+    expect(firingAlerts({})).toBe(`ALERTS{alertname=~"${names}", alertstate="firing"}`);
   });
   test('the probe is filtered by model only, under the probe policy', () => {
     expect(probeSinceLastSuccess(vars)).toBe(
