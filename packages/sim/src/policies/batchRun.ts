@@ -19,7 +19,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { costOf, priceOf } from '@stormwatch/anthropic';
 import type { Clock, DeferReceipt, DeferredTask, Deferrer } from '@stormwatch/core';
 import { resumeBatches, sqliteDeferrer, submitBatches, type BatchClient, type BatchTaskOutcome, type SqliteDeferrer, type TaskCounts } from '@stormwatch/queue';
-import { DeferredTaskDeadError } from './deferralRun.js';
+import { DeferredCalls } from './DeferredCalls.js';
 import type { SimCallResult } from './PolicyUnderTest.js';
 
 /** How often deferred tasks are sent in a batch while deferred calls wait, in virtual ms: the deferrals of the last minute go in one batch. */
@@ -49,19 +49,12 @@ export interface BatchDeferralLog {
   readonly submitTimes: readonly number[];
 }
 
-interface Waiter {
-  readonly deferredAtMs: number;
-  resolve(result: SimCallResult): void;
-  reject(error: unknown): void;
-  readonly promise: Promise<SimCallResult>;
-}
-
 export class BatchDeferralRun {
   readonly #clock: Clock;
   readonly #dir: string;
   readonly queue: SqliteDeferrer;
   readonly #client: BatchClient;
-  readonly #waiters = new Map<string, Waiter>();
+  readonly #calls = new DeferredCalls();
   #stop: AbortController | undefined;
   #resuming: Promise<void> | undefined;
   readonly #loops = new Set<Promise<unknown>>();
@@ -89,14 +82,7 @@ export class BatchDeferralRun {
     defer: async (task: DeferredTask): Promise<DeferReceipt> => {
       const receipt = await this.queue.defer(task);
       this.#deferred++;
-      let resolve!: (r: SimCallResult) => void;
-      let reject!: (e: unknown) => void;
-      const promise = new Promise<SimCallResult>((res, rej) => {
-        resolve = res;
-        reject = rej;
-      });
-      promise.catch(() => undefined); // awaited by the caller; never an unhandled rejection meanwhile
-      this.#waiters.set(receipt.id, { deferredAtMs: receipt.deferredAt, resolve, reject, promise });
+      this.#calls.add(receipt.id, receipt.deferredAt);
       this.#start();
       return receipt;
     },
@@ -104,9 +90,7 @@ export class BatchDeferralRun {
 
   /** Resolves when the deferred task `id` is done (with its batch's message); rejects when it is dead. */
   completion(id: string): Promise<SimCallResult> {
-    const waiter = this.#waiters.get(id);
-    if (waiter === undefined) return Promise.reject(new Error(`no deferred task ${id} in this run`));
-    return waiter.promise;
+    return this.#calls.completion(id);
   }
 
   /** The worker: a submission per minute while deferred calls wait, and a poller whenever batches are out. */
@@ -139,7 +123,7 @@ export class BatchDeferralRun {
       poll: BATCH_POLL,
       costOf: (model, usage) => costOf(usage, priceOf(model)),
       onResult: (task, message) => {
-        this.#waiters.get(task.id)?.resolve({ messageId: message.id, model: message.model });
+        this.#calls.answer(task.id, { messageId: message.id, model: message.model });
       },
       onOutcome: (o) => this.#settled(o),
     }).then((summary) => {
@@ -159,8 +143,7 @@ export class BatchDeferralRun {
       () => undefined,
       (error: unknown) => {
         this.#problem ??= error;
-        for (const w of this.#waiters.values()) w.reject(error);
-        this.#waiters.clear();
+        this.#calls.failAll(error);
         this.#idle();
       },
     );
@@ -170,10 +153,9 @@ export class BatchDeferralRun {
 
   #settled(o: BatchTaskOutcome): void {
     this.#outcomes[o.outcome]++;
-    const waiter = this.#waiters.get(o.task.id);
-    if (o.outcome === 'dead' && waiter !== undefined) waiter.reject(new DeferredTaskDeadError(o.task.id, o.reason, waiter.deferredAtMs, { cause: o.error }));
-    if (o.outcome === 'done' || o.outcome === 'dead') this.#waiters.delete(o.task.id);
-    if (this.#waiters.size === 0) this.#idle();
+    if (o.outcome === 'dead') this.#calls.dead(o.task.id, o.reason, o.error);
+    if (o.outcome === 'done') this.#calls.done(o.task.id);
+    if (this.#calls.size === 0) this.#idle();
   }
 
   /** Nothing left to wait for: the worker stops (so the run's clock can run dry) and starts again at the next deferral. */

@@ -23,6 +23,7 @@ import type Anthropic from '@anthropic-ai/sdk';
 import type { ResilientClient } from '@stormwatch/anthropic';
 import type { Clock, DeferReceipt, DeferredTask, Deferrer, Random } from '@stormwatch/core';
 import { drainDeferred, sqliteDeferrer, type DrainOutcome, type SqliteDeferrer, type TaskCounts } from '@stormwatch/queue';
+import { DeferredCalls } from './DeferredCalls.js';
 import type { SimCallResult } from './PolicyUnderTest.js';
 import { sendThrough } from './stormwatchDefault.js';
 
@@ -56,26 +57,7 @@ export interface DeferralLog {
   readonly drainStarts: readonly number[];
 }
 
-/** The error a deferred call ends with when its task went to `dead`. */
-export class DeferredTaskDeadError extends Error {
-  readonly isDeferredTaskDeadError = true;
-  constructor(
-    readonly taskId: string,
-    readonly reason: string,
-    readonly deferredAtMs: number,
-    options?: ErrorOptions,
-  ) {
-    super(`deferred task ${taskId} is dead: ${reason}`, options);
-    this.name = 'DeferredTaskDeadError';
-  }
-}
-
-interface Waiter {
-  readonly deferredAtMs: number;
-  resolve(result: SimCallResult): void;
-  reject(error: unknown): void;
-  readonly promise: Promise<SimCallResult>;
-}
+export { DeferredTaskDeadError } from './DeferredCalls.js';
 
 /** A task's call, told to the host policy's listeners through async context (the policy's events carry no caller data). */
 const drainTask = new AsyncLocalStorage<string>();
@@ -86,7 +68,7 @@ export class DeferralRun {
   readonly #dir: string;
   readonly queue: SqliteDeferrer;
   #host: ResilientClient | undefined;
-  readonly #waiters = new Map<string, Waiter>();
+  readonly #calls = new DeferredCalls();
   #drain: AbortController | undefined;
   readonly #drains = new Set<Promise<unknown>>();
   readonly #admissions: HostAdmission[] = [];
@@ -109,14 +91,7 @@ export class DeferralRun {
     defer: async (task: DeferredTask): Promise<DeferReceipt> => {
       const receipt = await this.queue.defer(task);
       this.#deferred++;
-      let resolve!: (r: SimCallResult) => void;
-      let reject!: (e: unknown) => void;
-      const promise = new Promise<SimCallResult>((res, rej) => {
-        resolve = res;
-        reject = rej;
-      });
-      promise.catch(() => undefined); // awaited by the caller; never an unhandled rejection meanwhile
-      this.#waiters.set(receipt.id, { deferredAtMs: receipt.deferredAt, resolve, reject, promise });
+      this.#calls.add(receipt.id, receipt.deferredAt);
       this.#startDrain();
       return receipt;
     },
@@ -137,9 +112,7 @@ export class DeferralRun {
 
   /** Resolves when the deferred task `id` is done (with the drained call's answer); rejects when it is dead. */
   completion(id: string): Promise<SimCallResult> {
-    const waiter = this.#waiters.get(id);
-    if (waiter === undefined) return Promise.reject(new Error(`no deferred task ${id} in this run`));
-    return waiter.promise;
+    return this.#calls.completion(id);
   }
 
   #startDrain(): void {
@@ -158,7 +131,7 @@ export class DeferralRun {
           const result = await drainTask.run(task.id, () =>
             sendThrough(host, rest as Anthropic.MessageCreateParamsNonStreaming, stream === true, { signal, ...(remainingMs === undefined ? {} : { deadlineMs: remainingMs }) }),
           );
-          this.#waiters.get(task.id)?.resolve(result);
+          this.#calls.answer(task.id, result);
         } finally {
           this.#inFlight--;
         }
@@ -169,8 +142,7 @@ export class DeferralRun {
       () => undefined,
       (error: unknown) => {
         this.#problem ??= error;
-        for (const w of this.#waiters.values()) w.reject(error);
-        this.#waiters.clear();
+        this.#calls.failAll(error);
       },
     );
     this.#drains.add(tracked);
@@ -179,11 +151,10 @@ export class DeferralRun {
 
   #settled(o: DrainOutcome): void {
     this.#outcomes[o.outcome]++;
-    const waiter = this.#waiters.get(o.task.id);
-    if (o.outcome === 'dead' && waiter !== undefined) waiter.reject(new DeferredTaskDeadError(o.task.id, o.reason, waiter.deferredAtMs, { cause: o.error }));
-    if (o.outcome === 'drained' || o.outcome === 'dead') this.#waiters.delete(o.task.id);
+    if (o.outcome === 'dead') this.#calls.dead(o.task.id, o.reason, o.error);
+    if (o.outcome === 'drained') this.#calls.done(o.task.id);
     // Nothing left to wait for: the worker stops (so the run's clock can run dry) and starts again at the next deferral.
-    if (this.#waiters.size === 0 && this.#drain !== undefined) {
+    if (this.#calls.size === 0 && this.#drain !== undefined) {
       this.#drain.abort();
       this.#drain = undefined;
     }
