@@ -61,6 +61,7 @@ export interface ResponseProps<T> {
  */
 export function responseProps<T>(data: T, original: Response | undefined, bodyOf: BodyOf<T>, path: string, startTime: number): ResponseProps<T> {
   let response: Response | undefined;
+  let controller: AbortController | undefined;
   return {
     get response(): Response {
       // Set by the attempt that succeeded; absent only if the SDK never reached its middleware (a custom fetch that bypasses it).
@@ -69,7 +70,11 @@ export function responseProps<T>(data: T, original: Response | undefined, bodyOf
       return response;
     },
     options: { method: 'post', path },
-    controller: new AbortController(),
+    // Read by the SDK's default parse only, which this promise replaces: made if something asks.
+    get controller(): AbortController {
+      controller ??= new AbortController();
+      return controller;
+    },
     requestLogID: undefined,
     retryOfRequestLogID: undefined,
     startTime,
