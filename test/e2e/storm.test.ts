@@ -53,6 +53,9 @@ import {
   METRIC_STORE_SHARING,
   PROM_LABEL_INSTANCE,
   PROM_LABEL_SERVICE,
+  PROM_LABEL_SPAN_NAME,
+  PROM_SPAN_METRICS_CALLS,
+  PROM_SPAN_METRICS_DURATION,
   RULE_OVERLOAD_RATIO,
   RULE_RETRY_AMPLIFICATION,
   RULE_RETRY_EXHAUSTION,
@@ -66,7 +69,7 @@ import {
   metricDefinition,
   prometheusLabel,
 } from '@stormwatch/conventions';
-import { ALL_QUERIES, LABEL, costUsd, wastedTokensByKind, wastedUsdPerHour, type QueryDefinition } from '@stormwatch/queries';
+import { ALL_QUERIES, LABEL, callSpanDurationP95, costUsd, wastedTokensByKind, wastedUsdPerHour, type QueryDefinition } from '@stormwatch/queries';
 import { serversAvailable } from '../support/servers.js';
 import { Stack } from './support/Stack.js';
 import { runDir } from './support/runDir.js';
@@ -397,13 +400,13 @@ describe.runIf(serversAvailable('otelcol-stormwatch', 'jaeger', 'prometheus', 'r
       const all = (await metricNames(stack.endpoints.prometheus)).filter((n) => n.startsWith('traces_span_metrics_'));
       return all.length >= 4 ? all : undefined;
     });
-    // The connector's histogram unit is ms, so the translated names end in _milliseconds.
+    // The connector's histogram unit is s (as the library's durations), so the translated names end in _seconds.
     expect(names.sort()).toEqual(
-      ['traces_span_metrics_calls_total', ...['_bucket', '_count', '_sum'].map((s) => `traces_span_metrics_duration_milliseconds${s}`)].sort(),
+      [PROM_SPAN_METRICS_CALLS, ...['_bucket', '_count', '_sum'].map((s) => `${PROM_SPAN_METRICS_DURATION}${s}`)].sort(),
     );
     // One flush of the connector may reach Prometheus in several remote-write requests: the
     // names can be there before the call spans' series.
-    const callsOf = () => prom(`traces_span_metrics_calls_total{span_name=${q(SPAN_CALL)}, ${JOB}=${q(SERVICE)}}`);
+    const callsOf = () => prom(`${PROM_SPAN_METRICS_CALLS}{${PROM_LABEL_SPAN_NAME}=${q(SPAN_CALL)}, ${JOB}=${q(SERVICE)}}`);
     const calls = await eventually('span metrics of the call spans', async () => {
       const series = await callsOf();
       return series.length > 0 ? series : undefined;
@@ -414,8 +417,10 @@ describe.runIf(serversAvailable('otelcol-stormwatch', 'jaeger', 'prometheus', 'r
   it("links a latency point to its trace: the call spans' duration exemplars in Prometheus name traces Jaeger holds", async () => {
     // The span-metrics overlay keeps a trace and span id per duration bucket; the collector's
     // remote write carries them to Prometheus's exemplar storage (what Grafana's Prometheus
-    // datasource reads for `exemplar: true`). The SDK records no exemplars of its own.
-    const expr = `traces_span_metrics_duration_milliseconds_bucket{span_name=${q(SPAN_CALL)}, ${JOB}=${q(SERVICE)}}`;
+    // datasource reads for `exemplar: true`). The SDK records no exemplars of its own. The
+    // expression is the app's own exemplar query (the call-duration graphs' hidden series),
+    // sent as Grafana sends it: Prometheus answers the exemplars of the series it selects.
+    const expr = callSpanDurationP95({ service: SERVICE });
     const exemplars = await eventually('exemplars of the call spans', async () => {
       const found = (await queryExemplars(stack.endpoints.prometheus, expr, 900)).flatMap((s) =>
         s.exemplars.map((e) => ({ series: s.seriesLabels, ...e })),
@@ -424,7 +429,9 @@ describe.runIf(serversAvailable('otelcol-stormwatch', 'jaeger', 'prometheus', 'r
     });
     for (const e of exemplars) {
       expect(e.series[JOB]).toBe(SERVICE);
-      expect(e.series.span_name).toBe(SPAN_CALL);
+      expect(e.series[PROM_LABEL_SPAN_NAME]).toBe(SPAN_CALL);
+      // The labels of the graph's line (service and model) are the exemplar's, so Grafana draws it on that line.
+      expect(e.series[LABEL.MODEL]).toBeTruthy();
       expect(e.labels.trace_id).toMatch(/^[0-9a-f]{32}$/);
       expect(e.labels.span_id).toMatch(/^[0-9a-f]{16}$/);
       expect(e.value).toBeGreaterThan(0);
@@ -436,8 +443,8 @@ describe.runIf(serversAvailable('otelcol-stormwatch', 'jaeger', 'prometheus', 'r
       const spans = traceSpans(await getTrace(stack.endpoints.jaeger, e.labels.trace_id!));
       const span = spans.find((x) => x.spanId === e.labels.span_id);
       expect({ name: span?.name, service: span?.service }).toEqual({ name: SPAN_CALL, service: SERVICE });
-      // The bucket's value is the span's duration (ms), as Jaeger stored it (µs).
-      expect(e.value).toBeCloseTo(span!.durationMicros / 1000, 0);
+      // The bucket's value is the span's duration in seconds (the line's unit), as Jaeger stored it (µs).
+      expect(e.value).toBeCloseTo(span!.durationMicros / 1e6, 3);
     }
   });
 

@@ -12,6 +12,17 @@ export const PROM_LABEL_INSTANCE = 'instance';
 /** The label the collector's remote write gives every series for its instrumentation scope name. */
 export const PROM_LABEL_SCOPE_NAME = 'otel_scope_name';
 
+/**
+ * The collector's optional span metrics (`deploy/collector/spanmetrics.yaml`): the
+ * span_metrics connector's duration histogram, in seconds, and call counter, by span name.
+ * Their buckets carry exemplars (a trace and span id each), which the OpenTelemetry JS SDK
+ * does not record on the library's own histograms: the app's latency panels read them here.
+ */
+export const PROM_SPAN_METRICS_DURATION = 'traces_span_metrics_duration_seconds';
+export const PROM_SPAN_METRICS_CALLS = 'traces_span_metrics_calls_total';
+/** The span-metrics label holding the span's name (`stormwatch.call`, ...). */
+export const PROM_LABEL_SPAN_NAME = 'span_name';
+
 /** Recording rules: `level:metric:operations`, as Prometheus's naming guide asks. */
 export const RULE_CALLS_RATE = 'stormwatch:calls:rate5m';
 export const RULE_ATTEMPTS_RATE = 'stormwatch:attempts:rate5m';

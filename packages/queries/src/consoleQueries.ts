@@ -14,23 +14,26 @@ import {
   METRIC_STATUS_COMPONENT,
   METRIC_STATUS_INCIDENT_STARTED,
   PROBE_POLICY,
+  PROM_LABEL_SPAN_NAME,
+  PROM_SPAN_METRICS_DURATION,
   ProbeOutcome,
   RULE_CALLS_RATE,
   RULE_OVERLOAD_RATIO,
   RULE_RETRY_AMPLIFICATION,
+  SPAN_CALL,
   prometheusLabel,
 } from '@stormwatch/conventions';
 import { ALERT_THRESHOLDS } from './alertThresholds.js';
 import { escapeRegex } from './escape.js';
 import { LABEL, promMetric } from './labels.js';
 import { checkLabels, checkRange, type QueryParams } from './params.js';
-import { selector, sumBy } from './promql.js';
+import { selector, sumBy, type Matcher } from './promql.js';
 
 /**
  * The on-call console's queries: the verdict per service and model, the firing alerts, the
- * probe's and the status page's view, latency and attempts from the raw histograms (so that
- * Prometheus returns their exemplars: recording rules drop them), and cost rates and
- * projections.
+ * probe's and the status page's view, latency and attempts from the raw histograms, the
+ * call spans' latency from the collector's span metrics (the series that carry exemplars),
+ * and cost rates and projections.
  */
 
 /** The verdict of {@link serviceModelState}, worst last; the value is the series' sample. */
@@ -137,29 +140,46 @@ export function statusIncidents(): string {
   )} * 1000`;
 }
 
-function quantileOf(metric: string, q: number, p: QueryParams): string {
+function quantileOf(buckets: string, q: number, p: QueryParams, extra: readonly Matcher[] = []): string {
   const range = checkRange(p.range ?? '5m');
-  const buckets = sumBy(
+  const rates = sumBy(
     [...byOf(p), LABEL.LE],
-    `rate(${selector(promMetric(metric, '_bucket'), [
-      [LABEL.SERVICE, p.service],
-      [LABEL.MODEL, p.model],
-    ])}[${range}])`,
+    `rate(${selector(
+      buckets,
+      [
+        [LABEL.SERVICE, p.service],
+        [LABEL.MODEL, p.model],
+      ],
+      extra,
+    )}[${range}])`,
   );
-  return `histogram_quantile(${q}, ${buckets})`;
+  return `histogram_quantile(${q}, ${rates})`;
 }
 
-/** 95th percentile of the logical call's duration (backoff included), in seconds, from the raw histogram: exemplars link to calls. */
+/** 95th percentile of the logical call's duration (backoff included), in seconds, from the library's own histogram. */
 export function callDurationP95(p: QueryParams = {}): string {
-  return quantileOf(METRIC_CALL_DURATION, 0.95, p);
+  return quantileOf(promMetric(METRIC_CALL_DURATION, '_bucket'), 0.95, p);
 }
 
-/** 95th percentile of attempts per call, from the raw histogram: exemplars link to the calls that needed many. */
+/**
+ * The same percentile from the collector's span metrics of the `stormwatch.call` spans
+ * (the optional `deploy/collector/spanmetrics.yaml`), in seconds. Its buckets carry
+ * exemplars, a call span's trace and span id each, which the library's own histograms do
+ * not (the OpenTelemetry JS SDK records none): asked with `exemplar: true`, it puts on a
+ * latency graph the points that open a call's trace. Without the overlay it has no series.
+ */
+export function callSpanDurationP95(p: QueryParams = {}): string {
+  return quantileOf(`${PROM_SPAN_METRICS_DURATION}_bucket`, 0.95, p, [
+    { label: PROM_LABEL_SPAN_NAME, op: '=', value: SPAN_CALL },
+  ]);
+}
+
+/** 95th percentile of attempts per call, from the library's own histogram. */
 export function attemptsPerCallP95(p: QueryParams = {}): string {
-  return quantileOf(METRIC_CALL_ATTEMPTS, 0.95, p);
+  return quantileOf(promMetric(METRIC_CALL_ATTEMPTS, '_bucket'), 0.95, p);
 }
 
-/** The raw cost counter (not the recording rule, so its exemplars reach Grafana), per second over `range` (default `5m`). */
+/** The raw cost counter, per second over `range` (default `5m`). */
 function costRate(p: QueryParams, by: readonly string[]): string {
   const range = checkRange(p.range ?? '5m');
   return sumBy(

@@ -56,6 +56,7 @@ export {
   statusComponents,
   statusIncidents,
   callDurationP95,
+  callSpanDurationP95,
   attemptsPerCallP95,
   costUsdPerHour,
   costUsdPerDay,

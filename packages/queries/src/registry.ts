@@ -58,9 +58,10 @@ export const ALL_QUERIES: readonly QueryDefinition[] = Object.freeze([
   def('fellBack', 'traceql', 'Calls that succeeded on a fallback model', traceql.fellBack),
   def('anyCalls', 'traceql', 'Any call of the selected services and models', traceql.anyCalls),
   def('serviceModelState', 'promql', 'State now per service and model: 0 calm, 1 storm, 2 overloaded, 3 breaker open', watch.serviceModelState),
-  def('callDurationP95', 'promql', '95th percentile of the call duration (raw histogram, exemplars)', watch.callDurationP95),
-  def('attemptsPerCallP95', 'promql', '95th percentile of attempts per call (raw histogram, exemplars)', watch.attemptsPerCallP95),
-  def('costUsdPerHour', 'promql', 'USD per hour at the current rate by cost kind (raw counter, exemplars)', watch.costUsdPerHour),
+  def('callDurationP95', 'promql', '95th percentile of the call duration (raw histogram)', watch.callDurationP95),
+  def('callSpanDurationP95', 'promql', '95th percentile of the call spans’ duration (span metrics, exemplars)', watch.callSpanDurationP95),
+  def('attemptsPerCallP95', 'promql', '95th percentile of attempts per call (raw histogram)', watch.attemptsPerCallP95),
+  def('costUsdPerHour', 'promql', 'USD per hour at the current rate by cost kind (raw counter)', watch.costUsdPerHour),
   def('costUsdPerDay', 'promql', 'USD per day at the current rate by cost kind', watch.costUsdPerDay),
 ]);
 

@@ -29,6 +29,7 @@ import {
   queueOldestPendingAge,
   queueTasksByState,
   callDurationP95,
+  callSpanDurationP95,
   costProjection,
   costUsdPerDay,
   costUsdPerHour,
@@ -112,9 +113,16 @@ describe('the console queries', () => {
     );
     expect(statusIncidents()).toMatch(/^max by \(stormwatch_status_page, stormwatch_status_incident_name, stormwatch_status_incident_impact\) \(stormwatch_status_incident_started_seconds\) \* 1000$/);
   });
-  test('latency and cost rates read the raw series, so that exemplars come with them', () => {
+  test('latency and cost rates read the raw series', () => {
     expect(callDurationP95(vars)).toBe(
       'histogram_quantile(0.95, sum by (job, gen_ai_request_model, le) (rate(stormwatch_call_duration_seconds_bucket{job=~"$service", gen_ai_request_model=~"$model"}[5m])))',
+    );
+    // The exemplars' series: the collector's span metrics of the call spans, same labels and unit.
+    expect(callSpanDurationP95(vars)).toBe(
+      'histogram_quantile(0.95, sum by (job, gen_ai_request_model, le) (rate(traces_span_metrics_duration_seconds_bucket{job=~"$service", gen_ai_request_model=~"$model", span_name="stormwatch.call"}[5m])))',
+    );
+    expect(callSpanDurationP95({ service: 'a', by: [] })).toBe(
+      'histogram_quantile(0.95, sum by (le) (rate(traces_span_metrics_duration_seconds_bucket{job="a", span_name="stormwatch.call"}[5m])))',
     );
     expect(costUsdPerHour(vars)).toBe(
       'sum by (stormwatch_cost_kind) (rate(stormwatch_cost_usd_total{job=~"$service", gen_ai_request_model=~"$model"}[5m])) * 3600',

@@ -1,7 +1,7 @@
 import { parser as promParser } from '@prometheus-io/lezer-promql';
 import { parser as traceParser } from '@grafana/lezer-traceql';
 import type { Tree } from '@lezer/common';
-import { METRICS, RECORDING_RULES } from '@stormwatch/conventions';
+import { METRICS, PROM_SPAN_METRICS_CALLS, PROM_SPAN_METRICS_DURATION, RECORDING_RULES } from '@stormwatch/conventions';
 import { describe, expect, test } from 'vitest';
 import { ALL_QUERIES, LABEL, type QueryParams } from '../src/index.js';
 
@@ -44,6 +44,9 @@ const KNOWN = new Set<string>([
       ? [`${m.prometheusName}_bucket`, `${m.prometheusName}_sum`, `${m.prometheusName}_count`]
       : [m.prometheusName],
   ),
+  // The collector's optional span metrics (deploy/collector/spanmetrics.yaml).
+  PROM_SPAN_METRICS_CALLS,
+  ...['_bucket', '_sum', '_count'].map((s) => `${PROM_SPAN_METRICS_DURATION}${s}`),
 ]);
 
 describe.each(Object.entries(PARAMS))('with %s filters', (_name, params) => {
