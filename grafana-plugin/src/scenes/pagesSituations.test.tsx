@@ -96,6 +96,7 @@ async function renderPage(
   installFakeGrafana(respondWith(s));
   const scene = build(settings);
   const built = new Map(panels(scene).map((p) => [p.state.title, p.state.fieldConfig.defaults as FieldConfig]));
+  const builtOverrides = new Map(panels(scene).map((p) => [p.state.title, p.state.fieldConfig.overrides]));
   const deactivate = activateFullSceneTree(scene);
   await flush();
   if (service) {
@@ -129,7 +130,9 @@ async function renderPage(
     });
   /** A table panel's column, by field name. */
   const column = (title: string, name: string) => frames(title)[0]?.fields.find((f) => f.name === name)?.values ?? [];
-  return { scene, deactivate, byTitle, frames, shown, column };
+  /** A panel's field overrides as built. */
+  const overrides = (title: string) => builtOverrides.get(title) ?? [];
+  return { scene, deactivate, byTitle, frames, shown, column, overrides };
 }
 
 const color = (name: string) => theme.visualization.getColorByName(name);
@@ -194,6 +197,26 @@ describe.each(SITUATION_LIST.map((s) => [s.name, s] as const))('when %s', (name,
     const open = page.shown('Breakers open');
     expect(open.map((x) => x.text)).toEqual([String(notClosed(s))]);
     expect(open[0].color).toBe(color(notClosed(s) >= ALERT_THRESHOLDS.breakerNotClosed ? 'red' : 'green'));
+    page.deactivate();
+  });
+
+  it('the Overview’s call-duration graph draws the library’s p95, and keeps the span metrics (its exemplars) off the graph', async () => {
+    const page = await renderPage(overviewScene, s);
+    const title = 'Call duration p95';
+    const refIds = page.frames(title).map((f) => f.refId);
+    // The line is always the library's own histogram; the span-metrics series is there only
+    // where the collector runs the overlay (the calm deploy does not), and never drawn.
+    expect(refIds.filter((r) => r === 'callDurationP95')).toHaveLength(SERVICES.length);
+    expect(refIds.filter((r) => r === 'callSpanDurationP95')).toHaveLength(s.spanMetrics ? SERVICES.length : 0);
+    expect(page.overrides(title)).toContainEqual({
+      matcher: { id: 'byFrameRefID', options: 'callSpanDurationP95' },
+      properties: [{ id: 'custom.hideFrom', value: { viz: true, legend: true, tooltip: true } }],
+    });
+    const targets = runnerOf(page.byTitle(title))!.state.queries as Array<{ refId: string; exemplar?: boolean }>;
+    expect(targets.map((t) => [t.refId, Boolean(t.exemplar)])).toEqual([
+      ['callDurationP95', false],
+      ['callSpanDurationP95', true],
+    ]);
     page.deactivate();
   });
 

@@ -18,8 +18,18 @@ export interface QuerySpec {
   readonly instant?: boolean;
   /** Prometheus result format: `table` (one row per series) or `heatmap` (buckets by `le`). */
   readonly format?: 'table' | 'heatmap';
-  /** Ask Prometheus for the series' exemplars (points that open their trace). Raw series only: recording rules have none. */
+  /**
+   * Ask Prometheus for the series' exemplars (points that open their trace). Only series
+   * that carry exemplars: the collector's span metrics (the OpenTelemetry JS SDK records
+   * none on the library's own metrics, and recording rules keep none).
+   */
   readonly exemplar?: boolean;
+  /**
+   * Neither drawn nor listed in the legend or tooltip (a series whose only use here is its
+   * exemplars). Grafana still draws an exemplar whose labels match a visible series, in that
+   * series' colour.
+   */
+  readonly hidden?: boolean;
 }
 
 /** One threshold step: its colour from `value` on (`null`: the base colour). */

@@ -195,3 +195,36 @@ export function serviceLink(service: string): { title: string; url: string } {
       `&\${__url_time_range}&var-${VAR_PROMETHEUS}=\${${VAR_PROMETHEUS}}&var-${VAR_TEMPO}=\${${VAR_TEMPO}}`,
   };
 }
+
+/**
+ * A data link to the Traces page (its tables sorted by attempts and backoff), keeping the
+ * time range and the datasources. `filters`: `series` narrows it to the service and model
+ * of the clicked series (a graph by service and model), `page` keeps the page's own filters
+ * (a graph of totals).
+ */
+export function tracesLink(title: string, filters: 'series' | 'page'): { title: string; url: string } {
+  const narrowed =
+    filters === 'series'
+      ? `var-${VAR_SERVICE}=\${__field.labels.${LABEL.SERVICE}}&var-${VAR_MODEL}=\${__field.labels.${LABEL.MODEL}}`
+      : `\${${VAR_SERVICE}:queryparam}&\${${VAR_MODEL}:queryparam}`;
+  return {
+    title,
+    url:
+      `${PLUGIN_BASE_URL}/${ROUTES.Traces}?${narrowed}` +
+      `&\${__url_time_range}&var-${VAR_PROMETHEUS}=\${${VAR_PROMETHEUS}}&var-${VAR_TEMPO}=\${${VAR_TEMPO}}`,
+  };
+}
+
+/**
+ * The exemplars of a call-duration graph: the call spans' latency from the collector's span
+ * metrics, asked for its exemplars and not drawn. Each exemplar sits on the line of its
+ * service and model and opens that call's trace. Without the span-metrics overlay the query
+ * has no series and the graph shows its line alone.
+ */
+export function callExemplars(params: QueryParams): QuerySpec {
+  return { id: 'callSpanDurationP95', params, legend: 'span metrics', exemplar: true, hidden: true };
+}
+
+/** What a call-duration graph's description says of its exemplars. */
+export const CALL_EXEMPLARS_NOTE =
+  'The dots are exemplars of the collector’s span metrics (deploy/collector/spanmetrics.yaml), each opening one call’s trace; without that overlay the line shows alone.';

@@ -65,7 +65,17 @@ export function targetsOf(spec: PanelSpec): Array<Record<string, unknown>> {
   return spec.queries.map(targetOf);
 }
 
-/** Field config: unit, thresholds (drawn as a line on time series), value mappings, links. */
+/** Overrides that hide the series of the panel's `hidden` queries (their exemplars stay). */
+function hiddenSeriesOverrides(spec: PanelSpec) {
+  return spec.queries
+    .filter((q) => q.hidden)
+    .map((q) => ({
+      matcher: { id: 'byFrameRefID', options: q.id },
+      properties: [{ id: 'custom.hideFrom', value: { viz: true, legend: true, tooltip: true } }],
+    }));
+}
+
+/** Field config: unit, thresholds (drawn as a line on time series), value mappings, links, hidden series. */
 export function fieldConfigOf(spec: PanelSpec) {
   const steps = spec.thresholds ?? [{ color: 'green', value: null }];
   const everyField = (spec.links ?? []).filter((l) => l.field === '*');
@@ -79,10 +89,13 @@ export function fieldConfigOf(spec: PanelSpec) {
       // Time series draw their threshold as a line: the alert's threshold in sight.
       ...(spec.type === 'timeseries' && spec.thresholds ? { custom: { thresholdsStyle: { mode: 'line' } } } : {}),
     },
-    overrides: byField.map((l) => ({
-      matcher: { id: 'byName', options: l.field },
-      properties: [{ id: 'links', value: l.links.map((link) => ({ ...link })) }],
-    })),
+    overrides: [
+      ...byField.map((l) => ({
+        matcher: { id: 'byName', options: l.field },
+        properties: [{ id: 'links', value: l.links.map((link) => ({ ...link })) }],
+      })),
+      ...hiddenSeriesOverrides(spec),
+    ],
   };
 }
 

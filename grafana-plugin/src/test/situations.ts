@@ -81,6 +81,8 @@ export interface Situation {
   readonly transitions: ReadonlyArray<{ readonly key: string; readonly from: BreakerState; readonly to: BreakerState }>;
   readonly fallbacks: ReadonlyArray<{ readonly from: string; readonly to: string; readonly reason: FallbackReason }>;
   readonly calls: readonly FixtureCall[];
+  /** Whether the collector runs the span-metrics overlay (the series whose exemplars the latency graphs show). */
+  readonly spanMetrics: boolean;
 }
 
 const flat = (v: number) => Array.from({ length: SAMPLES }, () => v);
@@ -99,6 +101,7 @@ const calmCall = (i: number, service: Service): FixtureCall => ({
 export const SITUATIONS: Readonly<Record<'calm' | 'storm' | 'breakerOpen', Situation>> = Object.freeze({
   calm: {
     name: 'calm',
+    spanMetrics: false,
     states: { checkout: SERVICE_STATE.CALM, batch: SERVICE_STATE.CALM },
     alerts: [],
     status: COMPONENT_STATUS_GAUGE_VALUE.operational,
@@ -117,6 +120,7 @@ export const SITUATIONS: Readonly<Record<'calm' | 'storm' | 'breakerOpen', Situa
   },
   storm: {
     name: 'storm',
+    spanMetrics: true,
     states: { checkout: SERVICE_STATE.STORM, batch: SERVICE_STATE.CALM },
     alerts: [{ alertname: ALERT_RETRY_STORM, service: 'checkout' }],
     status: COMPONENT_STATUS_GAUGE_VALUE.operational,
@@ -140,6 +144,7 @@ export const SITUATIONS: Readonly<Record<'calm' | 'storm' | 'breakerOpen', Situa
   },
   breakerOpen: {
     name: 'breaker open',
+    spanMetrics: true,
     states: { checkout: SERVICE_STATE.BREAKER_OPEN, batch: SERVICE_STATE.OVERLOADED },
     alerts: [
       { alertname: ALERT_BREAKER_OPEN, service: 'checkout' },
@@ -347,6 +352,9 @@ export function framesFor(s: Situation, refId: string, instant: boolean): DataFr
           [LABEL.FALLBACK_FROM, LABEL.FALLBACK_TO, LABEL.FALLBACK_REASON]
         ),
       ];
+    case 'callSpanDurationP95':
+      // The span-metrics overlay is optional: the calm deploy runs without it.
+      return s.spanMetrics ? perService(refId, { checkout: flat(0.9), batch: flat(0.9) }, instant) : [];
     default:
       // Every other figure: a quiet series per service (the notice's probe, rates, latencies, queues).
       return perService(refId, { checkout: flat(1), batch: flat(1) }, instant);

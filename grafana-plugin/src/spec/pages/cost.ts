@@ -1,7 +1,7 @@
 import { ALERT_THRESHOLDS, LABEL } from '@stormwatch/queries';
 import { ROUTES } from '../../constants';
 import { redFrom, type PageSpec, type PanelSpec } from '../PageSpec';
-import { EVENT_ANNOTATIONS, FILTERS, SERVICE_MODEL, TOTAL, legend, stat, timeseries } from '../panels';
+import { EVENT_ANNOTATIONS, FILTERS, SERVICE_MODEL, TOTAL, legend, stat, timeseries, tracesLink } from '../panels';
 
 const BY_KIND = legend(LABEL.COST_KIND);
 
@@ -135,11 +135,14 @@ export function costPage(budget?: number): PageSpec {
       [
         timeseries(
           'USD/h by kind',
-          'Spend per hour, useful and wasted; the exemplars open the trace of a call that spent.',
-          [{ id: 'costUsdPerHour', params: TOTAL, legend: BY_KIND, exemplar: true }],
+          'Spend per hour, useful and wasted. A point opens the Traces page for the same filters, the calls that failed after retries among them (the library’s metrics carry no exemplars).',
+          [{ id: 'costUsdPerHour', params: TOTAL, legend: BY_KIND }],
           'currencyUSD',
           12,
-          { thresholds: over(budget, 1 / 24) }
+          {
+            thresholds: over(budget, 1 / 24),
+            links: [{ field: '*', links: [tracesLink('Calls of this spend', 'page')] }],
+          }
         ),
         timeseries(
           'Wasted USD/h by service and model',

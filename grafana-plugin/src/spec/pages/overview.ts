@@ -3,6 +3,7 @@ import { ROUTES, RUNBOOKS_URL } from '../../constants';
 import { redFrom, type PageSpec, type PanelSpec } from '../PageSpec';
 import {
   ATTEMPTS_FIELD,
+  CALL_EXEMPLARS_NOTE,
   EVENT_ANNOTATIONS,
   COMPONENT_MAPPINGS,
   FILTERS,
@@ -15,6 +16,8 @@ import {
   timeseries,
   traceTable,
   type PageEnv,
+  callExemplars,
+  tracesLink,
 } from '../panels';
 
 /** Row index before which the app puts its per-service-and-model table (after the verdict and the headline figures). */
@@ -221,17 +224,18 @@ export function overviewPage(env: PageEnv): PageSpec {
         ),
         timeseries(
           'Call duration p95',
-          'How long calls take, backoff included (95th percentile); the dots are exemplars that open the trace of one call.',
-          [{ id: 'callDurationP95', params: FILTERS, legend: SERVICE_MODEL, exemplar: true }],
+          `How long calls take, backoff included (95th percentile). ${CALL_EXEMPLARS_NOTE}`,
+          [{ id: 'callDurationP95', params: FILTERS, legend: SERVICE_MODEL }, callExemplars(FILTERS)],
           's',
           8
         ),
         timeseries(
           'Attempts per call p95',
-          'Attempts the slowest 5 % of calls needed; the exemplars open a call with that many attempts.',
-          [{ id: 'attemptsPerCallP95', params: FILTERS, legend: SERVICE_MODEL, exemplar: true }],
+          'Attempts the slowest 5 % of calls needed. A point opens the Traces page for its service and model, the calls with the most attempts first (the library’s metrics carry no exemplars).',
+          [{ id: 'attemptsPerCallP95', params: FILTERS, legend: SERVICE_MODEL }],
           'short',
-          8
+          8,
+          { links: [{ field: '*', links: [tracesLink('Calls with the most attempts', 'series')] }] }
         ),
       ],
       [

@@ -4,6 +4,7 @@ import { redFrom, type PageSpec } from '../PageSpec';
 import { breakerStateMappings } from './breakers';
 import {
   ATTEMPTS_FIELD,
+  CALL_EXEMPLARS_NOTE,
   EVENT_ANNOTATIONS,
   FILTERS,
   STATE_MAPPINGS,
@@ -13,6 +14,7 @@ import {
   timeseries,
   traceTable,
   type PageEnv,
+  callExemplars,
 } from '../panels';
 
 const BY_MODEL = legend(LABEL.MODEL);
@@ -106,8 +108,8 @@ export function servicePage(env: PageEnv): PageSpec {
         },
         timeseries(
           'Call duration p95 by model',
-          'How long calls take, backoff included; the exemplars open a call’s trace.',
-          [{ id: 'callDurationP95', params: PER_MODEL, legend: BY_MODEL, exemplar: true }],
+          `How long calls take, backoff included. ${CALL_EXEMPLARS_NOTE}`,
+          [{ id: 'callDurationP95', params: PER_MODEL, legend: BY_MODEL }, callExemplars(PER_MODEL)],
           's',
           12,
           { h: 7 }
