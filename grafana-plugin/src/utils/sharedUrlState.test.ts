@@ -45,6 +45,19 @@ describe('keepSharedUrlState (side-menu links carry no query string)', () => {
     expect(storage.items.get(SHARED_STATE_STORAGE_KEY)).toBe('from=now-1h&to=now');
   });
 
+  it('gives a URL that names only its datasources the remembered range and filters, keeping its datasources', () => {
+    // A link from a dashboard or the Configuration page may carry the datasources alone: what
+    // it chose is kept, and the tab's time range and filters fill in what it left out.
+    const storage = memoryStorage();
+    storage.setItem(SHARED_STATE_STORAGE_KEY, 'from=now-24h&to=now&var-service=checkout');
+    locationService.push(`${PLUGIN_BASE_URL}/cost?var-prometheus=other&var-tempo=t2`);
+    stop = keepSharedUrlState(locationService.getHistory(), storage);
+    expect(here()).toBe(
+      `${PLUGIN_BASE_URL}/cost?var-prometheus=other&var-tempo=t2&from=now-24h&to=now&var-service=checkout`
+    );
+    expect(storage.items.get(SHARED_STATE_STORAGE_KEY)).toBe('from=now-24h&to=now&var-service=checkout');
+  });
+
   it('touches nothing outside the app, and nothing when no state was seen yet', () => {
     const storage = memoryStorage();
     locationService.push('/explore');

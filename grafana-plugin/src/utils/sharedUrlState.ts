@@ -46,7 +46,9 @@ export function sharedParams(search: string): URLSearchParams {
  * filters ({@link REMEMBERED_URL_KEYS}) of the last app page seen, and when an app page
  * opens with none of them (a side-menu click, a bare bookmark), it replaces the URL with
  * the remembered ones before the page reads it. A URL
- * that carries any of them is left as it is (a shared link shows what it says).
+ * that carries any of them is left as it is (a shared link shows what it says). The
+ * datasources do not count: a URL that names only them (a link from a dashboard) keeps
+ * them and gets the remembered time range and filters beside them.
  * Returns the function that stops listening.
  */
 export function keepSharedUrlState(history: HistoryLike, storage: Pick<Storage, 'getItem' | 'setItem'>): () => void {
