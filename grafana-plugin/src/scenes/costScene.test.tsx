@@ -95,7 +95,7 @@ describe('the Cost page', () => {
     expect(links).toEqual([
       {
         title: 'Calls of this spend',
-        url: '/a/stormwatch-stormwatch-app/traces?${service:queryparam}&${model:queryparam}&${__url_time_range}&var-prometheus=${prometheus}&var-tempo=${tempo}',
+        url: '/a/stormwatch-stormwatch-app/traces?${service:queryparam}&${model:queryparam}&time=${__value.time}&time.window=600000&var-prometheus=${prometheus}&var-tempo=${tempo}',
       },
     ]);
     deactivate();

@@ -80,7 +80,7 @@ describe('the graphs without exemplars link a point to its traces', () => {
     expect(groupedBy(panel.queries[0]!)).toEqual([LABEL.SERVICE, LABEL.MODEL]);
     expect(tracesLink('x', 'series').url).toBe(
       `/a/stormwatch-stormwatch-app/traces?var-service=\${__field.labels.${LABEL.SERVICE}}&var-model=\${__field.labels.${LABEL.MODEL}}` +
-        '&${__url_time_range}&var-prometheus=${prometheus}&var-tempo=${tempo}'
+        '&time=${__value.time}&time.window=600000&var-prometheus=${prometheus}&var-tempo=${tempo}'
     );
   });
 

@@ -197,10 +197,17 @@ export function serviceLink(service: string): { title: string; url: string } {
 }
 
 /**
- * A data link to the Traces page (its tables sorted by attempts and backoff), keeping the
- * time range and the datasources. `filters`: `series` narrows it to the service and model
- * of the clicked series (a graph by service and model), `page` keeps the page's own filters
- * (a graph of totals).
+ * The window a point's traces link opens, centred on the point: 10 minutes, so that it
+ * holds the 5 minutes of calls the point's rate or percentile was computed from.
+ */
+export const POINT_WINDOW_MS = 600_000;
+
+/**
+ * A data link from a point of a graph to the Traces page (its tables sorted by attempts and
+ * backoff) over the {@link POINT_WINDOW_MS} around the point (Scenes reads `time` and
+ * `time.window`), keeping the datasources. `filters`: `series` narrows it to the service and
+ * model of the clicked series (a graph by service and model), `page` keeps the page's own
+ * filters (a graph of totals).
  */
 export function tracesLink(title: string, filters: 'series' | 'page'): { title: string; url: string } {
   const narrowed =
@@ -211,7 +218,8 @@ export function tracesLink(title: string, filters: 'series' | 'page'): { title: 
     title,
     url:
       `${PLUGIN_BASE_URL}/${ROUTES.Traces}?${narrowed}` +
-      `&\${__url_time_range}&var-${VAR_PROMETHEUS}=\${${VAR_PROMETHEUS}}&var-${VAR_TEMPO}=\${${VAR_TEMPO}}`,
+      `&time=\${__value.time}&time.window=${POINT_WINDOW_MS}` +
+      `&var-${VAR_PROMETHEUS}=\${${VAR_PROMETHEUS}}&var-${VAR_TEMPO}=\${${VAR_TEMPO}}`,
   };
 }
 
