@@ -25,7 +25,7 @@ export { DeadlineExceededError, isDeadlineExceededError } from './errors/Deadlin
 export { CallDeferredError, isCallDeferredError } from './errors/CallDeferredError.js';
 export { CallAbortedError, isCallAbortedError } from './errors/CallAbortedError.js';
 export { AdmissionRefusedError, isAdmissionRefusedError } from './errors/AdmissionRefusedError.js';
-export { AdaptiveRate, type AdaptiveRateOptions } from './admission/AdaptiveRate.js';
+export { ADAPTIVE_RATE_DEFAULTS, AdaptiveRate, type AdaptiveRateOptions } from './admission/AdaptiveRate.js';
 export { AdmissionQueue } from './admission/AdmissionQueue.js';
 export type { AdmissionResult, AdmissionSnapshot, ModelAdmission, RefusalReason } from './admission/ModelAdmission.js';
 export { SharedAdmission } from './admission/SharedAdmission.js';

@@ -50,8 +50,6 @@ export interface ResolvedRedisStoreOptions {
 
 export const DEFAULT_PREFIX = 'stormwatch:';
 export const DEFAULT_TIMEOUT_MS = 50;
-/** `AdaptiveRate`'s default observation window; AdaptiveRate keeps the value private, so it is repeated here (the parity test with default options guards it). */
-const DEFAULT_OBSERVE_WINDOW_MS = 10_000;
 /** Margin past the longest window before an idle key expires. */
 const RETENTION_MARGIN_MS = 5 * 60_000;
 
@@ -71,14 +69,13 @@ export function resolveOptions(options: RedisStoreOptions): ResolvedRedisStoreOp
   }
   const rate = new AdaptiveRate(sharedRateOptions(options.rate));
   const budget = new RetryBudget(options.budget);
-  const observeWindowMs = options.rate?.observeWindowMs ?? DEFAULT_OBSERVE_WINDOW_MS;
   const resolved = {
     minRate: rate.minRate,
     decreaseFactor: rate.decreaseFactor,
     decreaseCooldownMs: rate.decreaseCooldownMs,
     doublingMs: rate.doublingMs,
     calmAfterMs: rate.calmAfterMs,
-    observeWindowMs,
+    observeWindowMs: rate.observeWindowMs,
     calmRate: rate.calmRate,
   };
   const resolvedBudget = { ratio: budget.ratio, minRetriesPerSecond: budget.minRetriesPerSecond, windowMs: budget.windowMs };

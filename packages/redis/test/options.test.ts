@@ -1,5 +1,7 @@
+import { ADAPTIVE_RATE_DEFAULTS, SHARED_RATE_DEFAULTS } from '@stormwatch/core';
 import { describe, expect, it } from 'vitest';
 import { redisStore, type RedisStoreOptions } from '../src/index.js';
+import { resolveOptions } from '../src/options.js';
 
 const url = 'redis://127.0.0.1:1';
 
@@ -41,5 +43,10 @@ describe('redisStore options', () => {
       const store = redisStore({ url: good, timeoutMs: 10 });
       await store.close();
     }
+  });
+
+  it("gives the scripts core's rate defaults (a shared rate's doubling aside), and the options given", () => {
+    expect(resolveOptions({ url }).rate).toEqual({ ...ADAPTIVE_RATE_DEFAULTS, ...SHARED_RATE_DEFAULTS });
+    expect(resolveOptions({ url, rate: { observeWindowMs: 20_000 } }).rate).toEqual({ ...ADAPTIVE_RATE_DEFAULTS, ...SHARED_RATE_DEFAULTS, observeWindowMs: 20_000 });
   });
 });

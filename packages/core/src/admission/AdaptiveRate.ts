@@ -27,6 +27,21 @@ export interface AdaptiveRateOptions {
 }
 
 /**
+ * The defaults of {@link AdaptiveRateOptions}, for whoever needs them beside an
+ * `AdaptiveRate` (a shared store's scripts, documentation): rates in requests per second,
+ * durations in milliseconds.
+ */
+export const ADAPTIVE_RATE_DEFAULTS: Readonly<Required<AdaptiveRateOptions>> = Object.freeze({
+  minRate: 0.02,
+  decreaseFactor: 0.5,
+  decreaseCooldownMs: 1000,
+  doublingMs: 10_000,
+  calmAfterMs: 30_000,
+  observeWindowMs: 10_000,
+  calmRate: 2,
+});
+
+/**
  * The rate at which a model currently accepts requests, learned from outcomes in the
  * manner of TCP congestion control (AIMD): an overload (HTTP 529, an SSE `overloaded_error`)
  * cuts it to `decreaseFactor` of what was being admitted; without overload it doubles every
@@ -45,8 +60,9 @@ export class AdaptiveRate {
   readonly doublingMs: number;
   readonly calmAfterMs: number;
   readonly calmRate: number;
+  /** Window over which the admitted rate is observed, in ms. */
+  readonly observeWindowMs: number;
   readonly #admitted: WindowedCounter;
-  readonly #observeWindowMs: number;
   /** The rate at `#anchor`, from which it grows; Infinity when calm. */
   #base = Number.POSITIVE_INFINITY;
   /** Clock time from which the rate grows (the last decrease). */
@@ -55,7 +71,16 @@ export class AdaptiveRate {
   #lastDecreaseAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: AdaptiveRateOptions = {}) {
-    const { minRate = 0.02, decreaseFactor = 0.5, decreaseCooldownMs = 1000, doublingMs = 10_000, calmAfterMs = 30_000, observeWindowMs = 10_000, calmRate = 2} = options;
+    const d = ADAPTIVE_RATE_DEFAULTS;
+    const {
+      minRate = d.minRate,
+      decreaseFactor = d.decreaseFactor,
+      decreaseCooldownMs = d.decreaseCooldownMs,
+      doublingMs = d.doublingMs,
+      calmAfterMs = d.calmAfterMs,
+      observeWindowMs = d.observeWindowMs,
+      calmRate = d.calmRate,
+    } = options;
     if (!(calmRate >= 0) || !Number.isFinite(calmRate)) throw new RangeError(`admission.calmRate must be a finite number of requests per second >= 0, got ${String(calmRate)}`);
     if (!(minRate > 0) || !Number.isFinite(minRate)) throw new RangeError(`admission.minRate must be a positive number of requests per second, got ${String(minRate)}`);
     if (!(decreaseFactor > 0 && decreaseFactor < 1)) throw new RangeError(`admission.decreaseFactor must be between 0 and 1 (exclusive), got ${String(decreaseFactor)}`);
@@ -73,7 +98,7 @@ export class AdaptiveRate {
     this.doublingMs = doublingMs;
     this.calmAfterMs = calmAfterMs;
     this.calmRate = calmRate;
-    this.#observeWindowMs = observeWindowMs;
+    this.observeWindowMs = observeWindowMs;
     this.#admitted = new WindowedCounter(observeWindowMs);
   }
 
@@ -110,7 +135,7 @@ export class AdaptiveRate {
 
   /** Requests per second admitted over the observation window. */
   observedRate(now: number): number {
-    return this.#admitted.sum(now) / (this.#observeWindowMs / 1000);
+    return this.#admitted.sum(now) / (this.observeWindowMs / 1000);
   }
 
   /**
