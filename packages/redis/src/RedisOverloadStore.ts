@@ -50,14 +50,19 @@ export class RedisOverloadStore implements OverloadStore {
     this.#client = new ScriptClient(this.#options.url, this.#options.timeoutMs, () => (this.#nextProbeAt = 0));
   }
 
-  /** True while operations are shared through Redis; false while they are answered locally. */
+  /** True while operations are shared through Redis; false while they are answered locally, and once the store is closed. */
   get sharing(): boolean {
-    return this.#degradation === undefined;
+    return !this.#closed && this.#degradation === undefined;
   }
 
-  /** Whether the store shares now, and how many operations it answered locally since it was made, by reason. */
+  /**
+   * Whether the store shares now, how many operations it answered locally since it was made,
+   * by reason, and whether it is closed (then it shares nothing, and the counts are final).
+   */
   health(): StoreHealth {
-    return { sharing: this.sharing, localAnswers: { ...this.#localAnswers } };
+    const health = { sharing: this.sharing, localAnswers: { ...this.#localAnswers } };
+    // `closed` only once closed: the shape of an open store's health is what it always was.
+    return this.#closed ? { ...health, closed: true } : health;
   }
 
   async reserveSlot(key: string): Promise<number> {

@@ -1,5 +1,5 @@
 import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
-import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { AggregationTemporality, MeterProvider } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import {
   ATTR_GEN_AI_REQUEST_MODEL,
@@ -48,9 +48,9 @@ function localAnswers(counts: Partial<Record<StoreReason, number>> = {}) {
 const byReason = (points: Array<{ attributes: Record<string, unknown> }>) =>
   [...points].sort((a, b) => String(a.attributes[ATTR_STORE_REASON]).localeCompare(String(b.attributes[ATTR_STORE_REASON])));
 
-/** A policy on `store` (none: the process's own state) with a reader of its own, and more policies instrumented on the same meter. */
-function withStore(store?: InMemoryOverloadStore) {
-  const reader = new TestReader();
+/** A policy on `store` (none: the process's own state) with a reader of its own (cumulative unless told), and more policies instrumented on the same meter. */
+function withStore(store?: InMemoryOverloadStore, temporality?: AggregationTemporality) {
+  const reader = new TestReader(temporality);
   const meterProvider = new MeterProvider({ readers: [reader] });
   const t = setup(store ? { store } : {}, { meterProvider });
   const points = (name: string) => pointsFrom(reader, name);
@@ -133,6 +133,48 @@ describe('store health', () => {
     expect(byReason(await t.points(METRIC_STORE_LOCAL_ANSWERS))).toEqual(byReason(localAnswers({ timeout: 1, connection: 8 })));
     expect(await t.points(METRIC_STORE_SHARING)).toEqual([{ attributes: {}, value: 0 }]);
     back.dispose();
+  });
+
+  it('leaves a closed store beside a healthy one out of the sharing gauge (still 1), its final local answers in the sum', async () => {
+    const healthy = new ReportingStore();
+    healthy.current = { sharing: true, localAnswers: { timeout: 1 } };
+    const t = withStore(healthy);
+    const closing = new ReportingStore();
+    closing.current = { sharing: false, localAnswers: { connection: 2 } };
+    t.another('batch', { store: closing });
+    expect(await t.points(METRIC_STORE_SHARING)).toEqual([{ attributes: {}, value: 0 }]);
+
+    // Closed after two more local answers: it shares nothing, and it counts no more.
+    closing.current = { sharing: false, localAnswers: { connection: 4 }, closed: true };
+    expect(await t.points(METRIC_STORE_SHARING)).toEqual([{ attributes: {}, value: 1 }]);
+    expect(byReason(await t.points(METRIC_STORE_LOCAL_ANSWERS))).toEqual(byReason(localAnswers({ timeout: 1, connection: 4 })));
+    // Read again while closed: counted once.
+    expect(byReason(await t.points(METRIC_STORE_LOCAL_ANSWERS))).toEqual(byReason(localAnswers({ timeout: 1, connection: 4 })));
+
+    healthy.current = { sharing: false, localAnswers: { timeout: 2 } };
+    expect(await t.points(METRIC_STORE_SHARING)).toEqual([{ attributes: {}, value: 0 }]);
+    expect(byReason(await t.points(METRIC_STORE_LOCAL_ANSWERS))).toEqual(byReason(localAnswers({ timeout: 2, connection: 4 })));
+  });
+
+  it('observes no sharing sample for a process whose only store is closed (nothing could share), and keeps its final local answers', async () => {
+    // Delta temporality: each collection holds what the callback observed. (A cumulative
+    // reader of the OpenTelemetry JS SDK repeats a gauge's last value once it is no longer
+    // observed: the last "sharing" before the close.)
+    const store = new ReportingStore();
+    store.current = { sharing: true, localAnswers: {} };
+    const t = withStore(store, AggregationTemporality.DELTA);
+    expect(await t.points(METRIC_STORE_SHARING)).toEqual([{ attributes: {}, value: 1 }]);
+
+    store.current = { sharing: false, localAnswers: { timeout: 3 }, closed: true };
+    expect(byReason(await t.points(METRIC_STORE_LOCAL_ANSWERS))).toEqual(byReason(localAnswers({ timeout: 3 }))); // 3 since the last collection
+    expect(await t.points(METRIC_STORE_SHARING)).toEqual([]);
+
+    // Closed before it was ever read, and with nothing counted: still no sharing sample, the known reasons at 0.
+    const never = new ReportingStore();
+    never.current = { sharing: false, localAnswers: {}, closed: true };
+    const u = withStore(never);
+    expect(await u.points(METRIC_STORE_SHARING)).toEqual([]);
+    expect(byReason(await u.points(METRIC_STORE_LOCAL_ANSWERS))).toEqual(byReason(localAnswers()));
   });
 
   it("observes nothing for a policy on the process's own state (the in-memory default reports no health)", async () => {

@@ -70,7 +70,7 @@ export interface OverloadStore {
   tryWithdraw(key: string): Promise<boolean>;
   /** Releases connections; the store answers nothing after it. */
   close(): Promise<void>;
-  /** How a shared store is doing (telemetry reads it); a store of one process has no need for it. */
+  /** How a shared store is doing (telemetry reads it), also once closed; a store of one process has no need for it. */
   health?(): StoreHealth;
 }
 
@@ -80,4 +80,10 @@ export interface StoreHealth {
   readonly sharing: boolean;
   /** Operations answered locally because the shared state could not be used, since the store was made, by reason. */
   readonly localAnswers: Readonly<Record<string, number>>;
+  /**
+   * True once the store is closed: it answers nothing and shares nothing (`sharing` is then
+   * false), and its `localAnswers` are final. Telemetry leaves a closed store out of the
+   * process's sharing gauge. Absent (a store that predates it) means open.
+   */
+  readonly closed?: boolean;
 }

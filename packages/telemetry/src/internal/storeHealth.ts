@@ -10,6 +10,8 @@ type Counts = ReadonlyMap<StoreReason, number>;
 interface Reading {
   readonly sharing: boolean;
   readonly localAnswers: Counts;
+  /** The store said it is closed (`health().closed`): it shares nothing and its counts are final. */
+  readonly closed: boolean;
 }
 
 /**
@@ -36,6 +38,11 @@ function addInto(total: Map<StoreReason, number>, counts: Counts, sign = 1): voi
  * answers add up. A store that stops being read (its policies disposed or collected) leaves
  * its last counts in the sum, so the counter never goes back; if it is read again, they are
  * taken out of the sum again.
+ *
+ * A closed store (`health().closed`) is retired the same way: it answers and shares nothing,
+ * so it is left out of the sharing gauge (a closed store beside a healthy one does not make
+ * the process look local), and its final counts stay in the sum. A process whose only stores
+ * are closed observes no sharing sample at all: it has no store that could share.
  */
 export class StoreHealthObserver {
   /** The counts of each store read at the last collection (held until the next one only). */
@@ -52,11 +59,20 @@ export class StoreHealthObserver {
   /** Observes the health of `stores` (each read once, duplicates skipped) into the batch. */
   observe(stores: Iterable<OverloadStore>, result: BatchObservableResult): void {
     const now = new Map<object, Counts>();
+    /** Every store met in this collection, read or not (closed, no health, a failed health()). */
+    const seen = new Set<object>();
+    let closed = false;
     let sharing: boolean | undefined;
     for (const store of stores) {
-      if (now.has(store)) continue;
+      if (seen.has(store)) continue;
+      seen.add(store);
       const reading = this.#read(store);
       if (!reading) continue;
+      if (reading.closed) {
+        this.#retire(store, reading.localAnswers);
+        closed = true;
+        continue;
+      }
       now.set(store, reading.localAnswers);
       sharing = (sharing ?? true) && reading.sharing;
       const retired = this.#retiredOf.get(store);
@@ -66,17 +82,24 @@ export class StoreHealthObserver {
       }
     }
     for (const [store, counts] of this.#last) {
-      if (now.has(store)) continue;
-      addInto(this.#retired, counts);
-      this.#retiredOf.set(store, counts);
+      if (now.has(store) || this.#retiredOf.has(store)) continue;
+      this.#retire(store, counts);
     }
     this.#last = now;
 
     if (sharing !== undefined) result.observe(this.m.storeSharing, sharing ? STORE_SHARING_GAUGE_VALUE.SHARING : STORE_SHARING_GAUGE_VALUE.LOCAL);
     const total = new Map(this.#retired);
-    if (now.size > 0 || total.size > 0) for (const reason of KNOWN_REASONS) if (!total.has(reason)) total.set(reason, 0);
+    if (now.size > 0 || total.size > 0 || closed) for (const reason of KNOWN_REASONS) if (!total.has(reason)) total.set(reason, 0);
     for (const counts of now.values()) addInto(total, counts);
     for (const [reason, n] of total) result.observe(this.m.storeLocalAnswers, n, storeLocalAnswersAttributes(reason));
+  }
+
+  /** Moves `store`'s counts into the retired sum (in place of what it held there before, if anything). */
+  #retire(store: object, counts: Counts): void {
+    const before = this.#retiredOf.get(store);
+    if (before) addInto(this.#retired, before, -1);
+    addInto(this.#retired, counts);
+    this.#retiredOf.set(store, counts);
   }
 
   /** The store's health, or undefined for a store without one (the in-memory default) or whose report is unusable. */
@@ -92,7 +115,7 @@ export class StoreHealthObserver {
         const r = storeReasonOf(reason);
         localAnswers.set(r, (localAnswers.get(r) ?? 0) + n);
       }
-      return { sharing: health.sharing, localAnswers };
+      return { sharing: health.sharing, localAnswers, closed: health.closed === true };
     } catch (error) {
       if (!this.#reportedBroken.has(store)) {
         this.#reportedBroken.add(store);
