@@ -79,7 +79,7 @@ export const ATTR_LIMITER_WAIT_MS = 'stormwatch.limiter.wait_ms';
 // --- Stormwatch: admission control ------------------------------------------------------
 /** Time the call waited in its model's admission queue, in milliseconds (0 when refused at once). */
 export const ATTR_ADMISSION_WAIT_MS = 'stormwatch.admission.wait_ms';
-/** Whether admission let the call through or refused it (`AdmissionOutcome`). */
+/** How the call's admission wait ended: admitted, refused, aborted by the caller, or its deadline passed (`AdmissionOutcome`). */
 export const ATTR_ADMISSION_OUTCOME = 'stormwatch.admission.outcome';
 /** Why admission refused the call (`AdmissionRefusalReason`); only on refusals. */
 export const ATTR_ADMISSION_REFUSAL_REASON = 'stormwatch.admission.refusal_reason';

@@ -221,7 +221,7 @@ export const METRICS: readonly MetricDefinition[] = Object.freeze([
     name: METRIC_ADMISSION_WAIT,
     kind: 'histogram',
     unit: 's',
-    description: "Time calls waited in their model's admission queue, admitted or refused (calls admitted at once are not recorded).",
+    description: "Time calls waited in their model's admission queue, however the wait ended: admitted, refused, aborted or past the call's deadline (calls admitted at once are not recorded).",
     attributes: [MODEL, ATTR_POLICY, ATTR_ADMISSION_OUTCOME],
     buckets: SECONDS_BUCKETS,
     prometheusName: 'stormwatch_admission_wait_seconds',

@@ -94,10 +94,17 @@ export const FallbackReason = Object.freeze({
 } as const);
 export type FallbackReason = ValuesOf<typeof FallbackReason>;
 
-/** `stormwatch.admission.outcome`: what admission control decided for a call that could not go at once. */
+/**
+ * `stormwatch.admission.outcome`: how the wait of a call that could not go at once ended —
+ * admission let it through (`admitted`) or refused it (`refused`, with a
+ * `stormwatch.admission.refusal_reason`), or the wait was cut short: by the caller's signal
+ * (`aborted`) or by the call's own deadline passing while it waited (`deadline_exceeded`).
+ */
 export const AdmissionOutcome = Object.freeze({
   ADMITTED: 'admitted',
   REFUSED: 'refused',
+  ABORTED: 'aborted',
+  DEADLINE_EXCEEDED: 'deadline_exceeded',
 } as const);
 export type AdmissionOutcome = ValuesOf<typeof AdmissionOutcome>;
 

@@ -1,4 +1,4 @@
-import { AbandonDecision, AttemptOutcome, BreakerState, CallOutcome, DelaySource, ErrorType, FallbackReason } from '@stormwatch/conventions';
+import { AbandonDecision, AdmissionOutcome, AttemptOutcome, BreakerState, CallOutcome, DelaySource, ErrorType, FallbackReason } from '@stormwatch/conventions';
 import { BulkheadPolicy, isBulkheadRejectedError, type Event, type IBreaker, type IDisposable } from 'cockatiel';
 import type { DeferReceipt, Deferrer } from './abandon/Deferrer.js';
 import { deferTraceparent } from './abandon/deferTraceContext.js';
@@ -125,7 +125,7 @@ export interface Policy {
   readonly onBudgetExhausted: Event<BudgetExhaustedEvent>;
   readonly onAbandon: Event<AbandonEvent>;
   readonly onDeferFailed: Event<DeferFailedEvent>;
-  /** A call waited in a model's admission queue, or was refused there. Not emitted when admitted at once. */
+  /** A call's wait in a model's admission queue ended: admitted, refused, aborted by the caller, or its deadline passed. Not emitted when admitted at once. */
   readonly onAdmission: Event<AdmissionEvent>;
   readonly onLimiterWait: Event<LimiterWaitEvent>;
   readonly onLimiterRate: Event<LimiterRateEvent>;
@@ -463,11 +463,37 @@ class ResiliencePolicy implements Policy {
           { fallbackAfterMs: this.#admission.fallbackAfterMs ?? 2000, deferIfRemainingMs: this.#rules.deferIfRemainingMs, deferIfWaitOverMs: this.#deferIfWaitOverMs },
         )
       : undefined;
-    const result = await queue.admit(deadlineAt, run.signal === NEVER ? undefined : run.signal, limit?.maxWaitMs, limit?.releaseAfterMs);
-    run.waitedMs += result.waitedMs;
     const events = this.#events.admission;
-    if (events.size) events.emit({ call: run.call, model: run.model, waitedMs: result.waitedMs, admitted: result.admitted, ...(result.admitted ? {} : { reason: result.reason }) });
+    let result: AdmissionResult;
+    try {
+      result = await queue.admit(deadlineAt, run.signal === NEVER ? undefined : run.signal, limit?.maxWaitMs, limit?.releaseAfterMs);
+    } catch (thrown) {
+      // Cut short while waiting: the wait still happened, and the admission-wait histogram must see it.
+      const waitedMs = this.clock.now() - now;
+      run.waitedMs += waitedMs;
+      const outcome = this.#cutShortBy(run);
+      if (outcome && events.size) events.emit({ call: run.call, model: run.model, waitedMs, admitted: false, outcome });
+      throw thrown;
+    }
+    run.waitedMs += result.waitedMs;
+    if (events.size) {
+      events.emit(
+        result.admitted
+          ? { call: run.call, model: run.model, waitedMs: result.waitedMs, admitted: true, outcome: AdmissionOutcome.ADMITTED }
+          : { call: run.call, model: run.model, waitedMs: result.waitedMs, admitted: false, outcome: AdmissionOutcome.REFUSED, reason: result.reason },
+      );
+    }
     return result;
+  }
+
+  /**
+   * What cut a wait short, in the order {@link #endingForAbort} ends the call: the caller's
+   * signal, then the deadline. Undefined for anything else (a bug, not a wait's outcome).
+   */
+  #cutShortBy(run: CallRun): AdmissionOutcome | undefined {
+    if (run.callerSignal?.aborted) return AdmissionOutcome.ABORTED;
+    if (run.deadline?.signal.aborted) return AdmissionOutcome.DEADLINE_EXCEEDED;
+    return undefined;
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { AbandonDecision, AttemptOutcome, BreakerState, CallOutcome, DelaySource, ErrorType, FallbackReason } from '@stormwatch/conventions';
+import type { AbandonDecision, AdmissionOutcome, AttemptOutcome, BreakerState, CallOutcome, DelaySource, ErrorType, FallbackReason } from '@stormwatch/conventions';
 import type { Classification } from './Classification.js';
 import type { AttemptDetails, CallDetails } from './details.js';
 
@@ -166,11 +166,17 @@ export interface ListenerErrorEvent {
 export interface AdmissionEvent {
   readonly call: CallInfo;
   readonly model: string;
-  /** Time the call waited in the model's admission queue, in ms. */
+  /** Time the call waited in the model's admission queue, in ms (up to the abort, when cut short). */
   readonly waitedMs: number;
-  /** False when admission refused the call. */
+  /** True only when admission let the call through (`outcome` is `admitted`). */
   readonly admitted: boolean;
-  /** Why it was refused: its deadline could not be met, the queue was full, or a fallback model could answer sooner. */
+  /**
+   * How the wait ended: `admitted`; `refused` (see `reason`); `aborted` — the caller's signal
+   * aborted it; `deadline_exceeded` — the call's deadline passed while it waited. The last
+   * two end the call (it rejects with `CallAbortedError` / `DeadlineExceededError`).
+   */
+  readonly outcome: AdmissionOutcome;
+  /** Why it was refused (only when `outcome` is `refused`): its deadline could not be met, the queue was full, or a fallback model could answer sooner. */
   readonly reason?: 'deadline' | 'queue_full' | 'long_wait';
 }
 

@@ -35,7 +35,16 @@ import {
   SPAN_BACKOFF,
   SPAN_CALL,
 } from '@stormwatch/conventions';
-import { createPolicy, seededRandom, type PolicyOptions } from '@stormwatch/core';
+import {
+  createPolicy,
+  InMemoryOverloadStore,
+  isCallAbortedError,
+  isDeadlineExceededError,
+  seededRandom,
+  VirtualClock,
+  type OverloadStore,
+  type PolicyOptions,
+} from '@stormwatch/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { instrumentPolicy } from '../src/index.js';
 import { classify, eventsOf, msOf, overloaded, pointsFrom, script, settle, setup, T0, TestReader } from './harness.js';
@@ -133,6 +142,51 @@ describe('admission telemetry (admission on, the default)', () => {
     expect(await t.points(METRIC_CALLS)).toEqual([{ attributes: onOpus({ [ATTR_CALL_OUTCOME]: CallOutcome.FAILED, [ATTR_ERROR_TYPE]: errorType }), value: 1 }]);
   });
 
+  it('records a wait the caller aborts: the event and the wait, outcome aborted, no refusal', async () => {
+    const t = setup();
+    const controller = new AbortController();
+    const result = t.policy.execute(script([overloaded(), 'never']), { model: OPUS, signal: controller.signal }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    // The retry's turn is a second after the 529; the caller gives up after 400 ms of it.
+    await t.clock.advance(400);
+    controller.abort(new Error('the user left'));
+    expect(isCallAbortedError(await result)).toBe(true);
+
+    const [call] = t.spanNamed(SPAN_CALL);
+    expect(eventsOf(call!)).toEqual([{ name: EVENT_ADMISSION_WAIT, attributes: { [ATTR_ADMISSION_WAIT_MS]: 400, [ATTR_ADMISSION_OUTCOME]: AdmissionOutcome.ABORTED } }]);
+    expect((await t.points(METRIC_ADMISSION_WAIT)).map((p) => [p.attributes, histogram(p)])).toEqual([
+      [onOpus({ [ATTR_ADMISSION_OUTCOME]: AdmissionOutcome.ABORTED }), { sum: 0.4, count: 1, boundaries: [...SECONDS_BUCKETS] }],
+    ]);
+    expect(await t.points(METRIC_ADMISSION_REFUSALS)).toEqual([]);
+  });
+
+  it('records a wait its deadline ends: the event and the wait, outcome deadline_exceeded, no refusal', async () => {
+    // A fleet store whose slot answers hang: nothing admits the retry and nothing refuses it.
+    const clock = new VirtualClock(T0);
+    const store = hangingSlots(new InMemoryOverloadStore({ rate: { calmRate: 1, minRate: 0.01, doublingMs: 1e9, calmAfterMs: 1e9 } }, clock));
+    const t = setup({ clock, store, admission: { doublingMs: 1e9 } });
+    const result = settle(clock, t.policy.execute(script([overloaded(), 'never']), { model: OPUS, deadlineMs: 5000 }));
+    expect(isDeadlineExceededError((await result).error)).toBe(true);
+
+    const [call] = t.spanNamed(SPAN_CALL);
+    // The first attempt waited (0 ms) for the store's first pace read.
+    expect(eventsOf(call!).filter((e) => e.name === EVENT_ADMISSION_WAIT)).toEqual([
+      { name: EVENT_ADMISSION_WAIT, attributes: { [ATTR_ADMISSION_WAIT_MS]: 0, [ATTR_ADMISSION_OUTCOME]: AdmissionOutcome.ADMITTED } },
+      { name: EVENT_ADMISSION_WAIT, attributes: { [ATTR_ADMISSION_WAIT_MS]: 5000, [ATTR_ADMISSION_OUTCOME]: AdmissionOutcome.DEADLINE_EXCEEDED } },
+    ]);
+    const waits = (await t.points(METRIC_ADMISSION_WAIT)).map((p) => [p.attributes, histogram(p).sum, histogram(p).count]);
+    expect(waits).toEqual(
+      expect.arrayContaining([
+        [onOpus({ [ATTR_ADMISSION_OUTCOME]: AdmissionOutcome.ADMITTED }), 0, 1],
+        [onOpus({ [ATTR_ADMISSION_OUTCOME]: AdmissionOutcome.DEADLINE_EXCEEDED }), 5, 1],
+      ]),
+    );
+    expect(waits).toHaveLength(2);
+    expect(await t.points(METRIC_ADMISSION_REFUSALS)).toEqual([]);
+  });
+
   it('records a call sent to its fallback model rather than waiting long (long_wait)', async () => {
     const t = setup({ admission: { fallbackAfterMs: 500 }, fallback: { models: [SONNET], afterOverloads: 5 } });
     expect(await settle(t.clock, t.policy.execute(script([overloaded(), 'ok']), { model: OPUS }))).toEqual({ value: 'ok' });
@@ -228,3 +282,18 @@ describe("the application's listener errors", () => {
     expect(String(warning.mock.calls[0]![0])).toContain('onCallEnd listener threw: listener boom');
   });
 });
+
+/** A fleet store whose `reserveSlot` never answers (a store without a timeout of its own). */
+function hangingSlots(store: InMemoryOverloadStore): OverloadStore {
+  return {
+    reserveSlot: () => new Promise<number>(() => undefined),
+    recordCalls: (k, calls) => store.recordCalls(k, calls),
+    reportOverload: (k, ago) => store.reportOverload(k, ago),
+    pause: (k, ms) => store.pause(k, ms),
+    setCircuit: (k, ms) => store.setCircuit(k, ms),
+    pace: (k) => store.pace(k),
+    deposit: (k, calls) => store.deposit(k, calls),
+    tryWithdraw: (k) => store.tryWithdraw(k),
+    close: () => store.close(),
+  };
+}

@@ -49,6 +49,7 @@ import {
   abandonAttributes,
   admissionEventAttributes,
   admissionRefusalAttributes,
+  admissionRefused,
   admissionWaitAttributes,
   attemptEndAttributes,
   attemptErrorType,
@@ -241,11 +242,11 @@ export class PolicyInstrumentation implements IDisposable {
     this.#calls.get(event.call)?.span.addEvent(EVENT_ABANDON, abandonAttributes(event), this.#clock.now());
   }
 
-  /** A call waited in its model's admission queue, or was refused there: the span event, the wait and the refusal. */
+  /** A call's wait in its model's admission queue ended (admitted, refused, aborted, deadline): the span event, the wait and any refusal. */
   #onAdmission(event: AdmissionEvent): void {
     const model = this.#modelOf(event.model);
     this.#m.admissionWait.record(event.waitedMs / 1000, admissionWaitAttributes(model, event));
-    if (!event.admitted) this.#m.admissionRefusals.add(1, admissionRefusalAttributes(model, event));
+    if (admissionRefused(event)) this.#m.admissionRefusals.add(1, admissionRefusalAttributes(model, event));
     this.#calls.get(event.call)?.span.addEvent(EVENT_ADMISSION_WAIT, admissionEventAttributes(event), this.#clock.now());
   }
 

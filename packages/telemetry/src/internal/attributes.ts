@@ -279,21 +279,29 @@ function refusalReason({ reason }: AdmissionEvent): AdmissionRefusalReason | und
   return reason;
 }
 
-/** `stormwatch.admission.wait` (span event): the wait, the outcome and, when refused, why. */
+/** Whether admission refused the call (not let through, nor cut short by an abort or the deadline). */
+export function admissionRefused(event: AdmissionEvent): boolean {
+  return event.outcome === AdmissionOutcome.REFUSED;
+}
+
+/** `stormwatch.admission.wait` (span event): the wait, how it ended and, when refused, why. */
 export function admissionEventAttributes(event: AdmissionEvent): Attributes {
   const a: Attributes = {
     [ATTR_ADMISSION_WAIT_MS]: event.waitedMs,
-    [ATTR_ADMISSION_OUTCOME]: event.admitted ? AdmissionOutcome.ADMITTED : AdmissionOutcome.REFUSED,
+    [ATTR_ADMISSION_OUTCOME]: event.outcome,
   };
   const reason = refusalReason(event);
-  if (!event.admitted && reason !== undefined) a[ATTR_ADMISSION_REFUSAL_REASON] = reason;
+  if (admissionRefused(event) && reason !== undefined) a[ATTR_ADMISSION_REFUSAL_REASON] = reason;
   return a;
 }
 
-/** `stormwatch.admission.wait` (histogram); `model` is the (allow-listed) model whose queue the call waited in. */
+/**
+ * `stormwatch.admission.wait` (histogram); `model` is the (allow-listed) model whose queue
+ * the call waited in. Every wait is recorded, the ones cut short too, told apart by outcome.
+ */
 export function admissionWaitAttributes(model: string, event: AdmissionEvent): Attributes {
   const a = modelAndPolicy(model, event.call.policy);
-  a[ATTR_ADMISSION_OUTCOME] = event.admitted ? AdmissionOutcome.ADMITTED : AdmissionOutcome.REFUSED;
+  a[ATTR_ADMISSION_OUTCOME] = event.outcome;
   return a;
 }
 
