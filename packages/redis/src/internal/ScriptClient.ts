@@ -1,5 +1,6 @@
-import { createClient, ErrorReply, type RedisClientType } from '@redis/client';
+import { ErrorReply } from '@redis/client';
 import type { DegradationReason } from '../events.js';
+import { Connection } from './Connection.js';
 import type { Script } from './scripts.js';
 
 /** Why a script did not give a usable answer; the store then answers locally. */
@@ -16,22 +17,13 @@ export class StoreFailure extends Error {
 
 /** At most this many commands wait for Redis on one connection; more fail at once. */
 const MAX_IN_FLIGHT = 1000;
-/** A connection attempt that takes longer is abandoned and tried again. */
-const CONNECT_TIMEOUT_MS = 2000;
-
-/** Reconnection: 50 ms doubling to 1 s, with jitter so a fleet does not reconnect in step. Never gives up. */
-function reconnectDelay(retries: number): number {
-  return Math.min(50 * 2 ** retries, 1000) + Math.floor(Math.random() * 100);
-}
-
-type Client = RedisClientType;
 
 /**
  * Runs the store's scripts on one Redis connection, each within a deadline: `EVALSHA`, and
  * `EVAL` (which caches the script again) when Redis answers `NOSCRIPT` after a restart, a
  * failover or a `SCRIPT FLUSH`. Commands are never queued while disconnected (node-redis'
- * offline queue is off): they fail at once and the store answers locally. The client
- * reconnects in the background.
+ * offline queue is off): they fail at once and the store answers locally. The
+ * {@link Connection} reconnects in the background and never keeps the process alive.
  *
  * A connection on which nothing has been answered for `staleMs` while commands wait (Redis
  * hung, a network that drops packets) is replaced: otherwise the scripts that timed out
@@ -39,29 +31,20 @@ type Client = RedisClientType;
  * twice).
  */
 export class ScriptClient {
-  #client: Client;
-  /** Settles when the first connection is ready (or the client is closed). */
-  readonly #firstReady: Promise<void>;
-  #everReady = false;
+  readonly #connection: Connection;
   #closed = false;
   #inFlight = 0;
   #lastAnswerAt = performance.now();
-  #lastConnectionError: Error | undefined;
   readonly #staleMs: number;
 
   constructor(
-    private readonly url: string,
+    url: string,
     timeoutMs: number,
     /** Called whenever a connection becomes ready (the first, and every reconnection). */
-    private readonly onReady: () => void,
+    onReady: () => void,
   ) {
     this.#staleMs = Math.max(1000, 10 * timeoutMs);
-    this.#client = this.#connect();
-    this.#firstReady = new Promise((resolve) => {
-      const done = () => resolve();
-      this.#client.once('ready', done);
-      this.#client.once('end', done);
-    });
+    this.#connection = new Connection(url, { maxInFlight: MAX_IN_FLIGHT, onReady });
   }
 
   /** Runs `script` on `key`; rejects with a {@link StoreFailure} within `timeoutMs`. */
@@ -78,10 +61,10 @@ export class ScriptClient {
       return await Promise.race([this.#send(script, key, args, deadline), timeout]);
     } catch (error) {
       if (error instanceof StoreFailure && error.reason === 'timeout') {
-        if (!this.#everReady) throw this.#connectionFailure('no connection to Redis yet');
+        if (!this.#connection.everReady) throw this.#connectionFailure('no connection to Redis yet');
         this.#replaceIfStale();
       }
-      throw classify(error, this.#lastConnectionError);
+      throw classify(error, this.#connection.lastError);
     } finally {
       clearTimeout(timer);
     }
@@ -90,15 +73,15 @@ export class ScriptClient {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#client.destroy();
+    this.#connection.close();
   }
 
   async #send(script: Script, key: string, args: readonly string[], deadline: { readonly passed: boolean }): Promise<unknown> {
-    if (!this.#everReady) {
-      await this.#firstReady; // the first connection is worth waiting for, within the deadline
+    if (!this.#connection.everReady) {
+      await this.#connection.firstReady; // the first connection is worth waiting for, within the deadline
       if (deadline.passed) throw new StoreFailure('timeout', 'the first connection to Redis came after the deadline'); // not sent late
     }
-    const client = this.#client;
+    const client = this.#connection.client;
     this.#inFlight++;
     try {
       try {
@@ -108,49 +91,23 @@ export class ScriptClient {
         return await client.sendCommand(['EVAL', script.source, '1', key, ...args]);
       }
     } finally {
-      if (client === this.#client) {
+      if (client === this.#connection.client) {
         this.#inFlight--;
         this.#lastAnswerAt = performance.now();
       }
     }
   }
 
-  #connect(): Client {
-    const client = createClient({
-      url: this.url,
-      disableOfflineQueue: true,
-      commandsQueueMaxLength: MAX_IN_FLIGHT,
-      socket: { connectTimeout: CONNECT_TIMEOUT_MS, reconnectStrategy: reconnectDelay },
-    });
-    // Every failure also reaches the operation that met it; the listener only keeps
-    // node-redis' 'error' events from crashing the process.
-    client.on('error', (error: unknown) => {
-      this.#lastConnectionError = error instanceof Error ? error : new Error(String(error));
-    });
-    client.on('ready', () => {
-      this.#everReady = true;
-      this.onReady();
-    });
-    // The connection never keeps the process alive: a script that forgets close() still exits
-    // (while Redis is unreachable, node-redis' reconnection timer does keep it up until close()).
-    client.unref();
-    // Rejects only when the client is closed while connecting; the failure is the operations' to report.
-    client.connect().catch(() => {});
-    return client;
-  }
-
   #connectionFailure(message: string): StoreFailure {
-    const last = this.#lastConnectionError;
+    const last = this.#connection.lastError;
     return new StoreFailure('connection', last ? `${message} (${last.message})` : message, { cause: last });
   }
 
   #replaceIfStale(): void {
     if (this.#closed || this.#inFlight === 0 || performance.now() - this.#lastAnswerAt < this.#staleMs) return;
-    const stale = this.#client;
     this.#inFlight = 0;
     this.#lastAnswerAt = performance.now();
-    this.#client = this.#connect();
-    stale.destroy();
+    this.#connection.replace();
   }
 }
 
