@@ -6,7 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compare, type Comparison } from './compare.js';
-import { ALL_POLICIES, EXTRA_POLICIES } from './policies/index.js';
+import { ALL_POLICIES, EXTRA_POLICIES, storeUserIds } from './policies/index.js';
 import type { PolicyUnderTest } from './policies/PolicyUnderTest.js';
 import { ProgressBar, type ProgressSink } from './progressBar.js';
 import { renderHtmlReport } from './report/html.js';
@@ -63,13 +63,15 @@ Options:
                       against a local HTTP server on 127.0.0.1 serving the scenario;
                       with OTEL_EXPORTER_OTLP_ENDPOINT set, the policy's spans and
                       metrics are exported over OTLP (@stormwatch/node)
-  --policy <id>       with --live: the policy to run (default: stormwatch)
+  --policy <id>       with --live: the policy to run (default: stormwatch); --policies
+                      does not apply
   --port <n>          with --live: port of the local server (default: 0, any free port)
   --processes <n>     with --live: split the clients among n worker processes, as a
                       fleet of services (at most the scenario's clients)
   --redis <url|auto>  with --processes: the processes share their overload state
                       through this Redis (redis:// or rediss://; one store per process,
-                      which the Stormwatch policies use); "auto" starts a private
+                      which only the Stormwatch policies use: with another --policy
+                      it is an error); "auto" starts a private
                       redis-server on a free port for the run and stops it after
   -h, --help          show this help
 
@@ -181,6 +183,13 @@ export function parseCli(argv: readonly string[]): Parsed {
     throw new UsageError(`--processes must be at most the scenario's ${scenarios[0]!.fleet.clients} clients, got "${values.processes}"`);
   }
   if (values.redis !== undefined && processes === undefined) throw new UsageError('--redis applies only with --processes (the live fleet)');
+  if (values.live === true && values.policies !== undefined) {
+    throw new UsageError('--policies chooses the rows of a comparison; --live runs one policy, chosen with --policy');
+  }
+  const livePolicy = policyById(values.policy ?? 'stormwatch');
+  if (values.redis !== undefined && livePolicy.usesStore !== true) {
+    throw new UsageError(`--redis shares overload state that --policy ${livePolicy.id} does not keep; it applies to ${storeUserIds()}`);
+  }
   const redisProblem = values.redis === undefined || values.redis === 'auto' ? undefined : redisUrlProblem(values.redis);
   if (redisProblem !== undefined) {
     throw new UsageError(`--redis must be a redis:// or rediss:// URL or "auto"; "${redactRedisUrl(values.redis!)}" ${redisProblem}`);
@@ -193,7 +202,7 @@ export function parseCli(argv: readonly string[]): Parsed {
     json: values.json,
     markdown: values.markdown === true,
     live: values.live === true,
-    livePolicy: policyById(values.policy ?? 'stormwatch'),
+    livePolicy,
     port,
     processes,
     redis: values.redis,

@@ -24,6 +24,7 @@ export {
   EXTRA_POLICIES,
   ALL_POLICIES,
   policiesFor,
+  storeUserIds,
   ORACLE_ID,
   cockatielDefault,
   exponentialNoJitter,
@@ -49,6 +50,9 @@ export { BATCH_COLUMNS, COLUMNS, DEFERRAL_COLUMNS, columnsFor, formatMarkdownTab
 export { BATCH_TARGET_SCENARIO, targetsHeading, checkBatchTargets, checkDeferralTargets, checkSharedStoreTargets, checkTargets, targetsFor, DEFERRAL_TARGET_SCENARIO, TARGET_SCENARIO, type TargetCheck } from './report/targets.js';
 export { lineChart, xStepFor, type ChartOptions, type Series } from './report/svgChart.js';
 export { runLive, LIVE_SERVICE_NAME, type LiveOptions } from './live/runLive.js';
+export { runLiveFleet, type FleetStoreUse, type LiveFleetOptions, type LiveFleetRun } from './live/runLiveFleet.js';
+export type { StoreUse } from './live/fleetProtocol.js';
+export { LiveFleetError, isLiveFleetError } from './live/LiveFleetError.js';
 export { LiveServer } from './live/LiveServer.js';
 export { main, parseCli, HELP, type CliIo, type LiveCliOptions } from './cliMain.js';
 export { UsageError, isUsageError } from './UsageError.js';

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main, type LiveCliOptions } from '../src/cliMain.js';
 import { isLiveFleetError } from '../src/live/LiveFleetError.js';
 import { findRedisServer, startPrivateRedis, type PrivateRedis } from '../src/live/privateRedis.js';
+import type { LiveFleetOptions } from '../src/index.js';
 import { runLiveFleet } from '../src/live/runLiveFleet.js';
 import { sdkDefault, stormwatchDefault } from '../src/policies/index.js';
 import type { Scenario } from '../src/scenarios/Scenario.js';
@@ -166,6 +167,26 @@ describe('the live fleet', () => {
       new TypeError('runLiveFleet: redis must be a redis:// or rediss:// URL or "auto"; "localhost:6379" uses localhost: instead of redis: or rediss:'),
     );
   });
+
+  it('refuses Redis for a policy that keeps no overload state to share, before starting anything', async () => {
+    const stderr = sink();
+    const refused = runLiveFleet({ scenario: tiny, seed: 1, policy: sdkDefault, port: 0, processes: 2, redis: 'auto', stdout: sink(), stderr });
+    await expect(refused).rejects.toThrow(
+      new TypeError(
+        'runLiveFleet: redis is set, but policy "sdk-default" keeps no overload state to share (the policies that use a store: stormwatch-0.1, stormwatch, stormwatch-shared, stormwatch-defer, stormwatch-defer-shared, stormwatch-batch); run it without redis',
+      ),
+    );
+    expect(stderr.text).toBe(''); // no redis-server started, no worker forked
+  });
+
+  it('is part of the public API, with its error and guard', async () => {
+    const sim = await import('../src/index.js');
+    expect(sim.runLiveFleet).toBe(runLiveFleet);
+    expect(sim.isLiveFleetError).toBe(isLiveFleetError);
+    expect(sim.isLiveFleetError(new sim.LiveFleetError('x'))).toBe(true);
+    const options: LiveFleetOptions = { scenario: tiny, seed: 1, policy: stormwatchDefault, port: 0, processes: 9, stdout: sink(), stderr: sink() };
+    await expect(sim.runLiveFleet(options)).rejects.toThrow(RangeError);
+  });
 });
 
 describe('the live fleet on the command line', () => {
@@ -183,6 +204,8 @@ describe('the live fleet on the command line', () => {
     expect(calls.map((o) => [o.scenario.name, o.policy.id, o.processes, o.redis])).toEqual([['storm-50', 'stormwatch', 20, 'auto']]);
     expect((await cli('--live', '--processes', '4', '--redis', 'redis://:secret@127.0.0.1:6380/2')).calls[0]?.redis).toBe('redis://:secret@127.0.0.1:6380/2');
     expect((await cli('--live')).calls[0]).toMatchObject({ processes: undefined, redis: undefined });
+    // Every Stormwatch row keeps state a store shares, the 0.1 one too.
+    expect((await cli('--live', '--processes', '4', '--redis', 'auto', '--policy', 'stormwatch-0.1')).calls[0]?.policy.id).toBe('stormwatch-0.1');
   });
 
   for (const [argv, message] of [
@@ -194,6 +217,11 @@ describe('the live fleet on the command line', () => {
     [['--live', '--processes', '4', '--redis', 'redis://:hunter2@'], '--redis must be a redis:// or rediss:// URL or "auto"; "redis://:***@" is not a URL'],
     [['--live', '--processes', '4', '--redis', 'redis:///0'], '--redis must be a redis:// or rediss:// URL or "auto"; "redis:///0" names no host'],
     [['--live', '--redis', 'auto'], '--redis applies only with --processes (the live fleet)'],
+    [
+      ['--live', '--processes', '4', '--redis', 'auto', '--policy', 'sdk-default'],
+      '--redis shares overload state that --policy sdk-default does not keep; it applies to stormwatch-0.1, stormwatch, stormwatch-shared, stormwatch-defer, stormwatch-defer-shared, stormwatch-batch',
+    ],
+    [['--live', '--policies', 'stormwatch,sdk-default'], '--policies chooses the rows of a comparison; --live runs one policy, chosen with --policy'],
     [['--processes', '4'], '--processes and --redis apply only with --live'],
     [['--redis', 'auto'], '--processes and --redis apply only with --live'],
   ] as const) {

@@ -12,10 +12,15 @@
  * {@link LiveFleetError} naming it; a stop (Ctrl-C) ends the arrivals in every worker and
  * the run ends once the calls in progress have; whatever happens, the workers, the server
  * and a private redis-server (`auto`) are stopped before this returns.
+ *
+ * Bad options fail before anything starts: `processes` out of range (`RangeError`), a
+ * `redis` that is no Redis URL, or `redis` with a policy that uses no store (`TypeError`:
+ * only the Stormwatch rows, `PolicyUnderTest.usesStore`, share anything through it).
  */
 import { randomUUID } from 'node:crypto';
 import { seededRandom, systemClock } from '@stormwatch/core';
 import { computeFigures } from '../figures.js';
+import { storeUserIds } from '../policies/index.js';
 import type { CallRecord } from '../fleet.js';
 import type { PolicyUnderTest } from '../policies/PolicyUnderTest.js';
 import { formatTextTable } from '../report/table.js';
@@ -81,13 +86,17 @@ export interface LiveFleetRun extends PolicyRun {
   readonly store: FleetStoreUse | undefined;
 }
 
-function checkOptions({ scenario, processes, redis }: LiveFleetOptions): void {
+function checkOptions({ scenario, processes, redis, policy }: LiveFleetOptions): void {
   const clients = scenario.fleet.clients;
   if (!Number.isInteger(processes) || processes < 1 || processes > clients) {
     throw new RangeError(`runLiveFleet: processes must be an integer from 1 to the scenario's ${clients} clients, got ${processes}`);
   }
   const problem = redis === undefined || redis === 'auto' ? undefined : redisUrlProblem(redis);
   if (problem !== undefined) throw new TypeError(`runLiveFleet: redis must be a redis:// or rediss:// URL or "auto"; "${redactRedisUrl(redis!)}" ${problem}`);
+  // A store the policy never asks would make a "shared" run that shares nothing: say so before forking anything.
+  if (redis !== undefined && policy.usesStore !== true) {
+    throw new TypeError(`runLiveFleet: redis is set, but policy "${policy.id}" keeps no overload state to share (the policies that use a store: ${storeUserIds()}); run it without redis`);
+  }
 }
 
 /** `promise`, unless `signal` aborts first: then a {@link LiveFleetError} saying the run was stopped `when`. */
@@ -103,7 +112,7 @@ function unlessStopped<T>(promise: Promise<T>, signal: AbortSignal | undefined, 
 
 function storeLine(policy: PolicyUnderTest, processes: number, store: FleetStoreUse): string {
   const where = `store: ${store.url} (prefix ${store.prefix})`;
-  if (store.operations === 0) return `${where}: asked nothing; ${policy.id} keeps no shared overload state\n`;
+  if (store.operations === 0) return `${where}: asked nothing (no call of ${policy.id} reached the store)\n`;
   const local = Object.entries(store.localAnswers);
   const localCount = local.reduce((sum, [, n]) => sum + n, 0);
   const how = localCount === 0 ? 'all answered by Redis' : `${localCount} answered by a process alone (${local.map(([reason, n]) => `${reason} ${n}`).join(', ')})`;

@@ -64,6 +64,13 @@ export interface PolicyUnderTest {
    * peer under a new id keeps the old name, so it draws what it drew before.
    */
   readonly seedName?: string;
+  /**
+   * True when its callers hand {@link ClientEnv.store} to their policy (the Stormwatch rows),
+   * so that a fleet of processes given one store (the live fleet with `--redis`) shares its
+   * overload state; absent or false for a policy that keeps no overload state of that kind
+   * (the peers), which a shared store would not change. Defaults to false.
+   */
+  readonly usesStore?: boolean;
   createCaller(env: ClientEnv): Caller;
   /**
    * Called once the run driven by `clock` is over (every call ended): releases what the

@@ -37,6 +37,13 @@ export const EXTRA_POLICIES: readonly PolicyUnderTest[] = Object.freeze([stormwa
 /** Every policy the storm lab knows, by id: the common rows, then the extra ones. */
 export const ALL_POLICIES: readonly PolicyUnderTest[] = Object.freeze([...POLICIES, ...EXTRA_POLICIES]);
 
+/** The ids of the policies a shared overload store changes (`PolicyUnderTest.usesStore`), comma-separated, for messages. */
+export function storeUserIds(): string {
+  return ALL_POLICIES.filter((p) => p.usesStore === true)
+    .map((p) => p.id)
+    .join(', ');
+}
+
 /** The rows a scenario runs by default: the common ones plus the scenario's extra ones. */
 export function policiesFor(scenario: Scenario): PolicyUnderTest[] {
   const extra = scenario.extraPolicies ?? [];

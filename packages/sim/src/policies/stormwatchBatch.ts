@@ -20,6 +20,7 @@ export const stormwatchBatch: PolicyUnderTest = {
   label: 'Stormwatch + deferral to Message Batches',
   description:
     "Stormwatch's default policy with a durable deferrer (sqliteDeferrer, abandon.deferrer) and defer: true on every call, as stormwatch-defer; the deferred tasks go to the Message Batches API (submitBatches once a minute, resumeBatches polling 30 s doubling to 5 min) at half the price, processed outside the interactive capacity, instead of an interactive drain.",
+  usesStore: true,
   createCaller: (env) => {
     let run = runs.get(env.clock);
     if (run === undefined) {

@@ -61,6 +61,7 @@ export const stormwatchDefault: PolicyUnderTest = {
   label: 'Stormwatch default',
   description:
     "Stormwatch's default policy via @stormwatch/anthropic resilient(): admission control per model (paced at the learned rate, refused only when the deadline cannot be met), 429 retry-after pauses the model, breaker for non-overload errors (5, open 5-60 s), retry budget, fallback chain, call deadline.",
+  usesStore: true,
   createCaller: (env) => stormwatchCaller(env, {}),
 };
 
@@ -76,5 +77,6 @@ export const stormwatch01: PolicyUnderTest = {
   seedName: 'stormwatch',
   description:
     "Stormwatch 0.1's default: 3 attempts, full jitter 1-60 s, retry-after, retry budget 10 % + 1/s, breaker 5/30 s per model counting overloads, fallback chain, call deadline (admission: false).",
+  usesStore: true,
   createCaller: (env) => stormwatchCaller(env, { admission: false }),
 };

@@ -36,6 +36,7 @@ export const stormwatchDefer: PolicyUnderTest = {
   label: 'Stormwatch + deferral',
   description:
     "Stormwatch's default policy with a durable deferrer (sqliteDeferrer on a temporary file, abandon.deferrer) and defer: true on every call: a call that meets an overload with at least 5 min of deadline left is queued instead of retried; drainDeferred (32 at a time) runs the queue through the first client's resilient client, paced by its admission control.",
+  usesStore: true,
   createCaller: (env) => deferringCaller(env, {}),
   finishRun,
 };
@@ -51,6 +52,7 @@ export const stormwatchDeferShared: PolicyUnderTest = {
   label: 'Stormwatch + deferral, shared store',
   description:
     'stormwatch-defer with every client (the drain host included) on one shared overload store (policyOptions.store, as stormwatch-shared): one admitted rate for the fleet and its drain.',
+  usesStore: true,
   createCaller: (env) => deferringCaller(env, { store: runStore(env.clock) }),
   finishRun,
 };

@@ -43,5 +43,6 @@ export const stormwatchShared: PolicyUnderTest = {
   id: 'stormwatch-shared',
   label: 'Stormwatch, shared store',
   description: `Stormwatch's default policy with every client on one shared overload store (policyOptions.store; in-memory, behind a modelled ${STORE_RTT_MS} ms round trip — a real Redis on a LAN is about 0.2-1 ms): one fleet-wide schedule of admission slots, one learned rate, one rate-limit pause and one pooled retry budget (10 % of the fleet's calls, each client keeping its own reserve of 1 retry/s) per model, the shared rate doubling every 2.5 s; queues and breakers per client.`,
+  usesStore: true,
   createCaller: (env) => stormwatchCaller(env, { store: runStore(env.clock) }),
 };
