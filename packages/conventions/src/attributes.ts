@@ -118,6 +118,8 @@ export const ATTR_QUEUE_STATE = 'stormwatch.queue.state';
 export const ATTR_QUEUE_OUTCOME = 'stormwatch.queue.outcome';
 /** Why the drain sent a task to `dead` (`QueueDeadReason`); only on `dead` outcomes. */
 export const ATTR_QUEUE_DEAD_REASON = 'stormwatch.queue.dead_reason';
+/** What became of a deferred task sent to a Message Batch (`QueueBatchOutcome`); dead ones carry `stormwatch.queue.dead_reason` too. */
+export const ATTR_QUEUE_BATCH_OUTCOME = 'stormwatch.queue.batch.outcome';
 /** A deferred task's stable id (spans and span events only, never on metrics). */
 export const ATTR_QUEUE_TASK_ID = 'stormwatch.queue.task.id';
 /** The number of this run of a deferred task, from 1 (a claim whose process died counts). Spans only. */

@@ -47,6 +47,7 @@ export {
   StatusPollOutcome,
   QueueTaskState,
   QueueDrainOutcome,
+  QueueBatchOutcome,
   QueueDeadReason,
 } from './values.js';
 export {
@@ -81,6 +82,8 @@ export {
   METRIC_QUEUE_OLDEST_PENDING_AGE,
   METRIC_QUEUE_DRAINED,
   METRIC_QUEUE_DEADLINE_SLACK,
+  METRIC_QUEUE_BATCH_TASKS,
+  METRIC_QUEUE_BATCH_COST_USD,
   METRIC_GEN_AI_OPERATION_DURATION,
   METRIC_GEN_AI_TOKEN_USAGE,
   CALL_ATTEMPTS_BUCKETS,

@@ -20,6 +20,7 @@ import {
   ATTR_GEN_AI_TOKEN_TYPE,
   ATTR_POLICY,
   ATTR_PROBE_OUTCOME,
+  ATTR_QUEUE_BATCH_OUTCOME,
   ATTR_QUEUE_DEAD_REASON,
   ATTR_QUEUE_NAME,
   ATTR_QUEUE_OUTCOME,
@@ -69,6 +70,8 @@ export const METRIC_QUEUE_TASKS = 'stormwatch.queue.tasks';
 export const METRIC_QUEUE_OLDEST_PENDING_AGE = 'stormwatch.queue.oldest_pending_age';
 export const METRIC_QUEUE_DRAINED = 'stormwatch.queue.drained';
 export const METRIC_QUEUE_DEADLINE_SLACK = 'stormwatch.queue.deadline_slack';
+export const METRIC_QUEUE_BATCH_TASKS = 'stormwatch.queue.batch.tasks';
+export const METRIC_QUEUE_BATCH_COST_USD = 'stormwatch.queue.batch.cost.usd';
 export const METRIC_GEN_AI_OPERATION_DURATION = 'gen_ai.client.operation.duration';
 export const METRIC_GEN_AI_TOKEN_USAGE = 'gen_ai.client.token.usage';
 
@@ -368,6 +371,24 @@ export const METRICS: readonly MetricDefinition[] = Object.freeze([
     prometheusName: 'stormwatch_queue_deadline_slack_seconds',
   },
   {
+    name: METRIC_QUEUE_BATCH_TASKS,
+    kind: 'counter',
+    unit: '{task}',
+    description:
+      'Deferred tasks on the Message Batches path, by what became of them: handed to a batch, then done, retried, released, dead (stormwatch.queue.dead_reason) or held after a failed result handler.',
+    attributes: [ATTR_QUEUE_NAME, ATTR_QUEUE_BATCH_OUTCOME, ATTR_QUEUE_DEAD_REASON],
+    prometheusName: 'stormwatch_queue_batch_tasks_total',
+  },
+  {
+    name: METRIC_QUEUE_BATCH_COST_USD,
+    kind: 'counter',
+    unit: '{USD}',
+    description:
+      'What the succeeded Message Batch requests of a queue cost, in US dollars at the batch price (half the interactive price: batching saved as much again). Priced requests only.',
+    attributes: [ATTR_QUEUE_NAME],
+    prometheusName: 'stormwatch_queue_batch_cost_usd_total',
+  },
+  {
     name: METRIC_GEN_AI_OPERATION_DURATION,
     kind: 'histogram',
     unit: 's',
@@ -419,7 +440,14 @@ const PROBE_METRIC_NAMES: ReadonlySet<string> = new Set([
  */
 export const PROBE_METRICS: readonly MetricDefinition[] = Object.freeze(METRICS.filter((m) => PROBE_METRIC_NAMES.has(m.name)));
 
-const QUEUE_METRIC_NAMES: ReadonlySet<string> = new Set([METRIC_QUEUE_TASKS, METRIC_QUEUE_OLDEST_PENDING_AGE, METRIC_QUEUE_DRAINED, METRIC_QUEUE_DEADLINE_SLACK]);
+const QUEUE_METRIC_NAMES: ReadonlySet<string> = new Set([
+  METRIC_QUEUE_TASKS,
+  METRIC_QUEUE_OLDEST_PENDING_AGE,
+  METRIC_QUEUE_DRAINED,
+  METRIC_QUEUE_DEADLINE_SLACK,
+  METRIC_QUEUE_BATCH_TASKS,
+  METRIC_QUEUE_BATCH_COST_USD,
+]);
 
 /**
  * The instruments of a durable deferral queue and its drain (`instrumentQueue` of

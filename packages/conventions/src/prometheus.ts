@@ -54,6 +54,10 @@ export const RULE_QUEUE_OLDEST_PENDING_AGE = 'stormwatch:queue_oldest_pending_ag
 export const RULE_QUEUE_DRAINED_RATE = 'stormwatch:queue_drained:rate5m';
 /** least time left before a waiting task's deadline, per queue, in seconds (negative once passed). */
 export const RULE_QUEUE_DEADLINE_SLACK = 'stormwatch:queue_deadline_slack_seconds:min';
+/** tasks on the Message Batches path per second, by queue and batch outcome (submitted, done, retried, released, dead, handler_failed). */
+export const RULE_QUEUE_BATCH_TASKS_RATE = 'stormwatch:queue_batch_tasks:rate5m';
+/** what the succeeded batch requests cost per hour at the batch price, by queue. */
+export const RULE_QUEUE_BATCH_COST_PER_HOUR = 'stormwatch:queue_batch_cost_usd:per_hour';
 
 export const RECORDING_RULES: readonly string[] = Object.freeze([
   RULE_CALLS_RATE,
@@ -72,6 +76,8 @@ export const RECORDING_RULES: readonly string[] = Object.freeze([
   RULE_QUEUE_OLDEST_PENDING_AGE,
   RULE_QUEUE_DRAINED_RATE,
   RULE_QUEUE_DEADLINE_SLACK,
+  RULE_QUEUE_BATCH_TASKS_RATE,
+  RULE_QUEUE_BATCH_COST_PER_HOUR,
 ]);
 
 /** Alerts shipped with runbooks in `docs/runbooks/<name>.md`. */

@@ -281,6 +281,26 @@ export const QueueDrainOutcome = Object.freeze({
 export type QueueDrainOutcome = ValuesOf<typeof QueueDrainOutcome>;
 
 /**
+ * `stormwatch.queue.batch.outcome`: what became of a deferred task on the Message Batches
+ * path (`submitBatches`, `resumeBatches` of `@stormwatch/queue`): handed to a batch
+ * (`submitted`), its request succeeded and the task is done (`done`, a duplicate settlement
+ * included), it errored with a retryable type and went back to the queue as `failed`
+ * (`retried`), the batch did not process it (expired, canceled, missing, or the batch is
+ * gone) and it is `pending` again (`released`), it went to `dead` (`dead`), or its request
+ * succeeded but the application's result handler threw, so its batch still holds it
+ * (`handler_failed`).
+ */
+export const QueueBatchOutcome = Object.freeze({
+  SUBMITTED: 'submitted',
+  DONE: 'done',
+  RETRIED: 'retried',
+  RELEASED: 'released',
+  DEAD: 'dead',
+  HANDLER_FAILED: 'handler_failed',
+} as const);
+export type QueueBatchOutcome = ValuesOf<typeof QueueBatchOutcome>;
+
+/**
  * `stormwatch.queue.dead_reason`: why the drain sent a task to `dead` — its error is not worth
  * retrying (`non_retryable`), its deadline passed (`deadline_passed`), or it used up its
  * attempts (`max_attempts`). A reason outside this set is recorded as `_OTHER`.

@@ -31,6 +31,10 @@ import {
   POLICY_METRICS,
   PROBE_METRICS,
   QUEUE_METRICS,
+  METRIC_QUEUE_BATCH_TASKS,
+  METRIC_QUEUE_BATCH_COST_USD,
+  ATTR_QUEUE_BATCH_OUTCOME,
+  QueueBatchOutcome,
   ATTR_QUEUE_DEAD_REASON,
   ATTR_QUEUE_NAME,
   ATTR_QUEUE_OUTCOME,
@@ -97,7 +101,7 @@ describe('conventions', () => {
   it('gives every metric a unique name and a Prometheus name that matches the translation', () => {
     const names = new Set(METRICS.map((m) => m.name));
     expect(names.size).toBe(METRICS.length);
-    expect(METRICS).toHaveLength(33);
+    expect(METRICS).toHaveLength(35);
     for (const m of METRICS) {
       expect(m.prometheusName, m.name).toBe(translate(m.name, m.unit, m.kind));
       expect(m.kind === 'histogram', m.name).toBe(m.buckets !== undefined);
@@ -178,7 +182,14 @@ describe('the probe and status-page names', () => {
       METRIC_STATUS_INCIDENT_STARTED,
       METRIC_STATUS_POLLS,
     ]);
-    expect(QUEUE_METRICS.map((m) => m.name)).toEqual([METRIC_QUEUE_TASKS, METRIC_QUEUE_OLDEST_PENDING_AGE, METRIC_QUEUE_DRAINED, METRIC_QUEUE_DEADLINE_SLACK]);
+    expect(QUEUE_METRICS.map((m) => m.name)).toEqual([
+      METRIC_QUEUE_TASKS,
+      METRIC_QUEUE_OLDEST_PENDING_AGE,
+      METRIC_QUEUE_DRAINED,
+      METRIC_QUEUE_DEADLINE_SLACK,
+      METRIC_QUEUE_BATCH_TASKS,
+      METRIC_QUEUE_BATCH_COST_USD,
+    ]);
     expect([...POLICY_METRICS, ...PROBE_METRICS, ...QUEUE_METRICS].map((m) => m.name).sort()).toEqual(METRICS.map((m) => m.name).sort());
     expect(POLICY_METRICS).toHaveLength(22);
   });
@@ -235,6 +246,22 @@ describe('the deferral queue names', () => {
       attributes: [ATTR_QUEUE_NAME, ATTR_QUEUE_OUTCOME, ATTR_QUEUE_DEAD_REASON],
       prometheusName: 'stormwatch_queue_drained_total',
     });
+  });
+
+  it('counts the Message Batches path by outcome, and its cost at the batch price, per queue', () => {
+    expect(metricDefinition(METRIC_QUEUE_BATCH_TASKS)).toMatchObject({
+      kind: 'counter',
+      unit: '{task}',
+      attributes: [ATTR_QUEUE_NAME, ATTR_QUEUE_BATCH_OUTCOME, ATTR_QUEUE_DEAD_REASON],
+      prometheusName: 'stormwatch_queue_batch_tasks_total',
+    });
+    expect(metricDefinition(METRIC_QUEUE_BATCH_COST_USD)).toMatchObject({
+      kind: 'counter',
+      unit: '{USD}',
+      attributes: [ATTR_QUEUE_NAME],
+      prometheusName: 'stormwatch_queue_batch_cost_usd_total',
+    });
+    expect(Object.values(QueueBatchOutcome)).toEqual(['submitted', 'done', 'retried', 'released', 'dead', 'handler_failed']);
   });
 
   it('keeps the closed value sets of states, drain outcomes and dead reasons', () => {

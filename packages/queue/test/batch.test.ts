@@ -1,11 +1,21 @@
 import Anthropic from '@anthropic-ai/sdk';
 // The price table itself (its module alone: the package's entry is not needed here).
 import { costOf, priceOf } from '../../anthropic/src/pricing.js';
+import {
+  ATTR_QUEUE_BATCH_OUTCOME,
+  ATTR_QUEUE_DEAD_REASON,
+  ATTR_QUEUE_NAME,
+  METRIC_QUEUE_BATCH_COST_USD,
+  METRIC_QUEUE_BATCH_TASKS,
+  QueueBatchOutcome,
+  QueueDeadReason,
+} from '@stormwatch/conventions';
 import { VirtualClock, type DeferredTask } from '@stormwatch/core';
 import { batchErrored, batchExpired, batchMalformed, batchSucceeded, FakeAnthropicFetch } from '@stormwatch/fake-anthropic';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   batchDeferred,
+  instrumentQueue,
   isMalformedBatchResultError,
   resumeBatches,
   sqliteDeferrer,
@@ -16,6 +26,7 @@ import {
   type ClaimedTask,
   type SqliteDeferrer,
 } from '../src/index.js';
+import { metricPoints } from './support/metricPoints.js';
 import { opus, task, useTempDir } from './support/queueFiles.js';
 
 const HOUR = 3_600_000;
@@ -286,5 +297,91 @@ describe('batchDeferred, through the real SDK against the fake Message Batches A
     const { queue, client } = setup();
     await expect(batchDeferred({ ...queue, clock: queue.clock } as never, client)).rejects.toThrow(/the queue must hand claims over/);
     await expect(submitBatches(queue, {} as never)).rejects.toThrow(/client must be an Anthropic client/);
+  });
+});
+
+describe('the batch path reported to onOutcome and counted by instrumentQueue', () => {
+  it('tells each task submitted, then settled, and counts both with the batch-price cost of the succeeded ones', async () => {
+    const { clock, queue, fake, client } = setup();
+    const ok = await defer(queue, 1, 48 * HOUR);
+    const overloaded = await defer(queue, 2, 48 * HOUR);
+    const invalid = await defer(queue, 3, 48 * HOUR);
+    const expired = await defer(queue, 4);
+    const flaky = await defer(queue, 5, 48 * HOUR);
+    fake.batches.script(overloaded, batchErrored('overloaded_error')).script(invalid, batchErrored('invalid_request_error', 'bad')).script(expired, batchExpired());
+    fake.batches.script(ok, batchSucceeded({ text: 'the summary', inputTokens: 1_000_000, outputTokens: 100_000 }));
+    const { meterProvider, points } = metricPoints();
+    const telemetry = instrumentQueue(queue, { name: 'summaries', meterProvider });
+    const told: Array<[string, string]> = [];
+    const onOutcome: BatchOptions['onOutcome'] = (o) => {
+      told.push([o.task.id, o.outcome]);
+      telemetry.onBatchOutcome(o);
+    };
+    let handlerCalls = 0;
+    const onResult = (t: ClaimedTask) => {
+      if (t.id === flaky && ++handlerCalls === 1) throw new Error('database down');
+    };
+
+    await poll(clock, batchDeferred(queue, client, { onResult, onOutcome, costOf: pricing }));
+    const [batch] = fake.batches.all;
+    expect(told.filter(([, o]) => o === 'submitted').map(([id]) => id).sort()).toEqual([ok, overloaded, invalid, expired, flaky].sort());
+    expect(new Map(told.filter(([, o]) => o !== 'submitted'))).toEqual(
+      new Map([
+        [ok, 'done'],
+        [overloaded, 'retried'],
+        [invalid, 'dead'],
+        [expired, 'released'],
+        [flaky, 'handler_failed'],
+      ]),
+    );
+    // The flaky task's batch still holds it: the next resume settles it, and counts it again.
+    await poll(clock, resumeBatches(queue, client, { onResult, onOutcome, costOf: pricing }));
+    expect(told.at(-1)).toEqual([flaky, 'done']);
+
+    const name = { [ATTR_QUEUE_NAME]: 'summaries' };
+    const counted = new Map((await points(METRIC_QUEUE_BATCH_TASKS)).map(([a, v]) => [`${a[ATTR_QUEUE_BATCH_OUTCOME]}${a[ATTR_QUEUE_DEAD_REASON] ? `/${a[ATTR_QUEUE_DEAD_REASON]}` : ''}`, v]));
+    expect(counted).toEqual(
+      new Map([
+        [QueueBatchOutcome.SUBMITTED, 5],
+        [QueueBatchOutcome.DONE, 2],
+        [QueueBatchOutcome.RETRIED, 1],
+        [`${QueueBatchOutcome.DEAD}/${QueueDeadReason.NON_RETRYABLE}`, 1],
+        [QueueBatchOutcome.RELEASED, 1],
+        [QueueBatchOutcome.HANDLER_FAILED, 1],
+      ]),
+    );
+    for (const [attributes] of await points(METRIC_QUEUE_BATCH_TASKS)) expect(attributes).toMatchObject(name);
+    // Opus: the succeeded 1 M in + 100 k out is $3.75 at the batch price; the flaky task's default answer (a few cents at most) adds to it.
+    const costPoints = (await points(METRIC_QUEUE_BATCH_COST_USD)) as Array<readonly [Record<string, unknown>, number]>;
+    expect(costPoints).toHaveLength(1);
+    const [costAttributes, cost] = costPoints[0]!;
+    expect(costAttributes).toEqual(name);
+    expect(cost).toBeGreaterThan(3.75);
+    expect(cost).toBeLessThan(3.8);
+    expect(batch?.requests).toHaveLength(5);
+    telemetry.stop();
+  });
+
+  it('keeps counting when a listener throws, and adds no cost for requests it could not price', async () => {
+    const { clock, queue, client } = setup();
+    await defer(queue, 1, 48 * HOUR);
+    const { meterProvider, points } = metricPoints();
+    const telemetry = instrumentQueue(queue, { meterProvider });
+    const summary = await poll(
+      clock,
+      batchDeferred(queue, client, {
+        onOutcome: (o) => {
+          telemetry.onBatchOutcome(o);
+          throw new Error('listener bug');
+        },
+      }),
+    );
+    expect(summary).toMatchObject({ submitted: 1, done: 1, unpriced: 1 });
+    expect((await points(METRIC_QUEUE_BATCH_TASKS)).map(([a, v]) => [a[ATTR_QUEUE_BATCH_OUTCOME], v])).toEqual([
+      [QueueBatchOutcome.SUBMITTED, 1],
+      [QueueBatchOutcome.DONE, 1],
+    ]);
+    expect(await points(METRIC_QUEUE_BATCH_COST_USD)).toEqual([]);
+    telemetry.stop();
   });
 });

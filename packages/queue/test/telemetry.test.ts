@@ -1,4 +1,3 @@
-import { AggregationTemporality, MeterProvider, MetricReader, type DataPoint } from '@opentelemetry/sdk-metrics';
 import {
   ATTR_QUEUE_DEAD_REASON,
   ATTR_QUEUE_NAME,
@@ -13,20 +12,8 @@ import {
 import { VirtualClock } from '@stormwatch/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { drainDeferred, instrumentQueue, sqliteDeferrer, type SqliteDeferrer } from '../src/index.js';
+import { metricPoints } from './support/metricPoints.js';
 import { task, useTempDir } from './support/queueFiles.js';
-
-/** A metric reader collected by hand (cumulative), as in @stormwatch/probe's tests. */
-class TestReader extends MetricReader {
-  constructor() {
-    super({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE });
-  }
-  protected override onShutdown(): Promise<void> {
-    return Promise.resolve();
-  }
-  protected override onForceFlush(): Promise<void> {
-    return Promise.resolve();
-  }
-}
 
 const { queuePath } = useTempDir();
 const open: SqliteDeferrer[] = [];
@@ -40,15 +27,7 @@ async function setup(tasks = 0) {
   open.push(queue);
   const ids: string[] = [];
   for (let i = 0; i < tasks; i++) ids.push((await queue.defer(task({ callId: i + 1, deferredAt: 4_000 + i * 1_000 }))).id);
-  const reader = new TestReader();
-  const meterProvider = new MeterProvider({ readers: [reader] });
-  const collect = async () => {
-    const { resourceMetrics, errors } = await reader.collect();
-    if (errors.length) throw new AggregateError(errors);
-    return resourceMetrics.scopeMetrics.flatMap((s) => s.metrics);
-  };
-  const points = async (name: string) =>
-    ((await collect()).find((m) => m.descriptor.name === name)?.dataPoints ?? []).map((p: DataPoint<unknown>) => [{ ...p.attributes }, p.value] as const);
+  const { meterProvider, collect, points } = metricPoints();
   return { clock, queue, ids, meterProvider, collect, points };
 }
 

@@ -18,9 +18,14 @@ export interface BatchResultContext {
  */
 export type BatchResultHandler = (task: ClaimedTask, message: BatchMessage, context: BatchResultContext) => unknown;
 
-/** What became of one task of a batch. */
+/**
+ * What became of one task on the batch path: a batch took it (`submitted`, from
+ * `submitBatches`), then what its batch's result made of it (from `resumeBatches`). `costUsd`
+ * of a `done` task is what its request cost at the batch price, when `costOf` priced it.
+ */
 export type BatchTaskOutcome =
-  | { readonly task: ClaimedTask; readonly batchId: string; readonly outcome: 'done'; readonly duplicate: boolean }
+  | { readonly task: ClaimedTask; readonly batchId: string; readonly outcome: 'submitted' }
+  | { readonly task: ClaimedTask; readonly batchId: string; readonly outcome: 'done'; readonly duplicate: boolean; readonly costUsd?: number }
   | { readonly task: ClaimedTask; readonly batchId: string; readonly outcome: 'retried'; readonly error: string }
   | { readonly task: ClaimedTask; readonly batchId: string; readonly outcome: 'released'; readonly why: string }
   | { readonly task: ClaimedTask; readonly batchId: string; readonly outcome: 'dead'; readonly reason: DeadReason; readonly error: string }
@@ -62,7 +67,10 @@ export interface BatchOptions {
   signal?: AbortSignal;
   /** Defaults to the queue's clock. */
   clock?: Clock;
-  /** Told what became of each task. What it throws is ignored. */
+  /**
+   * Told what became of each task: `submitted` when a batch takes it, then its settlement.
+   * What it throws is ignored. `instrumentQueue(queue).onBatchOutcome` counts them.
+   */
   onOutcome?: (outcome: BatchTaskOutcome) => void;
 }
 
@@ -187,4 +195,13 @@ export function emptyBatchSummary(): BatchSummary {
     unpriced: 0,
     malformed: [],
   };
+}
+
+/** Tells `onOutcome` (if any) what became of a task; what it throws never changes what happened to the task. */
+export function reportBatchOutcome(o: ResolvedBatchOptions, outcome: BatchTaskOutcome): void {
+  try {
+    o.onOutcome?.(outcome);
+  } catch {
+    // A listener's fault never changes what happened to the task.
+  }
 }

@@ -2,7 +2,7 @@ import type { ClaimedTask } from '../QueuedTask.js';
 import type { HandOverQueue, TaskQueue } from '../TaskQueue.js';
 import { decideAfterBatchResult } from './afterBatchResult.js';
 import type { BatchClient, BatchResultLine, MessageBatchLike } from './BatchClient.js';
-import { emptyBatchSummary, resolveBatchOptions, type BatchOptions, type BatchSummary, type BatchTaskOutcome, type ResolvedBatchOptions } from './BatchOptions.js';
+import { emptyBatchSummary, reportBatchOutcome as report, resolveBatchOptions, type BatchOptions, type BatchSummary, type ResolvedBatchOptions } from './BatchOptions.js';
 import { BATCH_HOLDER_PREFIX, batchHolder, batchIdOf, requireHandOver } from './holder.js';
 import { isMalformedBatchResultError } from './MalformedBatchResultError.js';
 import { parseBatchResultLine } from './parseBatchResultLine.js';
@@ -128,8 +128,8 @@ async function settle(q: TaskQueue & HandOverQueue, batchId: string, lines: Arra
         const first = await q.complete(task.id);
         summary.done++;
         if (!first) summary.duplicates++;
-        price(o, message, summary);
-        report(o, { task, batchId, outcome: 'done', duplicate: !first });
+        const costUsd = price(o, message, summary);
+        report(o, { task, batchId, outcome: 'done', duplicate: !first, ...(costUsd === undefined ? {} : { costUsd }) });
         break;
       }
       case 'retry':
@@ -151,8 +151,8 @@ async function settle(q: TaskQueue & HandOverQueue, batchId: string, lines: Arra
   }
 }
 
-/** Adds a succeeded request's cost at both prices: batch usage is billed at half the interactive price. */
-function price(o: ResolvedBatchOptions, message: Extract<BatchResultLine['result'], { type: 'succeeded' }>['message'], summary: BatchSummary): void {
+/** Adds a succeeded request's cost at both prices (batch usage is billed at half the interactive price); returns its batch price, undefined when unpriced. */
+function price(o: ResolvedBatchOptions, message: Extract<BatchResultLine['result'], { type: 'succeeded' }>['message'], summary: BatchSummary): number | undefined {
   const u = message.usage;
   const full = o.costOf?.(message.model, {
     inputTokens: u.input_tokens,
@@ -162,17 +162,10 @@ function price(o: ResolvedBatchOptions, message: Extract<BatchResultLine['result
   });
   if (full === undefined || !Number.isFinite(full)) {
     summary.unpriced++;
-    return;
+    return undefined;
   }
   summary.interactiveCostUsd += full;
   summary.batchCostUsd += full / 2;
   summary.savedUsd += full / 2;
-}
-
-function report(o: ResolvedBatchOptions, outcome: BatchTaskOutcome): void {
-  try {
-    o.onOutcome?.(outcome);
-  } catch {
-    // A listener's fault never changes what happened to the task.
-  }
+  return full / 2;
 }

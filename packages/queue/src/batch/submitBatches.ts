@@ -1,7 +1,7 @@
 import type { ClaimedTask } from '../QueuedTask.js';
 import type { HandOverQueue, TaskQueue } from '../TaskQueue.js';
 import type { BatchClient } from './BatchClient.js';
-import { emptyBatchSummary, resolveBatchOptions, type BatchOptions, type BatchSummary, type ResolvedBatchOptions } from './BatchOptions.js';
+import { emptyBatchSummary, reportBatchOutcome, resolveBatchOptions, type BatchOptions, type BatchSummary, type ResolvedBatchOptions } from './BatchOptions.js';
 import { batchHolder, requireHandOver } from './holder.js';
 import { routeForBatch } from './routeForBatch.js';
 import { splitIntoBatches, type SizedRequest } from './splitIntoBatches.js';
@@ -80,6 +80,8 @@ async function sendBatch(
   const handed = await q.handOver(group.map((g) => g.task), batchHolder(batch.id), o.clock.now() + o.holdMs);
   summary.submittedBatches.push(batch.id);
   summary.submitted += handed.length;
+  const handedIds = new Set(handed);
+  for (const { task } of group) if (handedIds.has(task.id)) reportBatchOutcome(o, { task, batchId: batch.id, outcome: 'submitted' });
 }
 
 /** The stored request body as batch params: an object, without `stream` (a batch does not stream); `undefined` when it is not an object. */

@@ -1,19 +1,24 @@
 import { metrics, type BatchObservableResult, type MeterProvider } from '@opentelemetry/api';
 import {
+  ATTR_QUEUE_BATCH_OUTCOME,
   ATTR_QUEUE_DEAD_REASON,
   ATTR_QUEUE_NAME,
   ATTR_QUEUE_OUTCOME,
   ATTR_QUEUE_STATE,
+  METRIC_QUEUE_BATCH_COST_USD,
+  METRIC_QUEUE_BATCH_TASKS,
   METRIC_QUEUE_DEADLINE_SLACK,
   METRIC_QUEUE_DRAINED,
   METRIC_QUEUE_OLDEST_PENDING_AGE,
   METRIC_QUEUE_TASKS,
+  QueueBatchOutcome,
   QueueDeadReason,
   QueueDrainOutcome,
   metricDefinition,
 } from '@stormwatch/conventions';
 import type { TaskQueue } from '../TaskQueue.js';
 import { TASK_STATES } from '../TaskState.js';
+import type { BatchTaskOutcome } from '../batch/BatchOptions.js';
 import type { DrainOutcome } from '../drain/DrainOptions.js';
 
 /** The instrumentation scope of the queue's metrics. */
@@ -32,6 +37,12 @@ export interface QueueTelemetryOptions {
 export interface QueueTelemetry {
   /** Pass as `drainDeferred`'s `onOutcome` (or call from yours): counts `stormwatch.queue.drained`. */
   readonly onOutcome: (outcome: DrainOutcome) => void;
+  /**
+   * Pass as the `onOutcome` of `submitBatches`, `resumeBatches` or `batchDeferred` (or call
+   * from yours): counts `stormwatch.queue.batch.tasks` by outcome and adds the succeeded
+   * requests' batch-price cost to `stormwatch.queue.batch.cost.usd`.
+   */
+  readonly onBatchOutcome: (outcome: BatchTaskOutcome) => void;
   /** Stops observing the queue (call before closing it); the drained counter keeps what it counted. */
   stop(): void;
 }
@@ -54,8 +65,10 @@ function optionsOf(name: string) {
  * Metrics of a durable deferral queue (docs/TELEMETRY.md): `stormwatch.queue.tasks` by state,
  * `stormwatch.queue.oldest_pending_age` and `stormwatch.queue.deadline_slack` (when the queue
  * has `nearestDeadlineMs`), read from the queue at each collection in one
- * batch (a failed read observes nothing), and `stormwatch.queue.drained` by outcome through
- * the returned `onOutcome`, to hand to `drainDeferred`.
+ * batch (a failed read observes nothing); `stormwatch.queue.drained` by outcome through
+ * the returned `onOutcome`, to hand to `drainDeferred`; and the Message Batches path's
+ * `stormwatch.queue.batch.tasks` and `stormwatch.queue.batch.cost.usd` through
+ * `onBatchOutcome`, to hand to `submitBatches`, `resumeBatches` or `batchDeferred`.
  */
 export function instrumentQueue(queue: ObservedQueue, options: QueueTelemetryOptions = {}): QueueTelemetry {
   const name = options.name ?? 'default';
@@ -65,6 +78,8 @@ export function instrumentQueue(queue: ObservedQueue, options: QueueTelemetryOpt
   const oldest = meter.createObservableGauge(METRIC_QUEUE_OLDEST_PENDING_AGE, optionsOf(METRIC_QUEUE_OLDEST_PENDING_AGE));
   const slack = meter.createObservableGauge(METRIC_QUEUE_DEADLINE_SLACK, optionsOf(METRIC_QUEUE_DEADLINE_SLACK));
   const drained = meter.createCounter(METRIC_QUEUE_DRAINED, optionsOf(METRIC_QUEUE_DRAINED));
+  const batchTasks = meter.createCounter(METRIC_QUEUE_BATCH_TASKS, optionsOf(METRIC_QUEUE_BATCH_TASKS));
+  const batchCost = meter.createCounter(METRIC_QUEUE_BATCH_COST_USD, optionsOf(METRIC_QUEUE_BATCH_COST_USD));
 
   const observe = async (result: BatchObservableResult): Promise<void> => {
     let read: [Awaited<ReturnType<ObservedQueue['counts']>>, number | undefined, number | undefined];
@@ -98,13 +113,39 @@ export function instrumentQueue(queue: ObservedQueue, options: QueueTelemetryOpt
         });
     }
   };
+  const onBatchOutcome = (o: BatchTaskOutcome): void => {
+    const attributes = { [ATTR_QUEUE_NAME]: name, [ATTR_QUEUE_BATCH_OUTCOME]: batchOutcomeValue(o.outcome) };
+    if (o.outcome === 'dead') {
+      batchTasks.add(1, { ...attributes, [ATTR_QUEUE_DEAD_REASON]: DEAD_REASONS.has(o.reason) ? o.reason : QueueDeadReason.OTHER });
+      return;
+    }
+    batchTasks.add(1, attributes);
+    if (o.outcome === 'done' && o.costUsd !== undefined && Number.isFinite(o.costUsd) && o.costUsd >= 0) {
+      batchCost.add(o.costUsd, { [ATTR_QUEUE_NAME]: name });
+    }
+  };
   let stopped = false;
   return {
     onOutcome,
+    onBatchOutcome,
     stop() {
       if (stopped) return;
       stopped = true;
       meter.removeBatchObservableCallback(observe, observables);
     },
   };
+}
+
+const BATCH_OUTCOMES: Readonly<Record<BatchTaskOutcome['outcome'], QueueBatchOutcome>> = Object.freeze({
+  submitted: QueueBatchOutcome.SUBMITTED,
+  done: QueueBatchOutcome.DONE,
+  retried: QueueBatchOutcome.RETRIED,
+  released: QueueBatchOutcome.RELEASED,
+  dead: QueueBatchOutcome.DEAD,
+  handler_failed: QueueBatchOutcome.HANDLER_FAILED,
+});
+
+/** The contract's value of a batch outcome (one per outcome the batch path reports). */
+function batchOutcomeValue(outcome: BatchTaskOutcome['outcome']): QueueBatchOutcome {
+  return BATCH_OUTCOMES[outcome];
 }

@@ -37,7 +37,7 @@ export interface BatchDeferralLog {
   readonly submitted: number;
   /** Tasks `submitBatches` gave back for an interactive drain (deadline within the batch window); this row has none, so this should stay 0. */
   readonly interactive: number;
-  /** What became of each task of a batch, counted (`resumeBatches`' outcomes). */
+  /** What became of each task of a batch, counted: submitted (`submitBatches`), then its settlement (`resumeBatches`). */
   readonly outcomes: Readonly<Record<BatchTaskOutcome['outcome'], number>>;
   /** The library's own account of the succeeded requests: their interactive price, batch price and the difference, USD. */
   readonly interactiveCostUsd: number;
@@ -58,7 +58,7 @@ export class BatchDeferralRun {
   #stop: AbortController | undefined;
   #resuming: Promise<void> | undefined;
   readonly #loops = new Set<Promise<unknown>>();
-  readonly #outcomes: Record<BatchTaskOutcome['outcome'], number> = { done: 0, retried: 0, released: 0, dead: 0, handler_failed: 0 };
+  readonly #outcomes: Record<BatchTaskOutcome['outcome'], number> = { submitted: 0, done: 0, retried: 0, released: 0, dead: 0, handler_failed: 0 };
   readonly #submitTimes: number[] = [];
   #deferred = 0;
   #batches = 0;
