@@ -64,7 +64,14 @@ export {
   costUsdPreviousPeriod,
 } from './consoleQueries.js';
 export type { ServiceState, ProjectionPeriod } from './consoleQueries.js';
-export { queueDeadlineSlack, queueDrainedByOutcome, queueOldestPendingAge, queueTasksByState } from './queueQueries.js';
+export {
+  queueBatchCostUsdPerHour,
+  queueBatchTasksByOutcome,
+  queueDeadlineSlack,
+  queueDrainedByOutcome,
+  queueOldestPendingAge,
+  queueTasksByState,
+} from './queueQueries.js';
 export { ALL_QUERIES, WATCH_QUERIES, queryById } from './registry.js';
 export { ALERT_THRESHOLDS } from './alertThresholds.js';
 export type { AlertThresholds } from './alertThresholds.js';

@@ -85,6 +85,8 @@ export const WATCH_QUERIES: readonly QueryDefinition[] = Object.freeze([
   def('queueOldestPendingAge', 'promql', 'Age of the oldest deferred task still to do, by queue', queue.queueOldestPendingAge),
   def('queueDrainedByOutcome', 'promql', 'Deferred tasks the drains settle per second, by queue and outcome', queue.queueDrainedByOutcome),
   def('queueDeadlineSlack', 'promql', "Least time left before a waiting task's deadline, by queue", queue.queueDeadlineSlack),
+  def('queueBatchTasksByOutcome', 'promql', 'Deferred tasks on the Message Batches path per second, by queue and outcome', queue.queueBatchTasksByOutcome),
+  def('queueBatchCostUsdPerHour', 'promql', 'USD per hour the succeeded batch requests cost at the batch price, by queue', queue.queueBatchCostUsdPerHour),
 ]);
 
 /** The query with this id; throws a RangeError naming an unknown one. */

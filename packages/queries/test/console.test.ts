@@ -24,6 +24,8 @@ import {
   ALL_QUERIES,
   DEFAULT_STORM_THRESHOLDS,
   WATCH_QUERIES,
+  queueBatchCostUsdPerHour,
+  queueBatchTasksByOutcome,
   queueDeadlineSlack,
   queueDrainedByOutcome,
   queueOldestPendingAge,
@@ -151,6 +153,10 @@ describe('the deferral queue queries', () => {
     expect(queueOldestPendingAge(vars)).toBe('max by (job, stormwatch_queue_name) (stormwatch:queue_oldest_pending_age_seconds:max{job=~"$service"})');
     expect(queueDrainedByOutcome({})).toBe('sum by (job, stormwatch_queue_name, stormwatch_queue_outcome) (stormwatch:queue_drained:rate5m)');
     expect(queueDeadlineSlack({ service: ['a', 'b'] })).toBe('min by (job, stormwatch_queue_name) (stormwatch:queue_deadline_slack_seconds:min{job=~"a|b"})');
+    expect(queueBatchTasksByOutcome(vars)).toBe(
+      'sum by (job, stormwatch_queue_name, stormwatch_queue_batch_outcome) (stormwatch:queue_batch_tasks:rate5m{job=~"$service"})',
+    );
+    expect(queueBatchCostUsdPerHour({ service: 'batch' })).toBe('sum by (job, stormwatch_queue_name) (stormwatch:queue_batch_cost_usd:per_hour{job="batch"})');
   });
 });
 

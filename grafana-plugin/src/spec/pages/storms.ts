@@ -167,6 +167,28 @@ export function stormsPage(env: PageEnv): PageSpec {
         ),
       ],
       [
+        timeseries(
+          'Deferred work: Message Batches tasks/s',
+          'Tasks on the Message Batches path (submitBatches / resumeBatches with instrumentQueue’s onBatchOutcome) per second: submitted to a batch, then done, retried (a retryable error: back in the queue), released (expired, canceled or missing: pending again), dead, or handler_failed (your result handler threw: the batch keeps the task for the next resume). Submitted minus settled is what the batches hold.',
+          [
+            {
+              id: 'queueBatchTasksByOutcome',
+              params: FILTERS,
+              legend: legend(LABEL.SERVICE, LABEL.QUEUE_NAME, LABEL.QUEUE_BATCH_OUTCOME),
+            },
+          ],
+          'ops',
+          12
+        ),
+        timeseries(
+          'Deferred work: Message Batches USD/h',
+          'What the succeeded batch requests cost per hour at the batch price (half the interactive price, so batching saved as much again). Batch spend is not in the policies’ cost figures above.',
+          [{ id: 'queueBatchCostUsdPerHour', params: FILTERS, legend: legend(LABEL.SERVICE, LABEL.QUEUE_NAME) }],
+          'currencyUSD',
+          12
+        ),
+      ],
+      [
         {
           type: 'heatmap',
           title: 'Waits between attempts',
