@@ -11,7 +11,7 @@ client.policy.onAttemptEnd(({ attempt, model, outcome, classification }) => {
   console.log(`attempt ${attempt} on ${model}: ${outcome}`, classification?.errorType ?? '');
 });
 // After a 529 the model is paced: the retry waits for its turn (about a second here).
-client.policy.onAdmission(({ model, waitedMs }) => console.log(`admitted to ${model} after about ${Math.round(waitedMs / 1000)} s`));
+client.policy.onAdmission(({ model, outcome, waitedMs }) => console.log(`${outcome} to ${model} after about ${Math.round(waitedMs / 1000)} s`));
 
 const msg = await client.messages.create({
   model: 'claude-opus-4-6',
