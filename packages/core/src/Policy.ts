@@ -3,7 +3,7 @@ import { BulkheadPolicy, isBulkheadRejectedError, type Event, type IBreaker, typ
 import type { DeferReceipt, Deferrer } from './abandon/Deferrer.js';
 import { deferTraceparent } from './abandon/deferTraceContext.js';
 import type { Backoff } from './backoff/Backoff.js';
-import { AdaptiveRate } from './admission/AdaptiveRate.js';
+import { AdaptiveRate, type AdaptiveRateOptions } from './admission/AdaptiveRate.js';
 import { AdmissionQueue } from './admission/AdmissionQueue.js';
 import type { AdmissionResult, AdmissionSnapshot, ModelAdmission } from './admission/ModelAdmission.js';
 import { SharedAdmission } from './admission/SharedAdmission.js';
@@ -55,6 +55,7 @@ import type { AdmissionOptions, CallOptions, PolicyOptions } from './PolicyOptio
 import type { Random } from './random.js';
 import { announcePolicy } from './registry.js';
 import type { OverloadStore } from './store/OverloadStore.js';
+import { rateOptionConflicts } from './store/rateOptionConflicts.js';
 import { sharedRateOptions } from './store/sharedRateDefaults.js';
 import { StoreOperations } from './store/StoreOperations.js';
 import { makeBackoff, makeBreakerFactory, openTimes, validateCallOptions, validatePolicyOptions } from './validate.js';
@@ -260,6 +261,7 @@ class ResiliencePolicy implements Policy {
     this.#limiterOptions = options.limiter ?? false;
     this.#initialLimiterRate = this.#limiterOptions ? new AimdLimiter(this.#limiterOptions).rate : undefined; // validates now
     this.store = options.store;
+    if (this.#admission && options.store?.rateOptions) checkRateOptions(this.#admission, options.store.rateOptions);
     this.#storeOps = options.store && new StoreOperations(options.store, ({ operation, key, error }) => this.#events.reportStoreError({ policy: this.name, model: key, operation, error }));
     this.#bulkhead = options.bulkhead ? new BulkheadPolicy(options.bulkhead.maxConcurrent, options.bulkhead.maxQueue ?? 0) : undefined;
     announcePolicy(this);
@@ -810,9 +812,21 @@ class ResiliencePolicy implements Policy {
     const admission = this.#admission;
     if (!admission) return undefined;
     const maxQueue = admission.maxQueue ?? 1000;
-    if (this.#storeOps) return new SharedAdmission(this.clock, this.#storeOps, key, maxQueue, sharedRateOptions(admission).doublingMs!, serviceTimeMs, this.#random);
+    if (this.#storeOps) {
+      const doublingMs = this.store?.rateOptions?.doublingMs ?? sharedRateOptions(admission).doublingMs!;
+      return new SharedAdmission(this.clock, this.#storeOps, key, maxQueue, doublingMs, serviceTimeMs, this.#random);
+    }
     return new AdmissionQueue(this.clock, new AdaptiveRate(admission), new RateLimitPause(), maxQueue, serviceTimeMs);
   }
+}
+
+/** Throws a TypeError naming the first admission rate option that disagrees with the store's. */
+function checkRateOptions(admission: AdmissionOptions, store: Readonly<Required<AdaptiveRateOptions>>): void {
+  const [first] = rateOptionConflicts(admission, store);
+  if (first === undefined) return;
+  throw new TypeError(
+    `admission.${first.name} is ${first.policy} but the policy's store applies ${first.store}: with a shared store the store's rate options rule for the whole fleet; set ${first.name} on the store (redisStore({ rate: { ${first.name} } })) and leave it out of admission`,
+  );
 }
 
 /**

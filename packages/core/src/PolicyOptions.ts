@@ -134,8 +134,9 @@ export interface PolicyOptions {
    * control, on by default); the queue of waiting calls stays in each process, and so does
    * the budget's reserve (`budget.minRetriesPerSecond`: a fleet of N keeps N reserves; the
    * pooled share of calls is the store's `budget.ratio`, plus the store's own reserve). The store's own
-   * `rate` and `budget` options then rule (build it with the same values as `admission`
-   * and `budget`). The policy does not close it.
+   * `rate` and `budget` options then rule: set the rate options on the store; an `admission`
+   * rate option that disagrees with the store's `rateOptions` throws a TypeError naming it.
+   * The policy does not close it.
    */
   store?: OverloadStore;
   /** Fallback model chain. Defaults to none. */

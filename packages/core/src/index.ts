@@ -34,6 +34,7 @@ export { RateLimitPause } from './admission/RateLimitPause.js';
 export type { OverloadStore, OverloadStoreOptions, SharedPace, StoreHealth } from './store/OverloadStore.js';
 export { countOf, InMemoryOverloadStore } from './store/InMemoryOverloadStore.js';
 export { SHARED_RATE_DEFAULTS, sharedRateOptions } from './store/sharedRateDefaults.js';
+export { rateOptionConflicts, type RateOptionConflict } from './store/rateOptionConflicts.js';
 export { RetriesExhaustedError, isRetriesExhaustedError, type RetriesExhaustedReason } from './errors/RetriesExhaustedError.js';
 export type {
   AbandonEvent,

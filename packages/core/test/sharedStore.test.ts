@@ -172,7 +172,7 @@ describe('a policy on a shared store', () => {
   });
 
   it('a fleet cut to its floor serves calls again as soon as the rate grows back (no slot kept from the low rate)', async () => {
-    const { clock, policies, store } = fleet(10, {}, (clock) => new InMemoryOverloadStore({}, clock));
+    const { clock, policies, store } = fleet(10, { admission: {} }, (clock) => new InMemoryOverloadStore({}, clock)); // the store's own rate rules (no policy doubling that disagrees)
     for (let i = 0; i < 7; i++) {
       await store.reportOverload(model);
       await clock.advance(1000);

@@ -1,4 +1,4 @@
-import { countOf, type Event, type OverloadStore, type SharedPace, type StoreHealth } from '@stormwatch/core';
+import { countOf, type AdaptiveRateOptions, type Event, type OverloadStore, type SharedPace, type StoreHealth } from '@stormwatch/core';
 import type { DegradationReason, StoreDegradedEvent, StoreOperation, StoreRecoveredEvent } from './events.js';
 import { GuardedEvent } from './internal/GuardedEvent.js';
 import { LocalFallback } from './internal/LocalFallback.js';
@@ -48,6 +48,11 @@ export class RedisOverloadStore implements OverloadStore {
     this.#local = new LocalFallback(this.#options.overload, this.#options.clock);
     // A reconnection is worth a probe at once: sharing resumes with the next operation.
     this.#client = new ScriptClient(this.#options.url, this.#options.timeoutMs, () => (this.#nextProbeAt = 0));
+  }
+
+  /** The rate rules every process on this store applies (its `rate` options with the defaults filled in). */
+  get rateOptions(): Readonly<Required<AdaptiveRateOptions>> {
+    return Object.freeze({ ...this.#options.rate });
   }
 
   /** True while operations are shared through Redis; false while they are answered locally, and once the store is closed. */

@@ -1,6 +1,7 @@
-import { ADAPTIVE_RATE_DEFAULTS, SHARED_RATE_DEFAULTS } from '@stormwatch/core';
+import { ADAPTIVE_RATE_DEFAULTS, createPolicy, SHARED_RATE_DEFAULTS } from '@stormwatch/core';
 import { describe, expect, it } from 'vitest';
 import { redisStore, type RedisStoreOptions } from '../src/index.js';
+import { classify } from '../../core/test/fixtures.js';
 import { resolveOptions } from '../src/options.js';
 
 const url = 'redis://127.0.0.1:1';
@@ -48,5 +49,18 @@ describe('redisStore options', () => {
   it("gives the scripts core's rate defaults (a shared rate's doubling aside), and the options given", () => {
     expect(resolveOptions({ url }).rate).toEqual({ ...ADAPTIVE_RATE_DEFAULTS, ...SHARED_RATE_DEFAULTS });
     expect(resolveOptions({ url, rate: { observeWindowMs: 20_000 } }).rate).toEqual({ ...ADAPTIVE_RATE_DEFAULTS, ...SHARED_RATE_DEFAULTS, observeWindowMs: 20_000 });
+  });
+
+  it('tells a policy the rate rules it applies, and a policy that sets other ones is refused', async () => {
+    const store = redisStore({ url: 'redis://127.0.0.1:1', timeoutMs: 10, rate: { minRate: 0.1 } });
+    try {
+      expect(store.rateOptions).toEqual({ ...ADAPTIVE_RATE_DEFAULTS, ...SHARED_RATE_DEFAULTS, minRate: 0.1 });
+      expect(() => createPolicy({ name: 'redis-conflict', classify, store, admission: { minRate: 0.5 } })).toThrow(
+        /admission\.minRate is 0\.5 but the policy's store applies 0\.1/,
+      );
+      expect(() => createPolicy({ name: 'redis-agrees', classify, store, admission: { minRate: 0.1 } })).not.toThrow();
+    } finally {
+      await store.close();
+    }
   });
 });

@@ -102,6 +102,12 @@ export class AdaptiveRate {
     this.#admitted = new WindowedCounter(observeWindowMs);
   }
 
+  /** Every option as this rate applies it (the defaults filled in), frozen. */
+  get options(): Readonly<Required<AdaptiveRateOptions>> {
+    const { minRate, decreaseFactor, decreaseCooldownMs, doublingMs, calmAfterMs, observeWindowMs, calmRate } = this;
+    return Object.freeze({ minRate, decreaseFactor, decreaseCooldownMs, doublingMs, calmAfterMs, observeWindowMs, calmRate });
+  }
+
   /** The admitted rate at `now`, in requests per second; `Infinity` when calm. */
   rate(now: number): number {
     if (this.#base === Number.POSITIVE_INFINITY) return this.#base;

@@ -1,4 +1,4 @@
-import { AdaptiveRate } from '../admission/AdaptiveRate.js';
+import { AdaptiveRate, type AdaptiveRateOptions } from '../admission/AdaptiveRate.js';
 import { RateLimitPause } from '../admission/RateLimitPause.js';
 import { RetryBudget } from '../budget/RetryBudget.js';
 import type { Clock } from '../clock/Clock.js';
@@ -35,13 +35,14 @@ export function countOf(calls: number): number {
 export class InMemoryOverloadStore implements OverloadStore {
   readonly #keys: PerKey<KeyState>;
   #closed = false;
+  readonly rateOptions: Readonly<Required<AdaptiveRateOptions>>;
 
   constructor(
     options: OverloadStoreOptions = {},
     private readonly clock: Clock = systemClock,
   ) {
     const rate = sharedRateOptions(options.rate);
-    new AdaptiveRate(rate); // validates now
+    this.rateOptions = new AdaptiveRate(rate).options; // validates now
     new RetryBudget(options.budget);
     this.#keys = new PerKey(() => ({ rate: new AdaptiveRate(rate), pause: new RateLimitPause(), budget: new RetryBudget(options.budget), lastSlotAt: Number.NEGATIVE_INFINITY, circuitUntil: Number.NEGATIVE_INFINITY }));
   }

@@ -34,6 +34,13 @@ export interface OverloadStoreOptions {
  */
 export interface OverloadStore {
   /**
+   * The rate rules the store applies (its `rate` options with the defaults filled in). A
+   * policy on the store reads `doublingMs` from here for its admission estimates, and
+   * refuses admission rate options of its own that disagree (with a shared store, the
+   * store's rules are the fleet's). Optional for stores written before it existed.
+   */
+  readonly rateOptions?: Readonly<Required<AdaptiveRateOptions>>;
+  /**
    * Takes the next admission slot of `key` if it is due now and answers 0; otherwise takes
    * nothing and answers the milliseconds until it is due (ask again then). While the model
    * is calm every slot is due; while paced, slots are `1 / rate` apart across everyone who

@@ -2,7 +2,7 @@ import type { OverloadStore, SharedPace } from './OverloadStore.js';
 
 /** A store operation that failed; the policy went on as if the store had answered `fallback`. */
 export interface StoreFailure {
-  readonly operation: keyof Omit<OverloadStore, 'close' | 'health'>;
+  readonly operation: keyof Omit<OverloadStore, 'close' | 'health' | 'rateOptions'>;
   readonly key: string;
   readonly error: unknown;
 }
