@@ -9,10 +9,10 @@ import {
   VirtualClock,
   type AdmissionEvent,
   type CallEndEvent,
-  type OverloadStore,
 } from '../src/index.js';
 import { classify, overloaded } from './fixtures.js';
 import { script, settle, setup } from './harness.js';
+import { hangingSlots } from './storeDoubles.js';
 
 const model = 'claude-sonnet-4-6';
 
@@ -72,18 +72,3 @@ describe('an admission wait cut short', () => {
     expect(ends).toEqual([expect.objectContaining({ outcome: CallOutcome.FAILED, errorType: ErrorType.DEADLINE_EXCEEDED })]);
   });
 });
-
-/** The store's methods, bound, with `reserveSlot` never answering. */
-function hangingSlots(store: InMemoryOverloadStore): OverloadStore {
-  return {
-    reserveSlot: () => new Promise<number>(() => undefined),
-    recordCalls: (k, calls) => store.recordCalls(k, calls),
-    reportOverload: (k, ago) => store.reportOverload(k, ago),
-    pause: (k, ms) => store.pause(k, ms),
-    setCircuit: (k, ms) => store.setCircuit(k, ms),
-    pace: (k) => store.pace(k),
-    deposit: (k, calls) => store.deposit(k, calls),
-    tryWithdraw: (k) => store.tryWithdraw(k),
-    close: () => store.close(),
-  };
-}

@@ -16,6 +16,7 @@ import {
 } from '../src/index.js';
 import { brokenStore, classify, connectionReset, overloaded, rateLimited } from './fixtures.js';
 import { script, settle } from './harness.js';
+import { boundStore } from './storeDoubles.js';
 
 const model = 'claude-sonnet-4-6';
 
@@ -131,9 +132,9 @@ describe('a policy on a shared store', () => {
     let reserved = 0;
     let operations = 0;
     let counting: OverloadStore | undefined;
-    const { clock, policies, attempts } = fleet(1, {}, (clock) => {
+    const { clock, policies, attempts } = fleet(1, { admission: {} }, (clock) => {
       const inner = new InMemoryOverloadStore({}, clock);
-      counting = { ...bind(inner), recordCalls: (key, calls) => ((reserved += calls), operations++, inner.recordCalls(key, calls)) };
+      counting = { ...boundStore(inner), recordCalls: (key, calls) => ((reserved += calls), operations++, inner.recordCalls(key, calls)) };
       return counting;
     });
     const p = policies[0]!;
@@ -197,7 +198,7 @@ describe('a policy on a shared store', () => {
 
   it.each([
     [{}, /store must be an OverloadStore .* it has no reserveSlot, recordCalls, reportOverload, pause, setCircuit, pace, deposit, tryWithdraw, close/],
-    [{ ...bind(new InMemoryOverloadStore()), pace: 1 }, /it has no pace$/],
+    [{ ...boundStore(new InMemoryOverloadStore()), pace: 1 }, /it has no pace$/],
     ['redis://localhost', /store must be an OverloadStore/],
   ])('rejects a store that is not one, naming what it lacks (%#)', (store, message) => {
     expect(() => createPolicy({ classify, store: store as unknown as OverloadStore })).toThrow(message);
@@ -263,18 +264,3 @@ describe('a policy on a shared store', () => {
     expect(policies[0]!.breakerState(model)).toBe('closed');
   });
 });
-
-/** The store's methods, bound, as a plain object one can override parts of. */
-function bind(store: InMemoryOverloadStore): OverloadStore {
-  return {
-    reserveSlot: (k) => store.reserveSlot(k),
-    recordCalls: (k, calls) => store.recordCalls(k, calls),
-    reportOverload: (k, ago) => store.reportOverload(k, ago),
-    pause: (k, ms) => store.pause(k, ms),
-    setCircuit: (k, ms) => store.setCircuit(k, ms),
-    pace: (k) => store.pace(k),
-    deposit: (k, calls) => store.deposit(k, calls),
-    tryWithdraw: (k) => store.tryWithdraw(k),
-    close: () => store.close(),
-  };
-}

@@ -42,12 +42,12 @@ import {
   isDeadlineExceededError,
   seededRandom,
   VirtualClock,
-  type OverloadStore,
   type PolicyOptions,
 } from '@stormwatch/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { instrumentPolicy } from '../src/index.js';
 import { classify, eventsOf, msOf, overloaded, pointsFrom, script, settle, setup, T0, TestReader } from './harness.js';
+import { hangingSlots } from '../../core/test/storeDoubles.js';
 
 const OPUS = 'claude-opus-4-7';
 const SONNET = 'claude-sonnet-4-6';
@@ -282,18 +282,3 @@ describe("the application's listener errors", () => {
     expect(String(warning.mock.calls[0]![0])).toContain('onCallEnd listener threw: listener boom');
   });
 });
-
-/** A fleet store whose `reserveSlot` never answers (a store without a timeout of its own). */
-function hangingSlots(store: InMemoryOverloadStore): OverloadStore {
-  return {
-    reserveSlot: () => new Promise<number>(() => undefined),
-    recordCalls: (k, calls) => store.recordCalls(k, calls),
-    reportOverload: (k, ago) => store.reportOverload(k, ago),
-    pause: (k, ms) => store.pause(k, ms),
-    setCircuit: (k, ms) => store.setCircuit(k, ms),
-    pace: (k) => store.pace(k),
-    deposit: (k, calls) => store.deposit(k, calls),
-    tryWithdraw: (k) => store.tryWithdraw(k),
-    close: () => store.close(),
-  };
-}
