@@ -1,21 +1,9 @@
-import { AggregationTemporality, MeterProvider, MetricReader, type DataPoint } from '@opentelemetry/sdk-metrics';
 import { ATTR_QUEUE_NAME, METRIC_QUEUE_DEADLINE_SLACK, METRIC_QUEUE_TASKS } from '@stormwatch/conventions';
 import { VirtualClock } from '@stormwatch/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { drainDeferred, instrumentQueue, sqliteDeferrer, type SqliteDeferrer } from '../src/index.js';
+import { metricPoints } from './support/metricPoints.js';
 import { task, useTempDir } from './support/queueFiles.js';
-
-class TestReader extends MetricReader {
-  constructor() {
-    super({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE });
-  }
-  protected override onShutdown(): Promise<void> {
-    return Promise.resolve();
-  }
-  protected override onForceFlush(): Promise<void> {
-    return Promise.resolve();
-  }
-}
 
 const { queuePath } = useTempDir();
 const open: SqliteDeferrer[] = [];
@@ -27,13 +15,7 @@ function setup() {
   const clock = new VirtualClock(10_000);
   const queue = sqliteDeferrer({ path: queuePath(), clock });
   open.push(queue);
-  const reader = new TestReader();
-  const meterProvider = new MeterProvider({ readers: [reader] });
-  const points = async (name: string) => {
-    const { resourceMetrics } = await reader.collect();
-    const metric = resourceMetrics.scopeMetrics.flatMap((s) => s.metrics).find((m) => m.descriptor.name === name);
-    return (metric?.dataPoints ?? []).map((p: DataPoint<unknown>) => [{ ...p.attributes }, p.value] as const);
-  };
+  const { meterProvider, points } = metricPoints();
   return { clock, queue, meterProvider, points };
 }
 
