@@ -14,7 +14,7 @@ import {
 } from '@stormwatch/conventions';
 import { isTraceparent } from '@stormwatch/core';
 import type { ClaimedTask } from '../QueuedTask.js';
-import { INSTRUMENTATION_SCOPE, INSTRUMENTATION_VERSION } from '../telemetry/instrumentQueue.js';
+import { INSTRUMENTATION_SCOPE, INSTRUMENTATION_VERSION } from '../telemetry/scope.js';
 import type { DrainOutcome } from './DrainOptions.js';
 
 const DEAD_REASONS: ReadonlySet<string> = new Set(Object.values(QueueDeadReason));

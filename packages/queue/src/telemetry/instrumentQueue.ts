@@ -20,10 +20,9 @@ import type { TaskQueue } from '../TaskQueue.js';
 import { TASK_STATES } from '../TaskState.js';
 import type { BatchTaskOutcome } from '../batch/BatchOptions.js';
 import type { DrainOutcome } from '../drain/DrainOptions.js';
+import { INSTRUMENTATION_SCOPE, INSTRUMENTATION_VERSION } from './scope.js';
 
-/** The instrumentation scope of the queue's metrics. */
-export const INSTRUMENTATION_SCOPE = '@stormwatch/queue';
-export const INSTRUMENTATION_VERSION = '0.1.0';
+export { INSTRUMENTATION_SCOPE, INSTRUMENTATION_VERSION } from './scope.js';
 
 /** Options of {@link instrumentQueue}. */
 export interface QueueTelemetryOptions {
