@@ -34,7 +34,7 @@ import {
 } from '@stormwatch/conventions';
 import { VirtualClock, type DeferredTask } from '@stormwatch/core';
 import { batchErrored, batchSucceeded, FakeAnthropicFetch } from '@stormwatch/fake-anthropic';
-import { WATCH_QUERIES } from '@stormwatch/queries';
+import { WATCH_QUERIES, queryById } from '@stormwatch/queries';
 import {
   batchDeferred,
   drainDeferred,
@@ -331,6 +331,14 @@ describe.runIf(serversAvailable('otelcol-stormwatch', 'jaeger', 'prometheus'))('
     expect(Object.fromEntries(recorded.map((s) => [s.metric[STATE], s.value]))).toEqual(await queue.counts());
     const slack = await query(`${RULE_QUEUE_DEADLINE_SLACK}${sel(ofQueue())}`);
     expect(slack.map((s) => s.value)).toEqual([-600]);
+    // What the app's panels show for the queue: the depth without the done tasks, the oldest
+    // age and the slack, as the queue reads them.
+    const panel = async (id: string) => (await query(queryById(id).build({ service: SERVICE }))).filter((s) => s.metric[QUEUE_NAME] === QUEUE);
+    const { done, ...waiting } = await queue.counts();
+    expect(done).toBeGreaterThan(0);
+    expect(Object.fromEntries((await panel('queueTasksByState')).map((s) => [s.metric[STATE], s.value]))).toEqual(waiting);
+    expect((await panel('queueOldestPendingAge')).map((s) => s.value)).toEqual([((await queue.oldestPendingAgeMs()) ?? 0) / 1000]);
+    expect((await panel('queueDeadlineSlack')).map((s) => s.value)).toEqual([-600]);
   });
 
   it('fires StormwatchDeferredWorkStale for the queue whose task is past its deadline, never for the calm one', async () => {
