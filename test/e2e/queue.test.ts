@@ -27,7 +27,10 @@ import {
   QueueBatchOutcome,
   QueueDrainOutcome,
   RECORDING_RULES,
+  RULE_QUEUE_BATCH_COST_PER_HOUR,
+  RULE_QUEUE_BATCH_TASKS_RATE,
   RULE_QUEUE_DEADLINE_SLACK,
+  RULE_QUEUE_DRAINED_RATE,
   RULE_QUEUE_TASKS,
   metricDefinition,
   prometheusLabel,
@@ -64,8 +67,10 @@ import { Stack } from './support/Stack.js';
  * the real time: the Message Batches path (`batchDeferred`, the real SDK against the fake
  * Message Batches API of `FakeAnthropicFetch`, whose batches end one virtual minute after
  * creation) takes the tasks with a far deadline, then an interactive drain (`drainDeferred`)
- * runs the rest; afterwards one more task is deferred with its deadline already passed, and
- * no drain comes for it. The clock then stands still, so the gauges the queue reports at each
+ * runs the rest. Once that first round is in Prometheus, a second round (one more task
+ * each way) makes the counters grow, so that the rate rules see work (a rate does not count
+ * a new series' first sample). Afterwards one more task is deferred with its deadline
+ * already passed, and no drain comes for it. The clock then stands still, so the gauges the queue reports at each
  * export are constant and compared exactly with the queue's own reads. A second queue,
  * `calm`, holds a task with a far deadline only: the stale-work alert must never even be
  * pending for it.
@@ -170,16 +175,18 @@ describe.runIf(serversAvailable('otelcol-stormwatch', 'jaeger', 'prometheus'))('
       .script(ids.batchInvalid!, batchErrored('invalid_request_error', 'max_tokens: too large'))
       .script(ids.batchOverloaded!, batchErrored('overloaded_error'));
     const client = new Anthropic({ baseURL: fake.url, fetch: fake.fetch, apiKey: 'sk-ant-e2e-placeholder', maxRetries: 0 });
-    batch = await poll(
-      clock,
-      batchDeferred(queue, client, {
-        costOf: (model, usage) => costOf(usage, priceOf(model)),
-        onOutcome: (o) => {
-          batchOutcomes.push(o);
-          summaries.onBatchOutcome(o);
-        },
-      }),
-    );
+    const runBatches = () =>
+      poll(
+        clock,
+        batchDeferred(queue, client, {
+          costOf: (model, usage) => costOf(usage, priceOf(model)),
+          onOutcome: (o) => {
+            batchOutcomes.push(o);
+            summaries.onBatchOutcome(o);
+          },
+        }),
+      );
+    const batches = [await runBatches()];
 
     // Two tasks whose deadline passed before any drain came: the drain sends them to dead.
     await defer('late0', queue, 20, -60_000);
@@ -191,10 +198,41 @@ describe.runIf(serversAvailable('otelcol-stormwatch', 'jaeger', 'prometheus'))('
       if (t.id === ids.soon2) throw httpError(400);
       if (t.id === ids.soon3) throw httpError(503);
     };
-    // A fixed jitter: soon3's retry time lies ahead (a zero delay would make it due again at once).
-    drain = await drainDeferred(queue, handler, { stopWhenIdle: true, random: () => 0.5, onOutcome: summaries.onOutcome });
+    // A fixed jitter and backoff: soon3's retry is 5 minutes ahead (a zero delay would make it due again at once).
+    const runDrain = () =>
+      drainDeferred(queue, handler, { stopWhenIdle: true, random: () => 0.5, backoff: { baseMs: 600_000, capMs: 600_000 }, onOutcome: summaries.onOutcome });
+    const drains = [await runDrain()];
 
-    // Deferred after the drain, its deadline already passed: no drain takes it, it goes stale.
+    // The counters' series reach Prometheus, then grow: a rate over 5 minutes does not count
+    // a new series' first sample, so the rate rules see work only in a second round.
+    const total = (expr: string) => query(`sum(${expr}${sel(ofQueue())})`).then((r) => r[0]?.value);
+    await eventually('the first round in Prometheus', async () =>
+      (await total(prom(METRIC_QUEUE_DRAINED))) === 7 && (await total(prom(METRIC_QUEUE_BATCH_TASKS))) === 8 ? true : undefined,
+    );
+    // Second round: one more task for a batch (done, priced), then one for the drain (done).
+    // The batch comes first (the drain would take its task too); its polling moves the
+    // virtual clock by about 90 s, still short of soon3's retry time.
+    await defer('batchAgain', queue, 51, 48 * HOUR);
+    fake.batches.script(ids.batchAgain!, batchSucceeded({ text: 'summary 3', inputTokens: 400_000, outputTokens: 40_000 }));
+    batches.push(await runBatches());
+    await defer('again', queue, 50, HOUR);
+    drains.push(await runDrain());
+    drain = { drained: 0, failed: 0, dead: 0, released: 0 };
+    for (const d of drains) for (const k of Object.keys(drain) as (keyof DrainSummary)[]) drain[k] += d[k];
+    batch = batches.reduce((a, b) => ({
+      ...a,
+      submitted: a.submitted + b.submitted,
+      interactive: a.interactive + b.interactive,
+      done: a.done + b.done,
+      retried: a.retried + b.retried,
+      released: a.released + b.released,
+      dead: a.dead + b.dead,
+      handlerFailed: a.handlerFailed + b.handlerFailed,
+      unpriced: a.unpriced + b.unpriced,
+      batchCostUsd: a.batchCostUsd + b.batchCostUsd,
+    }));
+
+    // Deferred after the drains, its deadline already passed: no drain takes it, it goes stale.
     await defer('stale', queue, 30, -10 * 60_000);
     // The calm queue: one task with a far deadline, nothing else.
     await defer('calm', calm, 40, 48 * HOUR);
@@ -211,11 +249,11 @@ describe.runIf(serversAvailable('otelcol-stormwatch', 'jaeger', 'prometheus'))('
   });
 
   it('did what the scenario says: the batch, the drain and the queue agree', async () => {
-    expect(batch).toMatchObject({ submitted: 4, interactive: 4, done: 2, retried: 1, dead: 1, released: 0, handlerFailed: 0, unpriced: 0 });
+    expect(batch).toMatchObject({ submitted: 5, interactive: 4, done: 3, retried: 1, dead: 1, released: 0, handlerFailed: 0, unpriced: 0 });
     expect(batch.batchCostUsd).toBeGreaterThan(0);
-    expect(batchOutcomes.filter((o) => o.outcome === 'submitted')).toHaveLength(4);
-    expect(drain).toEqual({ drained: 3, failed: 1, dead: 3, released: 0 });
-    expect(await queue.counts()).toEqual({ pending: 1, running: 0, done: 5, failed: 1, dead: 4 });
+    expect(batchOutcomes.filter((o) => o.outcome === 'submitted')).toHaveLength(5);
+    expect(drain).toEqual({ drained: 4, failed: 1, dead: 3, released: 0 });
+    expect(await queue.counts()).toEqual({ pending: 1, running: 0, done: 7, failed: 1, dead: 4 });
     expect(await queue.nearestDeadlineMs()).toBe(-10 * 60_000);
   });
 
@@ -289,7 +327,7 @@ describe.runIf(serversAvailable('otelcol-stormwatch', 'jaeger', 'prometheus'))('
       const r = await read();
       return close(r) ? r : undefined;
     }).catch(read);
-    expect(found.drained).toEqual({ [QueueDrainOutcome.DONE]: 3, [QueueDrainOutcome.FAILED]: 1, [QueueDrainOutcome.DEAD]: 3 });
+    expect(found.drained).toEqual({ [QueueDrainOutcome.DONE]: 4, [QueueDrainOutcome.FAILED]: 1, [QueueDrainOutcome.DEAD]: 3 });
     expect(found.batchTasks).toEqual({
       [QueueBatchOutcome.SUBMITTED]: batch.submitted,
       [QueueBatchOutcome.DONE]: batch.done,
@@ -297,8 +335,8 @@ describe.runIf(serversAvailable('otelcol-stormwatch', 'jaeger', 'prometheus'))('
       [QueueBatchOutcome.DEAD]: batch.dead,
     });
     expect(found.cost).toBeCloseTo(expected.cost, 9);
-    // Opus at $5 / $25 per million, half in a batch: (5 + 2.5) / 2 + (1 + 0.75) / 2.
-    expect(found.cost).toBeCloseTo(4.625, 9);
+    // Opus at $5 / $25 per million, half in a batch: (5 + 2.5) / 2 + (1 + 0.75) / 2 + (2 + 1) / 2.
+    expect(found.cost).toBeCloseTo(6.125, 9);
     // Nothing of the drain or the batches on the calm queue.
     expect(await query(`${prom(METRIC_QUEUE_DRAINED)}${sel(ofQueue(CALM))}`)).toEqual([]);
   });
@@ -325,6 +363,19 @@ describe.runIf(serversAvailable('otelcol-stormwatch', 'jaeger', 'prometheus'))('
       return e.length === 0 ? e : undefined;
     }, { timeoutMs: 30_000 }).catch(withoutData);
     expect(empty).toEqual([]);
+    // The rate rules see the second round's work (the first round made the series).
+    const rates = async () => ({
+      drainedDone: (await query(`${RULE_QUEUE_DRAINED_RATE}${sel({ ...ofQueue(), [label(ATTR_QUEUE_OUTCOME)]: QueueDrainOutcome.DONE })}`))[0]?.value ?? 0,
+      batchSubmitted: (await query(`${RULE_QUEUE_BATCH_TASKS_RATE}${sel({ ...ofQueue(), [label(ATTR_QUEUE_BATCH_OUTCOME)]: QueueBatchOutcome.SUBMITTED })}`))[0]?.value ?? 0,
+      costPerHour: (await query(`${RULE_QUEUE_BATCH_COST_PER_HOUR}${sel(ofQueue())}`))[0]?.value ?? 0,
+    });
+    const positive = (r: Record<string, number>) => Object.values(r).every((v) => v > 0);
+    const seen = await eventually('the rate rules over the second round', async () => {
+      const r = await rates();
+      return positive(r) ? r : undefined;
+    }, { timeoutMs: 20_000 }).catch(rates);
+    expect(seen).toEqual({ drainedDone: expect.any(Number), batchSubmitted: expect.any(Number), costPerHour: expect.any(Number) });
+    expect(positive(seen), JSON.stringify(seen)).toBe(true);
     // The recorded depth is the queue's own, state by state.
     const STATE = label(ATTR_QUEUE_STATE);
     const recorded = await query(`${RULE_QUEUE_TASKS}${sel(ofQueue())}`);
