@@ -206,6 +206,7 @@ describe.runIf(serversAvailable('otelcol-stormwatch', 'jaeger', 'prometheus'))('
     // The counters' series reach Prometheus, then grow: a rate over 5 minutes does not count
     // a new series' first sample, so the rate rules see work only in a second round.
     const total = (expr: string) => query(`sum(${expr}${sel(ofQueue())})`).then((r) => r[0]?.value);
+    // Drained: 3 done, 1 failed, 3 dead. Batch tasks: 4 submitted, then 2 done, 1 retried, 1 dead.
     await eventually('the first round in Prometheus', async () =>
       (await total(prom(METRIC_QUEUE_DRAINED))) === 7 && (await total(prom(METRIC_QUEUE_BATCH_TASKS))) === 8 ? true : undefined,
     );
