@@ -308,6 +308,7 @@ describe('the batch path reported to onOutcome and counted by instrumentQueue', 
     const invalid = await defer(queue, 3, 48 * HOUR);
     const expired = await defer(queue, 4);
     const flaky = await defer(queue, 5, 48 * HOUR);
+    const late = await defer(queue, 6, -1); // its deadline passed: dead before any batch
     fake.batches.script(overloaded, batchErrored('overloaded_error')).script(invalid, batchErrored('invalid_request_error', 'bad')).script(expired, batchExpired());
     fake.batches.script(ok, batchSucceeded({ text: 'the summary', inputTokens: 1_000_000, outputTokens: 100_000 }));
     const { meterProvider, points } = metricPoints();
@@ -332,6 +333,7 @@ describe('the batch path reported to onOutcome and counted by instrumentQueue', 
         [invalid, 'dead'],
         [expired, 'released'],
         [flaky, 'handler_failed'],
+        [late, 'dead'],
       ]),
     );
     // The flaky task's batch still holds it: the next resume settles it, and counts it again.
@@ -346,6 +348,7 @@ describe('the batch path reported to onOutcome and counted by instrumentQueue', 
         [QueueBatchOutcome.DONE, 2],
         [QueueBatchOutcome.RETRIED, 1],
         [`${QueueBatchOutcome.DEAD}/${QueueDeadReason.NON_RETRYABLE}`, 1],
+        [`${QueueBatchOutcome.DEAD}/${QueueDeadReason.DEADLINE_PASSED}`, 1],
         [QueueBatchOutcome.RELEASED, 1],
         [QueueBatchOutcome.HANDLER_FAILED, 1],
       ]),

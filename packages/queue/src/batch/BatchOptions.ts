@@ -20,7 +20,8 @@ export type BatchResultHandler = (task: ClaimedTask, message: BatchMessage, cont
 
 /**
  * What became of one task on the batch path: a batch took it (`submitted`, from
- * `submitBatches`), then what its batch's result made of it (from `resumeBatches`). `costUsd`
+ * `submitBatches`), then what its batch's result made of it (from `resumeBatches`); a task
+ * whose deadline had passed when `submitBatches` claimed it is `dead` at once. `costUsd`
  * of a `done` task is what its request cost at the batch price, when `costOf` priced it.
  */
 export type BatchTaskOutcome =
@@ -28,7 +29,8 @@ export type BatchTaskOutcome =
   | { readonly task: ClaimedTask; readonly batchId: string; readonly outcome: 'done'; readonly duplicate: boolean; readonly costUsd?: number }
   | { readonly task: ClaimedTask; readonly batchId: string; readonly outcome: 'retried'; readonly error: string }
   | { readonly task: ClaimedTask; readonly batchId: string; readonly outcome: 'released'; readonly why: string }
-  | { readonly task: ClaimedTask; readonly batchId: string; readonly outcome: 'dead'; readonly reason: DeadReason; readonly error: string }
+  /** `batchId` undefined: `submitBatches` found the task's deadline passed and sent it to `dead` before any batch. */
+  | { readonly task: ClaimedTask; readonly batchId: string | undefined; readonly outcome: 'dead'; readonly reason: DeadReason; readonly error: string }
   | { readonly task: ClaimedTask; readonly batchId: string; readonly outcome: 'handler_failed'; readonly error: unknown };
 
 /** Options of `submitBatches`, `resumeBatches` and `batchDeferred`. Durations in milliseconds of the queue's clock. */

@@ -41,8 +41,10 @@ export async function submitBatches(queue: TaskQueue, client: BatchClient, optio
     const route = routeForBatch(task, o.clock.now(), o.windowMs);
     const params = batchParams(task.payload);
     if (route.kind === 'dead') {
-      await q.fail(task.id, `not run: ${route.reason}`, { dead: route.reason }, task);
+      const error = `not run: ${route.reason}`;
+      await q.fail(task.id, error, { dead: route.reason }, task);
       summary.dead++;
+      reportBatchOutcome(o, { task, batchId: undefined, outcome: 'dead', reason: route.reason, error });
     } else if (route.kind === 'interactive' || params === undefined) {
       await q.release(task.id, task);
       summary.interactive++;
