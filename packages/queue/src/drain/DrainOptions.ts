@@ -3,6 +3,7 @@ import type { Clock } from '@stormwatch/core';
 import { isRetryableTaskError } from '../decide/isRetryableTaskError.js';
 import type { TaskBackoff } from '../decide/taskRetryDelay.js';
 import type { ClaimedTask } from '../QueuedTask.js';
+import type { DrainOutcome } from './DrainOutcome.js';
 import { drainTracer } from './traceTask.js';
 
 /** What a handler is given besides the task. */
@@ -28,12 +29,7 @@ export interface DrainContext {
  */
 export type DrainHandler = (task: ClaimedTask, context: DrainContext) => Promise<unknown>;
 
-/** What became of one task the drain claimed. */
-export type DrainOutcome =
-  | { readonly task: ClaimedTask; readonly outcome: 'drained'; readonly duplicate: boolean }
-  | { readonly task: ClaimedTask; readonly outcome: 'failed'; readonly error: unknown; readonly retryAt: number }
-  | { readonly task: ClaimedTask; readonly outcome: 'dead'; readonly reason: string; readonly error?: unknown }
-  | { readonly task: ClaimedTask; readonly outcome: 'released' };
+export type { DrainOutcome };
 
 /** Options of {@link drainDeferred}. All durations in milliseconds. */
 export interface DrainOptions {

@@ -15,7 +15,7 @@ import {
 import { isTraceparent } from '@stormwatch/core';
 import type { ClaimedTask } from '../QueuedTask.js';
 import { INSTRUMENTATION_SCOPE, INSTRUMENTATION_VERSION } from '../telemetry/scope.js';
-import type { DrainOutcome } from './DrainOptions.js';
+import type { DrainOutcome } from './DrainOutcome.js';
 
 const DEAD_REASONS: ReadonlySet<string> = new Set(Object.values(QueueDeadReason));
 

@@ -19,7 +19,7 @@ import {
 import type { TaskQueue } from '../TaskQueue.js';
 import { TASK_STATES } from '../TaskState.js';
 import type { BatchTaskOutcome } from '../batch/BatchOptions.js';
-import type { DrainOutcome } from '../drain/DrainOptions.js';
+import type { DrainOutcome } from '../drain/DrainOutcome.js';
 import { INSTRUMENTATION_SCOPE, INSTRUMENTATION_VERSION } from './scope.js';
 
 export { INSTRUMENTATION_SCOPE, INSTRUMENTATION_VERSION } from './scope.js';
