@@ -54,6 +54,7 @@ import { eventually } from './support/poll.js';
 import { activeAlerts, instantQuery, metricNames } from './support/prometheusApi.js';
 import { runDir } from './support/runDir.js';
 import { Stack } from './support/Stack.js';
+import { poll } from '../../packages/queue/test/support/virtualPoll.js';
 
 /*
  * The durable deferral queue's telemetry through the real pipeline: a SQLite queue
@@ -98,20 +99,6 @@ const ofQueue = (name = QUEUE) => ({ [JOB]: SERVICE, [QUEUE_NAME]: name });
 
 const body = (i: number) => ({ model: MODEL, max_tokens: 64, messages: [{ role: 'user', content: `Summarise report ${i}` }] });
 const httpError = (status: number) => Object.assign(new Error(`${status} error`), { name: 'APIError', status });
-
-/** Runs `work` while moving virtual time from one of its waits to the next (the batch poller's waits cost no real time). */
-async function poll<T>(clock: VirtualClock, work: Promise<T>, maxMs = 15_000): Promise<T> {
-  let settled = false;
-  const result = work.finally(() => (settled = true));
-  result.catch(() => undefined);
-  const giveUpAt = performance.now() + maxMs;
-  while (!settled) {
-    if (performance.now() > giveUpAt) throw new Error(`poll: not settled after ${maxMs} ms of real time`);
-    await new Promise((resolve) => setTimeout(resolve, 2));
-    if (!settled && clock.pendingTimers > 0) await clock.runNext();
-  }
-  return result;
-}
 
 describe.runIf(serversAvailable('otelcol-stormwatch', 'jaeger', 'prometheus'))('the deferral queue through the collector into Prometheus', () => {
   const dir = runDir('queue');

@@ -28,6 +28,7 @@ import {
 } from '../src/index.js';
 import { metricPoints } from './support/metricPoints.js';
 import { opus, task, useTempDir } from './support/queueFiles.js';
+import { poll } from './support/virtualPoll.js';
 
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 11, 6, 9, 0, 0);
@@ -62,20 +63,6 @@ function setup(options: { processingMs?: number } = {}) {
 const body = (i: number) => ({ model: opus, max_tokens: 64, messages: [{ role: 'user', content: `Summarise report ${i}` }] });
 const defer = (queue: SqliteDeferrer, i: number, deadlineIn?: number, extra: Partial<DeferredTask> = {}) =>
   queue.defer(task({ callId: i, payload: body(i), deferredAt: T0, ...(deadlineIn === undefined ? {} : { deadlineAt: T0 + deadlineIn }), ...extra })).then((r) => r.id);
-
-/** Runs `work` while moving virtual time from one of its waits to the next (polling costs no real time). */
-async function poll<T>(clock: VirtualClock, work: Promise<T>, maxMs = 15_000): Promise<T> {
-  let settled = false;
-  const result = work.finally(() => (settled = true));
-  result.catch(() => undefined);
-  const giveUpAt = performance.now() + maxMs;
-  while (!settled) {
-    if (performance.now() > giveUpAt) throw new Error(`poll: not settled after ${maxMs} ms of real time`);
-    await new Promise((resolve) => setTimeout(resolve, 2));
-    if (!settled && clock.pendingTimers > 0) await clock.runNext();
-  }
-  return result;
-}
 
 const pricing: BatchOptions['costOf'] = (model, usage) => costOf(usage, priceOf(model));
 

@@ -8,22 +8,10 @@ import { findRedisServer, startRedisServer, type RedisServer } from '../../redis
 import { redisDeferrer } from '../../redis/src/index.js';
 import { resumeBatches, submitBatches, type ClaimedTask } from '../src/index.js';
 import { opus, task } from './support/queueFiles.js';
+import { poll } from './support/virtualPoll.js';
 
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 11, 6, 9, 0, 0);
-
-async function poll<T>(clock: VirtualClock, work: Promise<T>, maxMs = 15_000): Promise<T> {
-  let settled = false;
-  const result = work.finally(() => (settled = true));
-  result.catch(() => undefined);
-  const giveUpAt = performance.now() + maxMs;
-  while (!settled) {
-    if (performance.now() > giveUpAt) throw new Error(`poll: not settled after ${maxMs} ms of real time`);
-    await new Promise((resolve) => setTimeout(resolve, 2));
-    if (!settled && clock.pendingTimers > 0) await clock.runNext();
-  }
-  return result;
-}
 
 describe.skipIf(process.env.STORMWATCH_E2E !== '1' && findRedisServer() === undefined)('batches on the Redis queue', () => {
   let server: RedisServer;
