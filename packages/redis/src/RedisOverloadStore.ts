@@ -35,6 +35,8 @@ export class RedisOverloadStore implements OverloadStore {
   #nextProbeAt = 0;
   #probing = false;
   readonly #localAnswers: Record<string, number> = {};
+  /** The rate rules every process on this store applies (its `rate` options with the defaults filled in). */
+  readonly rateOptions: Readonly<Required<AdaptiveRateOptions>>;
 
   /** The store stopped sharing (Redis down, slow or answering garbage); it answers locally until {@link onRecovered}. */
   readonly onDegraded: Event<StoreDegradedEvent> = this.#degraded.addListener;
@@ -45,15 +47,12 @@ export class RedisOverloadStore implements OverloadStore {
   constructor(options: RedisStoreOptions) {
     this.#options = resolveOptions(options);
     this.#rules = ruleArguments(this.#options);
+    this.rateOptions = Object.freeze({ ...this.#options.rate });
     this.#local = new LocalFallback(this.#options.overload, this.#options.clock);
     // A reconnection is worth a probe at once: sharing resumes with the next operation.
     this.#client = new ScriptClient(this.#options.url, this.#options.timeoutMs, () => (this.#nextProbeAt = 0));
   }
 
-  /** The rate rules every process on this store applies (its `rate` options with the defaults filled in). */
-  get rateOptions(): Readonly<Required<AdaptiveRateOptions>> {
-    return Object.freeze({ ...this.#options.rate });
-  }
 
   /** True while operations are shared through Redis; false while they are answered locally, and once the store is closed. */
   get sharing(): boolean {

@@ -113,7 +113,7 @@ export function instrumentQueue(queue: ObservedQueue, options: QueueTelemetryOpt
     }
   };
   const onBatchOutcome = (o: BatchTaskOutcome): void => {
-    const attributes = { [ATTR_QUEUE_NAME]: name, [ATTR_QUEUE_BATCH_OUTCOME]: batchOutcomeValue(o.outcome) };
+    const attributes = { [ATTR_QUEUE_NAME]: name, [ATTR_QUEUE_BATCH_OUTCOME]: BATCH_OUTCOMES[o.outcome] };
     if (o.outcome === 'dead') {
       batchTasks.add(1, { ...attributes, [ATTR_QUEUE_DEAD_REASON]: DEAD_REASONS.has(o.reason) ? o.reason : QueueDeadReason.OTHER });
       return;
@@ -135,6 +135,7 @@ export function instrumentQueue(queue: ObservedQueue, options: QueueTelemetryOpt
   };
 }
 
+/** The contract's value of each outcome the batch path reports. */
 const BATCH_OUTCOMES: Readonly<Record<BatchTaskOutcome['outcome'], QueueBatchOutcome>> = Object.freeze({
   submitted: QueueBatchOutcome.SUBMITTED,
   done: QueueBatchOutcome.DONE,
@@ -143,8 +144,3 @@ const BATCH_OUTCOMES: Readonly<Record<BatchTaskOutcome['outcome'], QueueBatchOut
   dead: QueueBatchOutcome.DEAD,
   handler_failed: QueueBatchOutcome.HANDLER_FAILED,
 });
-
-/** The contract's value of a batch outcome (one per outcome the batch path reports). */
-function batchOutcomeValue(outcome: BatchTaskOutcome['outcome']): QueueBatchOutcome {
-  return BATCH_OUTCOMES[outcome];
-}
