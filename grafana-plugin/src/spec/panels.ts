@@ -183,6 +183,9 @@ export const EVENT_ANNOTATIONS: readonly AnnotationSpec[] = [
   },
 ];
 
+/** The query string of a data link that keeps the page's datasources. */
+const KEEP_DATASOURCES = `var-${VAR_PROMETHEUS}=\${${VAR_PROMETHEUS}}&var-${VAR_TEMPO}=\${${VAR_TEMPO}}`;
+
 /**
  * A data link to the service page of the service a cell names (`service`: the data-link
  * variable holding it), keeping the time range and the datasources.
@@ -192,7 +195,7 @@ export function serviceLink(service: string): { title: string; url: string } {
     title: 'Open the service',
     url:
       `${PLUGIN_BASE_URL}/${ROUTES.Overview}/${SERVICE_DRILLDOWN}?var-${VAR_SERVICE}=${service}` +
-      `&\${__url_time_range}&var-${VAR_PROMETHEUS}=\${${VAR_PROMETHEUS}}&var-${VAR_TEMPO}=\${${VAR_TEMPO}}`,
+      `&\${__url_time_range}&${KEEP_DATASOURCES}`,
   };
 }
 
@@ -219,7 +222,7 @@ export function tracesLink(title: string, filters: 'series' | 'page'): { title: 
     url:
       `${PLUGIN_BASE_URL}/${ROUTES.Traces}?${narrowed}` +
       `&time=\${__value.time}&time.window=${POINT_WINDOW_MS}` +
-      `&var-${VAR_PROMETHEUS}=\${${VAR_PROMETHEUS}}&var-${VAR_TEMPO}=\${${VAR_TEMPO}}`,
+      `&${KEEP_DATASOURCES}`,
   };
 }
 
